@@ -1,0 +1,23 @@
+// The subcommands of `tilt`; each returns the exit code (0 ok, 1 failed check or run, 2 bad input).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace tilt {
+
+struct CommandOptions {
+  std::string file;
+  std::vector<std::string> overrides;
+  std::string out;
+  bool force = false;
+  bool reference = false;
+  std::vector<long long> scaling_dims;
+  std::string scaling_column;
+};
+
+int run_ode(const CommandOptions& options);
+int run_sim_command(const CommandOptions& options);
+int run_validate(const CommandOptions& options);
+int run_config(const CommandOptions& options);
+
+}  // namespace tilt

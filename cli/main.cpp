@@ -1,0 +1,67 @@
+// `tilt`: the one command. Parses arguments, calls the library, writes files. Contains no science.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "tilt/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace tilt;
+  CLI::App app{"tilt: order-parameter ODEs and online SGD for curricula in teacher-student models"};
+  app.set_version_flag("--version", std::string("tilt ") + kVersion + " (" + kGitRevision + ")");
+  app.require_subcommand(1);
+  CommandOptions options;
+
+  auto add_common = [&](CLI::App* sub, bool with_out) {
+    sub->add_option("FILE", options.file, "experiment file (TOML)")->required()->check(CLI::ExistingFile);
+    sub->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
+    if (with_out) {
+      sub->add_option("--out", options.out, "write PREFIX.csv and PREFIX.json (default: CSV to standard output)");
+      sub->add_flag("--force", options.force, "replace existing output files");
+    }
+  };
+  CLI::App* ode = app.add_subcommand("ode", "integrate the order-parameter ODEs (theory)");
+  add_common(ode, true);
+  CLI::App* sim = app.add_subcommand("sim", "run the online-SGD ensemble (mean and standard error over seeds)");
+  add_common(sim, true);
+  CLI::App* val = app.add_subcommand("validate", "run theory and simulation and test their agreement (exit 1 if not)");
+  add_common(val, true);
+  val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
+      ->delimiter(',');
+  val->add_option("--column", options.scaling_column, "observable for --scaling (default: R for the perceptron)");
+  CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
+  config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
+  config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
+  config->add_flag("--reference", options.reference, "print the reference of every key (docs/config.md)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  try {
+    if (ode->parsed()) return run_ode(options);
+    if (sim->parsed()) return run_sim_command(options);
+    if (val->parsed()) return run_validate(options);
+    if (config->parsed()) return run_config(options);
+  } catch (const InputError& e) {
+    std::cerr << "tilt: error: " << e.what() << "\n";
+    return 2;
+  } catch (const RunError& e) {
+    std::cerr << "tilt: failed: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "tilt: failed: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;
+}

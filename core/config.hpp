@@ -1,0 +1,38 @@
+// The experiment: a TOML file plus --set overrides, checked against the key registry (core/keys.cpp) and
+// resolved to a flat table with every default filled in. Typed views (core/experiment.hpp) read from it.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <toml.hpp>
+
+namespace tilt {
+
+// One resolved experiment: dotted key -> value, every registered key of the chosen model present.
+class Config {
+ public:
+  // Parse a TOML file (or text), apply `KEY=VALUE` overrides, validate, fill defaults. Throws InputError.
+  static Config from_file(const std::string& path, const std::vector<std::string>& overrides = {});
+  static Config from_text(const std::string& toml_text, const std::vector<std::string>& overrides = {},
+                          const std::string& origin = "<text>");
+
+  double real(const std::string& key) const;
+  long long integer(const std::string& key) const;
+  bool boolean(const std::string& key) const;
+  const std::string& string(const std::string& key) const;
+  std::vector<std::vector<double>> table(const std::string& key) const;  // array of arrays of numbers
+  bool has(const std::string& key) const { return values_.count(key) > 0; }
+
+  // A copy with some keys replaced (validated again); used by sweeps and by drivers that split an experiment.
+  Config with(const std::vector<std::string>& overrides) const;
+
+  const std::map<std::string, toml::value>& values() const { return values_; }
+  std::string to_toml() const;  // every key, grouped by table, in registry order
+
+ private:
+  static Config resolve(toml::value root, const std::vector<std::string>& overrides, const std::string& origin);
+  std::map<std::string, toml::value> values_;
+};
+
+}  // namespace tilt

@@ -1,0 +1,38 @@
+// Output files: CSV tables and JSON run records, written to a temporary name and renamed when complete.
+#pragma once
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/trajectory.hpp"
+
+namespace tilt {
+
+class Config;
+
+std::string format_number(double x);  // shortest text that reads back to the same double
+std::string to_csv(const Trajectory& trajectory);
+std::string to_csv(const EnsembleTrajectory& ensemble);
+
+// Writes `content` to `path` atomically (temporary file + rename). Refuses to replace an existing file unless
+// `force`; throws InputError then, RunError on I/O failure.
+void write_file_atomic(const std::string& path, const std::string& content, bool force);
+// Throws InputError if any of `paths` exists and !force; checked before a run starts, so nothing is computed
+// only to be refused at the end.
+void refuse_existing(const std::vector<std::string>& paths, bool force);
+
+// The JSON record written beside every CSV: resolved experiment, version, revision, host, timings, statistics.
+nlohmann::json run_record(const Config& config, const std::string& command);
+nlohmann::json config_to_json(const Config& config);
+
+// A CSV with a header, read by column name (initial conditions from a previous run).
+struct CsvTable {
+  std::vector<std::string> header;
+  std::vector<std::vector<double>> rows;
+  static CsvTable read(const std::string& path);
+  // The row whose `t` equals `t` (within 1e-9), or the first row when t < 0, as name -> value.
+  std::map<std::string, double> row_at(double t, const std::string& path) const;
+};
+
+}  // namespace tilt

@@ -1,0 +1,166 @@
+#include "core/keys.hpp"
+
+#include <sstream>
+
+namespace tilt {
+namespace {
+
+double number(const toml::value& v) { return v.is_integer() ? double(v.as_integer()) : v.as_floating(); }
+
+std::function<bool(const toml::value&)> greater(double lo) {
+  return [lo](const toml::value& v) { return number(v) > lo; };
+}
+std::function<bool(const toml::value&)> at_least(double lo) {
+  return [lo](const toml::value& v) { return number(v) >= lo; };
+}
+std::function<bool(const toml::value&)> between(double lo, double hi) {
+  return [lo, hi](const toml::value& v) { return number(v) >= lo && number(v) <= hi; };
+}
+
+KeySpec real(std::string key, double fallback, std::string allowed, std::function<bool(const toml::value&)> check,
+             std::string doc, std::string model = "") {
+  return {std::move(key), KeyType::Real, toml::value(fallback), std::move(allowed), std::move(doc), std::move(model),
+          std::move(check), {}};
+}
+KeySpec integer(std::string key, long long fallback, std::string allowed, std::function<bool(const toml::value&)> check,
+                std::string doc, std::string model = "") {
+  return {std::move(key), KeyType::Integer, toml::value(fallback), std::move(allowed), std::move(doc),
+          std::move(model), std::move(check), {}};
+}
+KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model = "") {
+  return {std::move(key), KeyType::Boolean, toml::value(fallback), "true or false", std::move(doc), std::move(model),
+          nullptr, {}};
+}
+KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
+               std::string model = "") {
+  std::string allowed = "one of";
+  for (std::size_t i = 0; i < choices.size(); ++i) allowed += (i ? ", " : " ") + choices[i];
+  return {std::move(key), KeyType::String, toml::value(fallback), allowed, std::move(doc), std::move(model), nullptr,
+          std::move(choices)};
+}
+KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model = "") {
+  return {std::move(key), KeyType::String, toml::value(fallback), std::move(allowed), std::move(doc),
+          std::move(model), nullptr, {}};
+}
+KeySpec table(std::string key, std::string allowed, std::string doc, std::string model = "") {
+  return {std::move(key), KeyType::Table, toml::value(toml::array{}), std::move(allowed), std::move(doc),
+          std::move(model), nullptr, {}};
+}
+
+std::vector<KeySpec> build_registry() {
+  const std::string P = "perceptron";
+  return {
+      choice("model", "perceptron", {"perceptron"}, "Which model to run (models.md). Only implemented models are accepted."),
+      integer("seed", 1, ">= 0", at_least(0),
+              "Master seed. Member i of an ensemble uses seed + i for its initial weights (unless sim.same_init) "
+              "and for its SGD samples."),
+      real("t_max", 12.0, "> 0", greater(0), "Training budget in t = samples/d (alpha in the perceptron papers)."),
+      real("eta", 3.0, "> 0", greater(0), "First-layer learning rate; the SGD step is eta/d."),
+      real("weight_decay", 0.0, ">= 0", at_least(0),
+           "L2 weight decay lambda_w on the first layer: w <- w - (eta/d) lambda_w w per step. For the perceptron it "
+           "adds to perceptron.l2."),
+      real("blowup", 1e8, "> 0", greater(0),
+           "Divergence bound: a state component (theory) or order parameter (simulation) of larger magnitude, or "
+           "a non-finite one, stops the run with an error that says when it happened."),
+      real("init_scale", 1.0, "> 0", greater(0), "First-layer weights start i.i.d. N(0, init_scale^2/d)."),
+
+      choice("curriculum.protocol", "curriculum", {"curriculum", "anti", "shuffled", "easy", "hard", "custom"},
+             "Order of easy and hard samples (models.md section 1)."),
+      real("curriculum.easy", 0.0, ">= 0", at_least(0), "Difficulty Delta of easy samples (variance of irrelevant inputs)."),
+      real("curriculum.hard", 2.0, ">= 0", at_least(0), "Difficulty Delta of hard samples."),
+      real("curriculum.easy_fraction", 0.5, "in [0, 1]", between(0, 1),
+           "p_E: fraction of the budget (curriculum, anti) or probability of an easy sample (shuffled); also the "
+           "weight of easy samples in the mixed test distribution."),
+      table("curriculum.segments", "array of [start time, Delta] pairs, start times strictly increasing from 0, Delta >= 0",
+            "Custom schedule (protocol = \"custom\"): piecewise-constant Delta."),
+
+      choice("test.difficulty", "all", {"easy", "hard", "mix", "all"},
+             "Test distribution of the `eps` and `loss` columns; `all` reports eps_easy, eps_hard and eps_mix and "
+             "uses the mixture for `eps` and `loss`."),
+
+      real("output.every", 0.25, "> 0", greater(0), "Output grid step in t (linear spacing)."),
+      integer("output.points", 0, ">= 0", at_least(0),
+              "Number of output times after t = 0; 0 means use output.every. Required for log spacing."),
+      choice("output.spacing", "linear", {"linear", "log"}, "Spacing of the output grid when output.points > 0."),
+      real("output.t_min", 0.01, "> 0", greater(0), "First non-zero output time for log spacing."),
+
+      choice("theory.method", "rk45", {"rk45", "rkck", "rk8pd", "rk4", "euler"},
+             "ODE integrator: rk45 (Runge-Kutta-Fehlberg 4(5)), rkck (Cash-Karp 4(5)), rk8pd (Prince-Dormand 8(9)) "
+             "adapt their step to rtol/atol; rk4 and euler take fixed steps of theory.dt (for comparison)."),
+      real("theory.rtol", 1e-8, "in (0, 0.1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 0.1; },
+           "Relative tolerance of the adaptive integrators."),
+      real("theory.atol", 1e-10, "> 0", greater(0), "Absolute tolerance of the adaptive integrators."),
+      real("theory.dt", 0.01, "> 0", greater(0), "Step of the fixed-step integrators (rk4, euler)."),
+      choice("theory.init", "sampled", {"sampled", "nominal", "file"},
+             "Initial order parameters: `sampled` = those of the simulation's initial weights for the seed at "
+             "dimension sim.d; `nominal` = their d -> infinity values; `file` = a row of theory.init_file."),
+      text("theory.init_file", "", "path to a CSV written by tilt (or with the same column names)",
+           "CSV holding the initial order parameters (theory.init = \"file\")."),
+      real("theory.init_t", -1.0, "a time present in theory.init_file, or -1 for its first row",
+           [](const toml::value& v) { return number(v) >= 0 || number(v) == -1; },
+           "Which row of theory.init_file to start from; the run starts at t = 0 regardless."),
+      integer("theory.ensemble", 1, ">= 1", at_least(1),
+              "Theory ensemble: integrate from the initial conditions of seeds seed, seed+1, ... and report mean "
+              "and standard error (the twin of a simulation with sim.same_init = false)."),
+
+      integer("sim.d", 2000, ">= 2", at_least(2), "Input dimension d (N for the perceptron)."),
+      integer("sim.seeds", 10, ">= 1", at_least(1), "Number of SGD runs in the ensemble."),
+      integer("sim.threads", 0, ">= 0", at_least(0), "Threads for the ensemble; 0 = all cores. Never changes results."),
+      boolean("sim.same_init", true,
+              "true: every run starts from the initial weights (and teacher) of `seed` and only the SGD samples "
+              "differ, so the ensemble mean is compared with one ODE. false: run i starts from those of seed + i."),
+
+      real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
+           "False-alarm rate of `tilt validate` over all compared points (Bonferroni)."),
+
+      real("perceptron.T", 2.0, "> 0", greater(0), "Teacher norm squared, |w*|^2.", P),
+      real("perceptron.rho_r", 1.0, "> 0", greater(0), "N_r/N: relevant inputs per unit of N.", P),
+      real("perceptron.rho_i", 1.0, ">= 0", at_least(0), "N_i/N: irrelevant inputs per unit of N.", P),
+      real("perceptron.l2", 0.0, ">= 0", at_least(0), "L2 penalty lambda_reg: (lambda_reg/2)|w|^2 added to the loss.", P),
+      real("perceptron.coupling", 0.0, ">= 0", at_least(0),
+           "Elastic consolidation gamma: after each switch, (gamma/2)|w - w_switch|^2 is added to the loss.", P),
+  };
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& key_registry() {
+  static const std::vector<KeySpec> registry = build_registry();
+  return registry;
+}
+
+const KeySpec* find_key(const std::string& key) {
+  for (const auto& spec : key_registry())
+    if (spec.key == key) return &spec;
+  return nullptr;
+}
+
+std::string type_name(KeyType type) {
+  switch (type) {
+    case KeyType::Real: return "number";
+    case KeyType::Integer: return "integer";
+    case KeyType::Boolean: return "boolean";
+    case KeyType::String: return "string";
+    case KeyType::Table: return "array";
+  }
+  return "?";
+}
+
+std::string config_reference_markdown() {
+  std::ostringstream out;
+  out << "# Experiment keys\n\n"
+      << "Generated by `tilt config --reference` from the key registry (core/keys.cpp); do not edit by hand.\n"
+      << "Every key can be set in the experiment file (dotted keys live in the TOML table before the dot) or on\n"
+      << "the command line with `--set KEY=VALUE`. Unknown keys, wrong types and values outside the allowed range\n"
+      << "are rejected with exit code 2.\n\n"
+      << "| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
+  for (const auto& spec : key_registry()) {
+    std::string fallback = toml::format(spec.fallback);
+    if (spec.type == KeyType::Table) fallback = "(none)";
+    out << "| `" << spec.key << "` | " << type_name(spec.type) << (spec.model.empty() ? "" : " (" + spec.model + ")")
+        << " | `" << fallback << "` | " << spec.allowed << " | " << spec.doc << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace tilt

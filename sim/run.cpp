@@ -1,0 +1,61 @@
+#include "sim/run.hpp"
+
+#include <omp.h>
+
+#include <chrono>
+#include <exception>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/models/perceptron.hpp"
+#include "core/rng.hpp"
+#include "core/schedule.hpp"
+#include "sim/models/perceptron_sgd.hpp"
+
+namespace tilt {
+
+Trajectory simulate_member(const Config& config, long long member) {
+  const long long seed = config.integer("seed");
+  const long long init_seed = config.boolean("sim.same_init") ? seed : seed + member;
+  const Schedule schedule = Schedule::from_config(config);
+  const std::vector<double> times = output_times(config);
+  const std::string& model = config.string("model");
+  if (model == "perceptron") {
+    const PerceptronParams p = PerceptronParams::from_config(config);
+    PerceptronSgd sgd(p, sample_perceptron_weights(p, init_seed), Rng(std::uint64_t(seed + member), Stream::SgdSamples));
+    return sgd.run(schedule, times, config.real("blowup"));
+  }
+  throw InputError("key 'model' = \"" + model + "\": no simulation for this model");
+}
+
+SimResult run_sim(const Config& config) {
+  const auto start = std::chrono::steady_clock::now();
+  const long long seeds = config.integer("sim.seeds");
+  const int threads = config.integer("sim.threads") > 0 ? int(config.integer("sim.threads")) : omp_get_num_procs();
+  SimResult result;
+  result.threads = threads;
+  result.members.resize(std::size_t(seeds));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(seeds));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (long long m = 0; m < seeds; ++m) {
+    try {
+      result.members[std::size_t(m)] = simulate_member(config, m);
+    } catch (...) {
+      errors[std::size_t(m)] = std::current_exception();
+    }
+  }
+  for (long long m = 0; m < seeds; ++m) {
+    if (!errors[std::size_t(m)]) continue;
+    try {
+      std::rethrow_exception(errors[std::size_t(m)]);
+    } catch (const RunError& e) {
+      throw RunError("seed " + std::to_string(config.integer("seed") + m) + ": " + e.what());
+    }
+  }
+  result.ensemble = summarise(result.members);
+  result.sgd_steps = seeds * std::llround(config.real("t_max") * double(config.integer("sim.d")));
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace tilt

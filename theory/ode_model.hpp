@@ -1,0 +1,24 @@
+// The interface every model's order-parameter ODE implements: a pure right-hand side of a flat state,
+// what happens to the state at a schedule switch, and how observables are read from it.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace tilt {
+
+class OdeModel {
+ public:
+  virtual ~OdeModel() = default;
+  virtual std::size_t dimension() const = 0;
+  // dy/dt when every sample has difficulty `difficulty`, in phase `phase` of the schedule (0 before any switch).
+  // Returns false when y is outside the model's domain (the driver then reports where and when).
+  virtual bool rhs(double difficulty, std::size_t phase, const double* y, double* dydt) const = 0;
+  // Called at each switch time, before integrating the next phase (e.g. to anchor elastic consolidation).
+  virtual void on_switch(double* /*y*/) const {}
+  virtual std::vector<std::string> columns() const = 0;
+  virtual std::vector<double> observe(const double* y) const = 0;
+  // Names of the state components, for error messages.
+  virtual std::vector<std::string> state_names() const = 0;
+};
+
+}  // namespace tilt

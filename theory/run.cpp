@@ -1,0 +1,105 @@
+#include "theory/run.hpp"
+
+#include <omp.h>
+
+#include <chrono>
+#include <exception>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/models/perceptron.hpp"
+#include "core/schedule.hpp"
+#include "theory/models/perceptron_ode.hpp"
+
+namespace tilt {
+namespace {
+
+double required(const std::map<std::string, double>& row, const std::string& name, const std::string& path) {
+  const auto it = row.find(name);
+  if (it == row.end())
+    throw InputError("key 'theory.init_file' = \"" + path + "\": no column '" + name +
+                     "'; allowed: a CSV with the model's order-parameter columns");
+  return it->second;
+}
+
+TheoryProblem perceptron_problem(const Config& config, long long member) {
+  PerceptronParams p = PerceptronParams::from_config(config);
+  const std::string& init = config.string("theory.init");
+  PerceptronOverlaps o{};
+  if (init == "sampled") {
+    o = overlaps_of(sample_perceptron_weights(p, config.integer("seed") + member));
+  } else if (init == "nominal") {
+    o = nominal_overlaps(p);
+  } else {
+    const std::string path = config.string("theory.init_file");
+    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
+    if (row.count("T")) p.T = row.at("T");  // a fixed quantity in the file overrides the config
+    const double Q_r = required(row, "Q_r", path), Q_i = required(row, "Q_i", path), R = required(row, "R", path);
+    o = {Q_r, Q_i, R, Q_r, Q_i, Q_r, Q_i, R};
+    if (row.count("C_r") && row.count("C_i")) {
+      o.C_r = row.at("C_r");
+      o.C_i = row.at("C_i");
+    }
+    if (!(Q_r > 0) || Q_i < 0 || R * R > Q_r * p.T)
+      throw InputError("initial overlaps from '" + path + "' are not a valid covariance (need Q_r > 0, Q_i >= 0, R^2 <= Q_r T)");
+  }
+  return {std::make_unique<PerceptronOde>(p), PerceptronOde::state_of(o)};
+}
+
+int thread_count(const Config& config) {
+  const long long t = config.integer("sim.threads");
+  return t > 0 ? int(t) : omp_get_num_procs();
+}
+
+}  // namespace
+
+TheoryProblem make_theory_problem(const Config& config, long long member) {
+  const std::string& model = config.string("model");
+  if (model == "perceptron") return perceptron_problem(config, member);
+  throw InputError("key 'model' = \"" + model + "\": no theory for this model");
+}
+
+TheoryResult run_theory_members(const Config& config, long long count) {
+  const auto start = std::chrono::steady_clock::now();
+  const Schedule schedule = Schedule::from_config(config);
+  const std::vector<double> times = output_times(config);
+  const IntegratorOptions options = IntegratorOptions::from_config(config);
+
+  TheoryResult result;
+  result.members.resize(std::size_t(count));
+  std::vector<IntegratorStats> stats(static_cast<std::size_t>(count));
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(config))
+  for (long long m = 0; m < count; ++m) {
+    try {
+      TheoryProblem problem = make_theory_problem(config, m);
+      result.members[std::size_t(m)] = integrate(*problem.model, schedule, problem.y0, times, options, &stats[std::size_t(m)]);
+    } catch (...) {
+      errors[std::size_t(m)] = std::current_exception();
+    }
+  }
+  // Report the first failing member in member order, whatever the thread schedule was.
+  for (long long m = 0; m < count; ++m) {
+    if (!errors[std::size_t(m)]) continue;
+    if (count == 1) std::rethrow_exception(errors[0]);
+    try {
+      std::rethrow_exception(errors[std::size_t(m)]);
+    } catch (const RunError& e) {
+      throw RunError("theory member " + std::to_string(m) + " (seed " + std::to_string(config.integer("seed") + m) +
+                     "): " + e.what());
+    }
+  }
+  for (const auto& s : stats) {
+    result.stats.steps += s.steps;
+    result.stats.rejected += s.rejected;
+    result.stats.evaluations += s.evaluations;
+  }
+  result.ensemble = summarise(result.members);
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+TheoryResult run_theory(const Config& config) { return run_theory_members(config, config.integer("theory.ensemble")); }
+
+}  // namespace tilt

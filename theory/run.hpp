@@ -1,0 +1,35 @@
+// Theory driver: experiment -> model ODE and initial conditions -> integrated trajectories (one or an ensemble).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "core/trajectory.hpp"
+#include "theory/integrate.hpp"
+#include "theory/ode_model.hpp"
+
+namespace tilt {
+
+class Config;
+
+struct TheoryProblem {
+  std::unique_ptr<OdeModel> model;
+  std::vector<double> y0;
+};
+
+// The ODE of the configured model, started from the initial condition of ensemble member `member`
+// (theory.init: the simulation's initial weights for seed + member at dimension sim.d, nominal, or a CSV row).
+TheoryProblem make_theory_problem(const Config& config, long long member);
+
+struct TheoryResult {
+  std::vector<Trajectory> members;
+  EnsembleTrajectory ensemble;  // mean and standard error over members (se = 0 for one member)
+  IntegratorStats stats;        // summed over members
+  double wall_seconds = 0;
+};
+
+// Integrates theory.ensemble members (in parallel on sim.threads; results do not depend on the thread count).
+TheoryResult run_theory(const Config& config);
+// Integrates members [0, count) from seed, seed+1, ...; used by run_theory and by validation.
+TheoryResult run_theory_members(const Config& config, long long count);
+
+}  // namespace tilt
