@@ -106,7 +106,7 @@ int run_validate(const CommandOptions& options) {
 
   bool consistent = run.agreement.consistent;
   if (!options.scaling_dims.empty()) {
-    const std::string column = options.scaling_column.empty() ? "R" : options.scaling_column;
+    const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
     const Scaling scaling = finite_size_scaling(config, column, options.scaling_dims);
     std::cout << "\nfinite-size scaling:\n" << scaling.table();
     nlohmann::json pts = nlohmann::json::array();
@@ -128,7 +128,8 @@ int run_config(const CommandOptions& options) {
     return 0;
   }
   if (options.file.empty()) throw InputError("tilt config needs FILE (or --reference)");
-  std::cout << "# resolved experiment: " << options.file << "\n" << Config::from_file(options.file, options.overrides).to_toml();
+  const Config config = Config::from_file(options.file, options.overrides);
+  std::cout << "# resolved experiment: " << options.file << "\n" << config.to_toml();
   return 0;
 }
 

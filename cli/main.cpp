@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   add_common(val, true);
   val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
       ->delimiter(',');
-  val->add_option("--column", options.scaling_column, "observable for --scaling (default: R for the perceptron)");
+  val->add_option("--column", options.scaling_column, "observable for --scaling (default: eps)");
   CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
   config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();

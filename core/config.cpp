@@ -178,14 +178,17 @@ Config Config::resolve(toml::value root, const std::vector<std::string>& overrid
   Config config;
   for (const auto& [key, value] : given) {
     const KeySpec& spec = *find_key(key);
-    if (!spec.model.empty() && spec.model != model)
+    if (!key_applies(spec, model))
       throw InputError("key '" + key + "' belongs to model " + spec.model + " but model = \"" + model +
                        "\" (in " + origin + "); allowed: keys of [" + model + "] and the shared tables");
     config.values_[key] = checked(spec, value);
   }
   for (const auto& spec : key_registry())
-    if ((spec.model.empty() || spec.model == model) && !config.values_.count(spec.key))
+    if (key_applies(spec, model) && !config.values_.count(spec.key) && spec.default_from.empty())
       config.values_[spec.key] = spec.fallback;
+  for (const auto& spec : key_registry())  // defaults that follow another key (eta_v = eta)
+    if (key_applies(spec, model) && !config.values_.count(spec.key))
+      config.values_[spec.key] = config.values_.at(spec.default_from);
   check_cross_keys(config.values_);
   return config;
 }

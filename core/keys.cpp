@@ -3,7 +3,7 @@
 #include <sstream>
 
 namespace tilt {
-namespace {
+namespace keys {
 
 double number(const toml::value& v) { return v.is_integer() ? double(v.as_integer()) : v.as_floating(); }
 
@@ -18,39 +18,43 @@ std::function<bool(const toml::value&)> between(double lo, double hi) {
 }
 
 KeySpec real(std::string key, double fallback, std::string allowed, std::function<bool(const toml::value&)> check,
-             std::string doc, std::string model = "") {
+             std::string doc, std::string model) {
   return {std::move(key), KeyType::Real, toml::value(fallback), std::move(allowed), std::move(doc), std::move(model),
-          std::move(check), {}};
+          std::move(check), {}, ""};
 }
 KeySpec integer(std::string key, long long fallback, std::string allowed, std::function<bool(const toml::value&)> check,
-                std::string doc, std::string model = "") {
+                std::string doc, std::string model) {
   return {std::move(key), KeyType::Integer, toml::value(fallback), std::move(allowed), std::move(doc),
-          std::move(model), std::move(check), {}};
+          std::move(model), std::move(check), {}, ""};
 }
-KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model = "") {
+KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model) {
   return {std::move(key), KeyType::Boolean, toml::value(fallback), "true or false", std::move(doc), std::move(model),
-          nullptr, {}};
+          nullptr, {}, ""};
 }
 KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
-               std::string model = "") {
+               std::string model) {
   std::string allowed = "one of";
   for (std::size_t i = 0; i < choices.size(); ++i) allowed += (i ? ", " : " ") + choices[i];
   return {std::move(key), KeyType::String, toml::value(fallback), allowed, std::move(doc), std::move(model), nullptr,
-          std::move(choices)};
+          std::move(choices), ""};
 }
-KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model = "") {
+KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model) {
   return {std::move(key), KeyType::String, toml::value(fallback), std::move(allowed), std::move(doc),
-          std::move(model), nullptr, {}};
+          std::move(model), nullptr, {}, ""};
 }
-KeySpec table(std::string key, std::string allowed, std::string doc, std::string model = "") {
+KeySpec table(std::string key, std::string allowed, std::string doc, std::string model) {
   return {std::move(key), KeyType::Table, toml::value(toml::array{}), std::move(allowed), std::move(doc),
-          std::move(model), nullptr, {}};
+          std::move(model), nullptr, {}, ""};
 }
 
+}  // namespace keys
+
+namespace {
+using namespace keys;
+
 std::vector<KeySpec> build_registry() {
-  const std::string P = "perceptron";
-  return {
-      choice("model", "perceptron", {"perceptron"}, "Which model to run (models.md). Only implemented models are accepted."),
+  std::vector<KeySpec> registry{
+      choice("model", "perceptron", model_names(), "Which model to run (models.md)."),
       integer("seed", 1, ">= 0", at_least(0),
               "Master seed. Member i of an ensemble uses seed + i for its initial weights (unless sim.same_init) "
               "and for its SGD samples."),
@@ -113,16 +117,24 @@ std::vector<KeySpec> build_registry() {
       real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
            "False-alarm rate of `tilt validate` over all compared points (Bonferroni)."),
 
-      real("perceptron.T", 2.0, "> 0", greater(0), "Teacher norm squared, |w*|^2.", P),
-      real("perceptron.rho_r", 1.0, "> 0", greater(0), "N_r/N: relevant inputs per unit of N.", P),
-      real("perceptron.rho_i", 1.0, ">= 0", at_least(0), "N_i/N: irrelevant inputs per unit of N.", P),
-      real("perceptron.l2", 0.0, ">= 0", at_least(0), "L2 penalty lambda_reg: (lambda_reg/2)|w|^2 added to the loss.", P),
-      real("perceptron.coupling", 0.0, ">= 0", at_least(0),
-           "Elastic consolidation gamma: after each switch, (gamma/2)|w - w_switch|^2 is added to the loss.", P),
   };
+  for (auto* model_keys : {&perceptron_keys, &xgm_keys, &scm_keys})
+    for (auto& spec : model_keys()) registry.push_back(std::move(spec));
+  return registry;
 }
 
 }  // namespace
+
+const std::vector<std::string>& model_names() {
+  static const std::vector<std::string> names{"perceptron"};
+  return names;
+}
+
+bool key_applies(const KeySpec& spec, const std::string& model) {
+  if (spec.model.empty()) return true;
+  std::string list = "," + spec.model + ",";
+  return list.find("," + model + ",") != std::string::npos;
+}
 
 const std::vector<KeySpec>& key_registry() {
   static const std::vector<KeySpec> registry = build_registry();
@@ -157,6 +169,7 @@ std::string config_reference_markdown() {
   for (const auto& spec : key_registry()) {
     std::string fallback = toml::format(spec.fallback);
     if (spec.type == KeyType::Table) fallback = "(none)";
+    if (!spec.default_from.empty()) fallback = "= " + spec.default_from;
     out << "| `" << spec.key << "` | " << type_name(spec.type) << (spec.model.empty() ? "" : " (" + spec.model + ")")
         << " | `" << fallback << "` | " << spec.allowed << " | " << spec.doc << " |\n";
   }

@@ -21,7 +21,34 @@ struct KeySpec {
   // Returns true when the (type-correct) value is allowed. Null = any value of the type.
   std::function<bool(const toml::value&)> check;
   std::vector<std::string> choices;  // for strings with a fixed set of values
+  std::string default_from;          // if set and the key is not given: copy this key's resolved value
 };
+
+// Builders for registry entries (used by core/keys.cpp and each model's core/models/<model>_keys.cpp).
+namespace keys {
+double number(const toml::value& v);
+std::function<bool(const toml::value&)> greater(double lo);
+std::function<bool(const toml::value&)> at_least(double lo);
+std::function<bool(const toml::value&)> between(double lo, double hi);
+KeySpec real(std::string key, double fallback, std::string allowed, std::function<bool(const toml::value&)> check,
+             std::string doc, std::string model = "");
+KeySpec integer(std::string key, long long fallback, std::string allowed,
+                std::function<bool(const toml::value&)> check, std::string doc, std::string model = "");
+KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model = "");
+KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
+               std::string model = "");
+KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model = "");
+KeySpec table(std::string key, std::string allowed, std::string doc, std::string model = "");
+}  // namespace keys
+
+// Each model registers its own table ([perceptron], [xgm], [scm]) in core/models/<model>_keys.cpp.
+std::vector<KeySpec> perceptron_keys();
+std::vector<KeySpec> xgm_keys();
+std::vector<KeySpec> scm_keys();
+// The models `model = ...` accepts.
+const std::vector<std::string>& model_names();
+// True when `spec` applies to `model` (spec.model is "" for all, or a comma-separated list of models).
+bool key_applies(const KeySpec& spec, const std::string& model);
 
 const std::vector<KeySpec>& key_registry();
 const KeySpec* find_key(const std::string& key);

@@ -7,24 +7,21 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "core/models/perceptron.hpp"
-#include "core/rng.hpp"
-#include "core/schedule.hpp"
-#include "sim/models/perceptron_sgd.hpp"
+#include "sim/models/members.hpp"
 
 namespace tilt {
 
+long long init_seed(const Config& config, long long member) {
+  return config.boolean("sim.same_init") ? config.integer("seed") : config.integer("seed") + member;
+}
+
+long long sample_seed(const Config& config, long long member) { return config.integer("seed") + member; }
+
 Trajectory simulate_member(const Config& config, long long member) {
-  const long long seed = config.integer("seed");
-  const long long init_seed = config.boolean("sim.same_init") ? seed : seed + member;
-  const Schedule schedule = Schedule::from_config(config);
-  const std::vector<double> times = output_times(config);
   const std::string& model = config.string("model");
-  if (model == "perceptron") {
-    const PerceptronParams p = PerceptronParams::from_config(config);
-    PerceptronSgd sgd(p, sample_perceptron_weights(p, init_seed), Rng(std::uint64_t(seed + member), Stream::SgdSamples));
-    return sgd.run(schedule, times, config.real("blowup"));
-  }
+  if (model == "perceptron") return simulate_perceptron(config, member);
+  if (model == "xgm") return simulate_xgm(config, member);
+  if (model == "scm") return simulate_scm(config, member);
   throw InputError("key 'model' = \"" + model + "\": no simulation for this model");
 }
 

@@ -19,6 +19,9 @@ struct SimResult {
 // Run `member` of the ensemble: initial weights of seed (sim.same_init) or seed + member, SGD samples of
 // seed + member.
 Trajectory simulate_member(const Config& config, long long member);
+// The seed of member's initial weights, and of its SGD samples (streams: core/rng.hpp).
+long long init_seed(const Config& config, long long member);
+long long sample_seed(const Config& config, long long member);
 SimResult run_sim(const Config& config);
 
 }  // namespace tilt

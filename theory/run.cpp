@@ -8,44 +8,11 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
-#include "core/models/perceptron.hpp"
 #include "core/schedule.hpp"
-#include "theory/models/perceptron_ode.hpp"
+#include "theory/models/problems.hpp"
 
 namespace tilt {
 namespace {
-
-double required(const std::map<std::string, double>& row, const std::string& name, const std::string& path) {
-  const auto it = row.find(name);
-  if (it == row.end())
-    throw InputError("key 'theory.init_file' = \"" + path + "\": no column '" + name +
-                     "'; allowed: a CSV with the model's order-parameter columns");
-  return it->second;
-}
-
-TheoryProblem perceptron_problem(const Config& config, long long member) {
-  PerceptronParams p = PerceptronParams::from_config(config);
-  const std::string& init = config.string("theory.init");
-  PerceptronOverlaps o{};
-  if (init == "sampled") {
-    o = overlaps_of(sample_perceptron_weights(p, config.integer("seed") + member));
-  } else if (init == "nominal") {
-    o = nominal_overlaps(p);
-  } else {
-    const std::string path = config.string("theory.init_file");
-    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
-    if (row.count("T")) p.T = row.at("T");  // a fixed quantity in the file overrides the config
-    const double Q_r = required(row, "Q_r", path), Q_i = required(row, "Q_i", path), R = required(row, "R", path);
-    o = {Q_r, Q_i, R, Q_r, Q_i, Q_r, Q_i, R};
-    if (row.count("C_r") && row.count("C_i")) {
-      o.C_r = row.at("C_r");
-      o.C_i = row.at("C_i");
-    }
-    if (!(Q_r > 0) || Q_i < 0 || R * R > Q_r * p.T)
-      throw InputError("initial overlaps from '" + path + "' are not a valid covariance (need Q_r > 0, Q_i >= 0, R^2 <= Q_r T)");
-  }
-  return {std::make_unique<PerceptronOde>(p), PerceptronOde::state_of(o)};
-}
 
 int thread_count(const Config& config) {
   const long long t = config.integer("sim.threads");
@@ -54,9 +21,20 @@ int thread_count(const Config& config) {
 
 }  // namespace
 
+double init_column(const std::map<std::string, double>& row, const std::string& name, const std::string& path) {
+  const auto it = row.find(name);
+  if (it == row.end())
+    throw InputError("key 'theory.init_file' = \"" + path + "\": no column '" + name +
+                     "'; allowed: a CSV with the model's order-parameter columns");
+  return it->second;
+}
+
+
 TheoryProblem make_theory_problem(const Config& config, long long member) {
   const std::string& model = config.string("model");
   if (model == "perceptron") return perceptron_problem(config, member);
+  if (model == "xgm") return xgm_problem(config, member);
+  if (model == "scm") return scm_problem(config, member);
   throw InputError("key 'model' = \"" + model + "\": no theory for this model");
 }
 

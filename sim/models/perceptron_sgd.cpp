@@ -3,7 +3,10 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/config.hpp"
 #include "core/io.hpp"
+#include "sim/models/members.hpp"
+#include "sim/run.hpp"
 
 namespace tilt {
 
@@ -80,6 +83,13 @@ Trajectory PerceptronSgd::run(const Schedule& schedule, const std::vector<double
       throw RunError("simulation diverged at t = " + format_number(double(n) / N) + ": the student's field is not finite");
   }
   return out;
+}
+
+Trajectory simulate_perceptron(const Config& config, long long member) {
+  const PerceptronParams p = PerceptronParams::from_config(config);
+  PerceptronSgd sgd(p, sample_perceptron_weights(p, init_seed(config, member)),
+                    Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
+  return sgd.run(Schedule::from_config(config), output_times(config), config.real("blowup"));
 }
 
 }  // namespace tilt

@@ -1,0 +1,9 @@
+// The xgm theory problem. Not implemented yet: the model is not accepted by the config (core/keys.cpp).
+#include "core/error.hpp"
+#include "theory/models/problems.hpp"
+
+namespace tilt {
+
+TheoryProblem xgm_problem(const Config&, long long) { throw InputError("model xgm: no theory implemented yet"); }
+
+}  // namespace tilt
