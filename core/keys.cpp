@@ -66,6 +66,13 @@ std::vector<KeySpec> build_registry() {
       real("blowup", 1e8, "> 0", greater(0),
            "Divergence bound: a state component (theory) or order parameter (simulation) of larger magnitude, or "
            "a non-finite one, stops the run with an error that says when it happened."),
+      [] {
+        KeySpec k = real("eta_v", 3.0, "> 0", greater(0), "Read-out learning rate (models with a read-out); default: eta.",
+                         "xgm,scm");
+        k.default_from = "eta";
+        return k;
+      }(),
+      real("weight_decay_v", 0.0, ">= 0", at_least(0), "L2 weight decay lambda_v on the read-out.", "xgm,scm"),
       real("init_scale", 1.0, "> 0", greater(0), "First-layer weights start i.i.d. N(0, init_scale^2/d)."),
 
       choice("curriculum.protocol", "curriculum", {"curriculum", "anti", "shuffled", "easy", "hard", "custom"},
@@ -114,6 +121,9 @@ std::vector<KeySpec> build_registry() {
               "true: every run starts from the initial weights (and teacher) of `seed` and only the SGD samples "
               "differ, so the ensemble mean is compared with one ODE. false: run i starts from those of seed + i."),
 
+      real("metrics.eps_star", 0.05, "in (0, 1)", [](const toml::value& v) { return number(v) > 0 && number(v) < 1; },
+           "Threshold eps* of the derived metrics (models.md section 5): time to threshold t* (first eps <= eps*, "
+           "interpolated) and success (eps(t_max) <= eps*)."),
       real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
            "False-alarm rate of `tilt validate` over all compared points (Bonferroni)."),
 
