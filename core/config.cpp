@@ -6,16 +6,33 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/io.hpp"
 #include "core/keys.hpp"
 
 namespace tilt {
 namespace {
 
-std::string show(const toml::value& v) {
+}  // namespace
+
+std::string show_value(const toml::value& v) {
+  if (v.is_floating()) {
+    std::string s = format_number(v.as_floating());
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // stays a TOML float
+    return s;
+  }
+  if (v.is_array()) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.as_array().size(); ++i) s += (i ? ", " : "") + show_value(v.as_array()[i]);
+    return s + "]";
+  }
   std::string s = toml::format(v);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
 }
+
+namespace {
+
+std::string show(const toml::value& v) { return show_value(v); }
 
 std::string section_of(const std::string& key) {
   const auto dot = key.find('.');

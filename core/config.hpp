@@ -35,4 +35,7 @@ class Config {
   std::map<std::string, toml::value> values_;
 };
 
+// A value as TOML text, numbers in their shortest round-trip form.
+std::string show_value(const toml::value& v);
+
 }  // namespace tilt

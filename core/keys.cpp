@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "core/config.hpp"
+
 namespace tilt {
 namespace keys {
 
@@ -136,7 +138,7 @@ std::vector<KeySpec> build_registry() {
 }  // namespace
 
 const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"perceptron"};
+  static const std::vector<std::string> names{"perceptron", "xgm", "scm"};
   return names;
 }
 
@@ -177,7 +179,7 @@ std::string config_reference_markdown() {
       << "are rejected with exit code 2.\n\n"
       << "| key | type | default | allowed | meaning |\n|---|---|---|---|---|\n";
   for (const auto& spec : key_registry()) {
-    std::string fallback = toml::format(spec.fallback);
+    std::string fallback = show_value(spec.fallback);
     if (spec.type == KeyType::Table) fallback = "(none)";
     if (!spec.default_from.empty()) fallback = "= " + spec.default_from;
     out << "| `" << spec.key << "` | " << type_name(spec.type) << (spec.model.empty() ? "" : " (" + spec.model + ")")

@@ -1,6 +1,6 @@
 #include "validate/compare.hpp"
 
-#include <boost/math/distributions/normal.hpp>
+#include <boost/math/distributions/students_t.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -18,7 +18,7 @@ Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<
   if (S < 2) throw InputError("key 'sim.seeds' = 1: validation needs a standard error; allowed: sim.seeds >= 2");
   Agreement out;
   out.alpha = alpha;
-  std::vector<std::vector<double>> z(cols);
+  out.dof = S - 1;
   for (std::size_t j = 0; j < cols; ++j) {
     ColumnAgreement c;
     c.column = sim[0].columns[j];
@@ -58,8 +58,9 @@ Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<
     out.points += c.points;
     out.columns.push_back(c);
   }
-  const boost::math::normal normal;
-  out.z_critical = out.points ? boost::math::quantile(normal, 1 - alpha / (2 * double(out.points))) : 0;
+  // z is a mean over S members divided by its estimated standard error: Student's t with S - 1 degrees of freedom.
+  const boost::math::students_t student(double(S - 1));
+  out.z_critical = out.points ? boost::math::quantile(student, 1 - alpha / (2 * double(out.points))) : 0;
   for (const auto& c : out.columns) out.consistent = out.consistent && c.max_abs_z <= out.z_critical;
   return out;
 }
@@ -75,8 +76,8 @@ std::string Agreement::table() const {
                   c.t_at_max, c.rms_z, c.final_sim, c.final_theory, c.final_se, c.max_abs_z > z_critical ? "  <-- FAIL" : "");
     s += line;
   }
-  std::snprintf(line, sizeof line, "%s: max |z| %s %.3f, the Bonferroni bound for alpha = %g over %zu points\n",
-                consistent ? "CONSISTENT" : "INCONSISTENT", consistent ? "<=" : ">", z_critical, alpha, points);
+  std::snprintf(line, sizeof line, "%s: max |z| %s %.3f, the Bonferroni bound (Student t, %zu dof) for alpha = %g over %zu points\n",
+                consistent ? "CONSISTENT" : "INCONSISTENT", consistent ? "<=" : ">", z_critical, dof, alpha, points);
   s += line;
   return s;
 }

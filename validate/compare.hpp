@@ -23,7 +23,8 @@ struct Agreement {
   std::vector<ColumnAgreement> columns;
   std::size_t points = 0;   // all compared (column, time) pairs
   double alpha = 0.01;      // family-wise false-alarm rate
-  double z_critical = 0;    // Bonferroni threshold: two-sided, alpha/points
+  double z_critical = 0;    // Bonferroni threshold: two-sided, alpha/points, Student t with dof degrees of freedom
+  std::size_t dof = 0;      // members - 1
   bool consistent = true;
   std::string table() const;
 };

@@ -1,8 +1,54 @@
-// The [scm] table of the experiment file (models.md). Filled in when the model is implemented.
+// The [scm] table of the experiment file (models.md section 4): the soft committee machine teacher-student model.
 #include "core/keys.hpp"
 
 namespace tilt {
 
-std::vector<KeySpec> scm_keys() { return {}; }
+namespace {
+
+// A table given as one row of numbers, [[x_1, ..., x_n]] (the only list-of-numbers key type of the registry).
+bool one_row(const toml::value& v) { return v.as_array().size() <= 1; }
+
+}  // namespace
+
+std::vector<KeySpec> scm_keys() {
+  using namespace keys;
+  KeySpec teacher_T = table("scm.T", "M x M symmetric positive-definite matrix [[T_11, ..., T_1M], ...]; empty = identity",
+                            "Teacher overlaps T_mn = w*_m . w*_n (fixed). The teacher's weights are sampled with exactly "
+                            "these overlaps (Gram-Schmidt, then the Cholesky factor of T). A theory.init_file row with "
+                            "columns T_m_n overrides it.",
+                            "scm");
+  KeySpec teacher_A = table("scm.A", "one row of M numbers [[A_1, ..., A_M]]; empty = all 1",
+                            "Teacher read-out: y = sum_m A_m g(w*_m . x) (+ noise). A theory.init_file row with columns "
+                            "A_m overrides it.",
+                            "scm");
+  teacher_A.check = one_row;
+  KeySpec student_v0 = table("scm.v0", "one row of K numbers [[v_1, ..., v_K]]; empty = use scm.readout_init",
+                             "Initial student read-out, given explicitly.", "scm");
+  student_v0.check = one_row;
+  return {
+      integer("scm.K", 2, ">= 1", at_least(1), "Student width K (hidden units).", "scm"),
+      integer("scm.M", 2, ">= 1", at_least(1), "Teacher width M (hidden units).", "scm"),
+      choice("scm.activation", "erf", {"erf", "relu", "linear"},
+             "Activation g of teacher and student: erf = erf(x/sqrt(2)) (Saad & Solla; all integrals in closed form), "
+             "relu = max(0, x), linear = x.",
+             "scm"),
+      boolean("scm.train_readout", false,
+              "false: the soft committee machine, read-out v fixed (at scm.v0 / scm.readout_init). true: v is trained "
+              "with rate eta_v and weight decay weight_decay_v.",
+              "scm"),
+      real("scm.noise", 0.0, ">= 0", at_least(0),
+           "Output-noise VARIANCE sigma^2 (not the standard deviation): training labels are y + sigma zeta, zeta ~ "
+           "N(0, 1). It enters the eta^2 term of dQ/dt; the `eps` column excludes it.",
+           "scm"),
+      teacher_T,
+      teacher_A,
+      choice("scm.readout_init", "ones", {"ones", "gaussian", "alternating"},
+             "Initial student read-out when scm.v0 is empty: all 1, i.i.d. N(0, 1) (from the seed's initial-weight "
+             "stream), or +1, -1, +1, ...; multiplied by scm.readout_init_scale.",
+             "scm"),
+      real("scm.readout_init_scale", 1.0, "finite", nullptr, "Multiplies the initial read-out of scm.readout_init.", "scm"),
+      student_v0,
+  };
+}
 
 }  // namespace tilt

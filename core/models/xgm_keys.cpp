@@ -1,8 +1,50 @@
-// The [xgm] table of the experiment file (models.md). Filled in when the model is implemented.
+// The [xgm] table of the experiment file (models.md section 3; key names fixed by architecture.md).
 #include "core/keys.hpp"
 
 namespace tilt {
 
-std::vector<KeySpec> xgm_keys() { return {}; }
+std::vector<KeySpec> xgm_keys() {
+  using namespace keys;
+  return {
+      integer("xgm.K", 4, ">= 1", at_least(1), "Number of hidden units K of the student.", "xgm"),
+      choice("xgm.activation", "relu", {"relu", "erf", "tanh", "quadratic", "linear"},
+             "Activation g: relu, erf (= erf(x/sqrt 2)), tanh, quadratic (x^2), linear. Odd g cannot solve the XOR "
+             "task (no biases).",
+             "xgm"),
+      choice("xgm.loss", "square", {"square", "logistic"},
+             "Loss: square 1/2 (y - f)^2 or logistic log(1 + exp(-y f)).", "xgm"),
+      choice("xgm.readout_scale", "1/sqrt(K)", {"1", "1/sqrt(K)", "1/K"},
+             "c_K in f = c_K sum_k v_k g(lambda_k).", "xgm"),
+      boolean("xgm.train_readout", true, "Train the read-out v (rate eta_v, decay weight_decay_v) or keep it frozen.",
+              "xgm"),
+      choice("xgm.readout_init", "gaussian", {"gaussian", "alternating", "ones"},
+             "Initial read-out: v_k ~ N(0,1) (from the seed), +1,-1,+1,... , or all 1; times readout_init_scale.",
+             "xgm"),
+      real("xgm.readout_init_scale", 1.0, "> 0", greater(0), "Multiplies the initial read-out.", "xgm"),
+      real("xgm.mu", 1.0, "> 0", greater(0), "Distance of the XOR preset's cluster centres from the origin.", "xgm"),
+      real("xgm.sigma", 0.0, ">= 0", at_least(0),
+           "Standard deviation sigma of each cluster in the D relevant directions.", "xgm"),
+      integer("xgm.D", 2, ">= 1 (>= 2 for the XOR preset)", at_least(1),
+              "Dimension D of the relevant subspace (the first D input coordinates in the simulation).", "xgm"),
+      table("xgm.clusters",
+            "array of rows [centre_1, ..., centre_D, label, p]: label +1 or -1, p > 0, the p summing to 1",
+            "Custom cluster table replacing the XOR preset (centres (+-mu, 0) with y = +1, (0, +-mu) with y = -1, "
+            "p = 1/4 each).",
+            "xgm"),
+      integer("xgm.lines", 1024, ">= 8", at_least(8),
+              "Accuracy of the Gaussian expectations (docs/theory/xgm.md): number of fixed quasi-random lines per "
+              "cluster; along each line the integral is exact (relu) or by Gauss-Hermite/Gauss-Legendre "
+              "quadrature. Error falls roughly like 1/lines.",
+              "xgm"),
+      integer("xgm.nodes", 16, "in [2, 64]", between(2, 64),
+              "Quadrature nodes along each line: Gauss-Hermite nodes for smooth activations, Gauss-Legendre nodes "
+              "per unit-width panel for the logistic loss with relu.",
+              "xgm"),
+      boolean("xgm.diagnostics", true,
+              "Report the per-unit diagnostics align_k = |r_k|/sqrt(Q_kk) and match_k (1 when sign(v_k) is the "
+              "label of the cluster centre closest in angle to r_k, else 0).",
+              "xgm"),
+  };
+}
 
 }  // namespace tilt

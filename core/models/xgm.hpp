@@ -1,0 +1,89 @@
+// Model `xgm` (models.md section 3): a 2-layer network on an XOR-like Gaussian mixture. Parameters, cluster
+// table, initial weights, their order parameters and the observables; shared by theory and simulation.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "core/schedule.hpp"
+
+namespace tilt {
+
+class Config;
+class XgmGauss;
+
+enum class XgmActivation { Relu, Erf, Tanh, Quadratic, Linear };
+enum class XgmLoss { Square, Logistic };
+
+struct XgmCluster {
+  Eigen::VectorXd centre;  // m_c in R^D
+  double label;            // y_c = +1 or -1
+  double p;                // probability
+};
+
+struct XgmParams {
+  int K = 4, D = 2;
+  XgmActivation activation = XgmActivation::Relu;
+  XgmLoss loss = XgmLoss::Square;
+  double cK = 0.5;                 // read-out scale c_K
+  bool train_readout = true;
+  std::string readout_init = "gaussian";
+  double readout_init_scale = 1.0;
+  double sigma = 0.0;
+  std::vector<XgmCluster> clusters;
+  double eta = 1, eta_v = 1, wd = 0, wd_v = 0, init_scale = 1;
+  long long d = 1000;              // simulation dimension (and the sampled initial condition's)
+  int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
+  bool diagnostics = true;
+  TestDistribution test;
+  static XgmParams from_config(const Config& config);  // throws InputError on bad cluster tables etc.
+};
+
+// The XOR preset: (+-mu, 0, ...) with y = +1, (0, +-mu, ...) with y = -1, p = 1/4.
+std::vector<XgmCluster> xor_clusters(int D, double mu);
+
+// Order parameters: r (K x D, relevant components of w_k), Qp (K x K, irrelevant overlaps), v (K).
+struct XgmOverlaps {
+  Eigen::MatrixXd r, Qp;
+  Eigen::VectorXd v;
+};
+
+// Weights: W (K x d), the first D columns are the relevant coordinates; read-out v.
+struct XgmWeights {
+  Eigen::MatrixXd W;
+  Eigen::VectorXd v;
+};
+
+// Initial weights for `seed` at dimension p.d: w_k i.i.d. N(0, init_scale^2/d); v by readout_init.
+XgmWeights sample_xgm_weights(const XgmParams& p, long long seed);
+XgmOverlaps overlaps_of(const XgmParams& p, const XgmWeights& w);
+XgmOverlaps nominal_overlaps(const XgmParams& p);  // r = 0, Qp = init_scale^2 I, v as sampled for seed
+
+// Flat state <-> overlaps: r row-major (r_k_a), upper triangle of Qp (Qperp_k_l, k <= l), v.
+std::size_t xgm_state_size(int K, int D);
+std::vector<double> xgm_state_of(const XgmOverlaps& o);
+XgmOverlaps xgm_overlaps_of_state(int K, int D, const double* y);
+std::vector<std::string> xgm_state_names(int K, int D);
+
+// Observables from order parameters (the same function for theory and simulation). Holds the fixed
+// quadrature lines, so build it once per trajectory.
+class XgmObserver {
+ public:
+  explicit XgmObserver(XgmParams p);
+  ~XgmObserver();
+  std::vector<std::string> columns() const;
+  std::vector<double> observe(const XgmOverlaps& o) const;
+
+ private:
+  XgmParams p_;
+  std::unique_ptr<XgmGauss> gauss_;
+};
+
+// Per-unit diagnostics (models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether sign(v_k)
+// equals the label of the centre closest in angle to r_k.
+double xgm_alignment(const XgmOverlaps& o, int k);
+double xgm_rule_match(const XgmParams& p, const XgmOverlaps& o, int k);
+
+}  // namespace tilt
