@@ -55,7 +55,7 @@ std::string keys_in_section(const std::string& section) {
 
 [[noreturn]] void unknown_key(const std::string& key) {
   const std::string section = section_of(key);
-  if (!section.empty() && !sections().count(section)) {
+  if (!section.empty() && !sections().count(section)) {  // key "name.*" stands for a whole unknown table
     std::string all;
     for (const auto& s : sections()) all += (all.empty() ? "" : ", ") + ("[" + s + "]");
     throw InputError("unknown table [" + section + "] (key '" + key + "'); allowed tables: " + all);
@@ -113,7 +113,7 @@ void flatten(const toml::value& table, const std::string& prefix, std::map<std::
   for (const auto& [name, value] : table.as_table()) {
     const std::string key = prefix.empty() ? name : prefix + "." + name;
     if (value.is_table() && prefix.empty()) {
-      if (!sections().count(name)) unknown_key(key);
+      if (!sections().count(name)) unknown_key(key + ".*");
       flatten(value, key, out);
       continue;
     }
