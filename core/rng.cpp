@@ -12,32 +12,25 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-// Ziggurat tables for f(x) = exp(-x²/2) with 256 layers of equal area V; R is where the tail starts.
+// Ziggurat constants for 256 layers of equal area V; R is where the tail starts.
 constexpr int kLayers = 256;
 constexpr double kR = 3.6541528853610088;
 constexpr double kV = 4.92867323399e-3;
 
-struct ZigguratTables {
-  double x[kLayers + 1];  // x[0] = V/f(R) (virtual width of the base strip), x[1] = R, ..., x[256] = 0
-  double f[kLayers + 1];  // f(x[i])
-  ZigguratTables() {
-    x[0] = kV / std::exp(-0.5 * kR * kR);
-    x[1] = kR;
-    for (int i = 1; i < kLayers - 1; ++i) {
-      const double fi = std::exp(-0.5 * x[i] * x[i]);
-      x[i + 1] = std::sqrt(-2.0 * std::log(kV / x[i] + fi));
-    }
-    x[kLayers] = 0.0;
-    for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
-  }
-};
+}  // namespace
 
-const ZigguratTables& tables() {
-  static const ZigguratTables t;
-  return t;
+ZigguratTables::ZigguratTables() {
+  x[0] = kV / std::exp(-0.5 * kR * kR);
+  x[1] = kR;
+  for (int i = 1; i < kLayers - 1; ++i) {
+    const double fi = std::exp(-0.5 * x[i] * x[i]);
+    x[i + 1] = std::sqrt(-2.0 * std::log(kV / x[i] + fi));
+  }
+  x[kLayers] = 0.0;
+  for (int i = 0; i <= kLayers; ++i) f[i] = std::exp(-0.5 * x[i] * x[i]);
 }
 
-}  // namespace
+const ZigguratTables kZiggurat;
 
 Rng::Rng(std::uint64_t seed, Stream stream, std::uint64_t index) {
   std::uint64_t key = seed;
@@ -46,19 +39,8 @@ Rng::Rng(std::uint64_t seed, Stream stream, std::uint64_t index) {
   for (auto& word : s_) word = splitmix64(key);
 }
 
-double Rng::normal() {
-  const ZigguratTables& z = tables();
-  const std::uint64_t bits = next();
-  const int layer = static_cast<int>(bits & 0xff);
-  // 53 high bits give u in [-1, 1); bit 8..10 unused, so layer and u never share bits.
-  const double u = static_cast<double>(bits >> 11) * 0x1.0p-52 - 1.0;
-  const double x = u * z.x[layer];
-  if (std::fabs(x) < z.x[layer + 1]) return x;  // strictly inside the curve: the fast path (~99%)
-  return normal_slow(layer, x);
-}
-
 double Rng::normal_slow(int layer, double x) {
-  const ZigguratTables& z = tables();
+  const ZigguratTables& z = kZiggurat;
   for (;;) {
     if (layer == 0) {  // tail beyond R (Marsaglia 1964)
       double a, b;

@@ -6,6 +6,14 @@
 
 namespace tilt {
 
+// Ziggurat tables for f(x) = exp(-x^2/2) with 256 layers of equal area (defined in core/rng.cpp).
+struct ZigguratTables {
+  double x[257];  // x[0] = V/f(R) (virtual width of the base strip), x[1] = R, ..., x[256] = 0
+  double f[257];  // f(x[i])
+  ZigguratTables();
+};
+extern const ZigguratTables kZiggurat;
+
 // What a stream is used for; mixed into the seed so streams of one seed never overlap by construction.
 enum class Stream : std::uint64_t { InitialWeights = 1, Teacher = 2, SgdSamples = 3 };
 
@@ -27,7 +35,15 @@ class Rng {
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   // Standard normal by the ziggurat method (Marsaglia & Tsang 2000, 256 layers, layout of Doornik 2005).
-  double normal();
+  // The fast path (about 99% of draws) is inline: one 64-bit draw gives the layer (low 8 bits) and a uniform
+  // in [-1, 1) (high 53 bits), so the two never share bits.
+  double normal() {
+    const std::uint64_t bits = next();
+    const int layer = static_cast<int>(bits & 0xff);
+    const double x = (static_cast<double>(bits >> 11) * 0x1.0p-52 - 1.0) * kZiggurat.x[layer];
+    if (x < kZiggurat.x[layer + 1] && x > -kZiggurat.x[layer + 1]) return x;
+    return normal_slow(layer, x);
+  }
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }

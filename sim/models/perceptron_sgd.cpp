@@ -23,17 +23,33 @@ void PerceptronSgd::anchor() {
 }
 
 double PerceptronSgd::step(double delta, double gamma) {
-  for (auto& x : x_r_) x = rng_.normal();
-  const double sd = std::sqrt(delta);
-  for (auto& x : x_i_) x = sd * rng_.normal();
-  const double lambda = w_.w_r.dot(x_r_) + w_.w_i.dot(x_i_);
-  const double u = w_.teacher.dot(x_r_);
+  // Draw the sample and accumulate the fields in one pass (the normals dominate the cost of a step).
+  double lambda = 0, u = 0;
+  for (Eigen::Index j = 0; j < x_r_.size(); ++j) {
+    const double x = rng_.normal();
+    x_r_[j] = x;
+    lambda += w_.w_r[j] * x;
+    u += w_.teacher[j] * x;
+  }
+  const bool noisy = delta > 0 && x_i_.size() > 0;  // Delta = 0: the irrelevant inputs are exactly zero
+  if (noisy) {
+    const double sd = std::sqrt(delta);
+    for (Eigen::Index j = 0; j < x_i_.size(); ++j) {
+      const double x = sd * rng_.normal();
+      x_i_[j] = x;
+      lambda += w_.w_i[j] * x;
+    }
+  }
   // G = -dloss/dlambda for loss (y - erf(lambda/2))^2 / 2, y = sign(u).
   const double G = ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
   const double step = p_.eta / double(p_.N);
   const double shrink = 1.0 - step * (p_.l2 + gamma);
   w_.w_r = shrink * w_.w_r + (step * G) * x_r_;
-  w_.w_i = shrink * w_.w_i + (step * G) * x_i_;
+  if (noisy) {
+    w_.w_i = shrink * w_.w_i + (step * G) * x_i_;
+  } else if (shrink != 1.0) {
+    w_.w_i *= shrink;
+  }
   if (gamma > 0) {
     w_.w_r += (step * gamma) * anchor_r_;
     w_.w_i += (step * gamma) * anchor_i_;
