@@ -84,11 +84,12 @@ TEST(PerceptronValidation, BitIdenticalForAnyThreadCount) {
   EXPECT_EQ(tilt::to_csv(tilt::run_theory(one).ensemble), tilt::to_csv(tilt::run_theory(two).ensemble));
 }
 
-// The RMS deviation of single SGD runs from the ODE falls like N^(-1/2) (N = 500, 2000, 8000).
+// The RMS deviation of single SGD runs from the ODE falls like N^(-1/2) (N = 500, 2000, 8000), for the overlap
+// with the teacher (nonlinear observables such as eps carry an extra O(1/N) bias that steepens the fit at small N).
 TEST(PerceptronValidation, DiscrepancyFallsWithN) {
-  const Config config = Config::from_text(kBase, {"curriculum.protocol=curriculum", "t_max=2.0", "sim.seeds=6",
+  const Config config = Config::from_text(kBase, {"curriculum.protocol=curriculum", "t_max=2.0", "sim.seeds=12",
                                                   "output.every=0.25"});
-  const tilt::Scaling s = tilt::finite_size_scaling(config, "eps_hard", {500, 2000, 8000});
+  const tilt::Scaling s = tilt::finite_size_scaling(config, "R", {500, 2000, 8000});
   EXPECT_GT(s.points[0].discrepancy, s.points[1].discrepancy) << s.table();
   EXPECT_GT(s.points[1].discrepancy, s.points[2].discrepancy) << s.table();
   EXPECT_NEAR(s.exponent, -0.5, std::max(0.15, 3 * s.exponent_se)) << s.table();
