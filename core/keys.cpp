@@ -114,11 +114,13 @@ std::vector<KeySpec> build_registry() {
            "Which row of theory.init_file to start from; the run starts at t = 0 regardless."),
       integer("theory.ensemble", 1, ">= 1", at_least(1),
               "Theory ensemble: integrate from the initial conditions of seeds seed, seed+1, ... and report mean "
-              "and standard error (the twin of a simulation with sim.same_init = false)."),
+              "and standard error (the twin of a simulation with sim.same_init = false). `tilt validate` ignores it: "
+              "its theory twin follows sim.seeds and sim.same_init."),
 
       integer("sim.d", 2000, ">= 2", at_least(2), "Input dimension d (N for the perceptron)."),
       integer("sim.seeds", 10, ">= 1", at_least(1), "Number of SGD runs in the ensemble."),
-      integer("sim.threads", 0, ">= 0", at_least(0), "Threads for the ensemble; 0 = all cores. Never changes results."),
+      integer("sim.threads", 0, ">= 0", at_least(0),
+              "Threads for ensembles (simulation seeds and theory members); 0 = all cores. Never changes results."),
       boolean("sim.same_init", true,
               "true: every run starts from the initial weights (and teacher) of `seed` and only the SGD samples "
               "differ, so the ensemble mean is compared with one ODE. false: run i starts from those of seed + i."),

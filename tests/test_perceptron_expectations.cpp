@@ -25,6 +25,10 @@ struct Case {
   double cz_lambda, cz_u;  // covariances of an extra field z with lambda and u (Var z = 1)
 };
 
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << "q=" << c.q << " R=" << c.R << " T=" << c.T;
+}
+
 class PerceptronStein : public ::testing::TestWithParam<Case> {};
 
 // <G z> = Cov(z,lambda) <dG/dlambda> + Cov(z,u) <dG/du> for z = lambda, u and an independent-ish third field,
