@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/keys.hpp"
+#include "core/metrics.hpp"
 #include "sim/run.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
@@ -57,6 +58,8 @@ int run_ode(const CommandOptions& options) {
   record["seeds"] = seeds_used(config, config.integer("theory.ensemble"));
   record["theory"] = theory_stats(config, r);
   record["wall_seconds"] = r.wall_seconds;
+  if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
+    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
   emit(options, r.members.size() == 1 ? to_csv(r.members[0]) : to_csv(r.ensemble), record);
   return 0;
 }

@@ -59,7 +59,8 @@ struct XgmWeights {
 // Initial weights for `seed` at dimension p.d: w_k i.i.d. N(0, init_scale^2/d); v by readout_init.
 XgmWeights sample_xgm_weights(const XgmParams& p, long long seed);
 XgmOverlaps overlaps_of(const XgmParams& p, const XgmWeights& w);
-XgmOverlaps nominal_overlaps(const XgmParams& p);  // r = 0, Qp = init_scale^2 I, v as sampled for seed
+// d -> infinity values: r = 0 (the XOR fixed point: the ODE never leaves it), Qp = init_scale^2 I, v of `seed`.
+XgmOverlaps nominal_overlaps(const XgmParams& p, long long seed);
 
 // Flat state <-> overlaps: r row-major (r_k_a), upper triangle of Qp (Qperp_k_l, k <= l), v.
 std::size_t xgm_state_size(int K, int D);

@@ -26,9 +26,9 @@ class XgmGauss {
  public:
   // Uses p.K, p.D, p.lines, p.nodes, the activation, loss, read-out scale, sigma and clusters.
   explicit XgmGauss(const XgmParams& p);
-  // Expectations at difficulty delta. With dynamics = false only eps and loss are computed.
+  // Expectations at difficulty delta: dr, Gz, GG, eg when `dynamics`, eps and loss when `observe`.
   // Returns false when Qp is not positive definite (the state left the domain).
-  bool expect(const XgmOverlaps& o, double delta, bool dynamics, XgmMoments* out) const;
+  bool expect(const XgmOverlaps& o, double delta, bool dynamics, XgmMoments* out, bool observe = true) const;
 
  private:
   XgmParams p_;

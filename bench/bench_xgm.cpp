@@ -1,0 +1,138 @@
+// Model xgm: SGD step against this machine's bound for one step (d Gaussians + two d x K matrix-vector passes),
+// the line quadrature against plain Monte Carlo with 1e4 samples, and one theory trajectory to t = 50.
+// Run: build-xgm/bench/bench_xgm   (counters: ns per step, errors relative to a 65536-line reference)
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <map>
+
+#include "core/config.hpp"
+#include "core/models/xgm.hpp"
+#include "core/models/xgm_gauss.hpp"
+#include "core/rng.hpp"
+#include "core/schedule.hpp"
+#include "core/trajectory.hpp"
+#include "sim/models/xgm_sgd.hpp"
+#include "theory/models/xgm_ode.hpp"
+#include "theory/run.hpp"
+
+namespace {
+
+using namespace tilt;
+
+Config config_for(int K, long long d, int lines = 1024) {
+  return Config::from_text("model = \"xgm\"\neta = 3.0\nt_max = 50.0\n[curriculum]\neasy = 0.1\nhard = 1.0\n"
+                           "[output]\nevery = 1.0\n[theory]\nrtol = 1e-6\natol = 1e-9\n",
+                           {"xgm.K=" + std::to_string(K), "sim.d=" + std::to_string(d), "xgm.sigma=0.3",
+                            "xgm.lines=" + std::to_string(lines), "xgm.diagnostics=false"});
+}
+
+// One online SGD step at Delta = 1 (all d coordinates drawn).
+void BM_XgmSgdStep(benchmark::State& state) {
+  const int K = int(state.range(0));
+  const long long d = state.range(1);
+  const XgmParams p = XgmParams::from_config(config_for(K, d));
+  XgmSgd sgd(p, sample_xgm_weights(p, 1), Rng(2, Stream::SgdSamples));
+  for (auto _ : state) benchmark::DoNotOptimize(sgd.step(1.0));
+  state.counters["ns_per_step"] = benchmark::Counter(double(state.iterations()) * 1e9, benchmark::Counter::kIsRate |
+                                                                                             benchmark::Counter::kInvert);
+}
+
+// The bound for one step: draw d Gaussians (the same ziggurat), one GEMV (lambda = W x) and one rank-1 update
+// (W += g x^T) over the K x d weights.
+void BM_XgmStepBound(benchmark::State& state) {
+  const int K = int(state.range(0));
+  const long long d = state.range(1);
+  Eigen::MatrixXd W = Eigen::MatrixXd::Random(K, d) / std::sqrt(double(d));
+  Eigen::VectorXd x(d), lam(K), g(K);
+  Rng rng(3, Stream::SgdSamples);
+  for (auto _ : state) {
+    for (long long i = 0; i < d; ++i) x(i) = rng.normal();
+    lam.noalias() = W * x;
+    g = 1e-6 * lam;
+    W.noalias() += g * x.transpose();
+    benchmark::DoNotOptimize(W.data());
+  }
+  state.counters["ns_per_step"] = benchmark::Counter(double(state.iterations()) * 1e9, benchmark::Counter::kIsRate |
+                                                                                             benchmark::Counter::kInvert);
+}
+
+// A generic mid-training state for the expectation benchmarks.
+XgmOverlaps bench_state(const XgmParams& p) {
+  XgmOverlaps o = overlaps_of(p, sample_xgm_weights(p, 3));
+  Rng rng(5, Stream::Teacher);
+  for (int k = 0; k < p.K; ++k)
+    for (int a = 0; a < p.D; ++a) o.r(k, a) = 0.7 * rng.normal();
+  o.Qp *= 0.6;
+  return o;
+}
+
+std::vector<double> flat(const XgmMoments& m) {
+  std::vector<double> x(m.dr.data(), m.dr.data() + m.dr.size());
+  x.insert(x.end(), m.Gz.data(), m.Gz.data() + m.Gz.size());
+  x.insert(x.end(), m.GG.data(), m.GG.data() + m.GG.size());
+  x.insert(x.end(), m.eg.data(), m.eg.data() + m.eg.size());
+  x.push_back(m.eps);
+  return x;
+}
+
+// Largest absolute error over all RHS expectations and eps, against a 65536-line reference.
+double max_error(const XgmMoments& m, const XgmMoments& ref) {
+  const auto a = flat(m), b = flat(ref);
+  double e = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) e = std::max(e, std::fabs(a[i] - b[i]));
+  return e;
+}
+
+const XgmMoments& reference(int K) {
+  static std::map<int, XgmMoments> cache;
+  if (!cache.count(K)) {
+    const XgmParams p = XgmParams::from_config(config_for(K, 1000, 65536));
+    XgmGauss(p).expect(bench_state(p), 1.0, true, &cache[K]);
+  }
+  return cache[K];
+}
+
+void BM_XgmExpectLines(benchmark::State& state) {
+  const int K = int(state.range(0)), lines = int(state.range(1));
+  const XgmParams p = XgmParams::from_config(config_for(K, 1000, lines));
+  const XgmOverlaps o = bench_state(p);
+  const XgmGauss gauss(p);
+  XgmMoments m;
+  for (auto _ : state) gauss.expect(o, 1.0, true, &m);
+  state.counters["max_abs_error"] = max_error(m, reference(K));
+}
+
+void BM_XgmExpectMonteCarlo(benchmark::State& state) {
+  const int K = int(state.range(0));
+  const long long samples = state.range(1);
+  const XgmParams p = XgmParams::from_config(config_for(K, 1000));
+  const XgmOverlaps o = bench_state(p);
+  XgmMoments m, se;
+  unsigned long long seed = 1;
+  double worst = 0;
+  for (auto _ : state) {
+    xgm_moments_mc(p, o, 1.0, samples / 4, seed++, &m, &se);  // samples in total over the 4 clusters
+    worst = std::max(worst, max_error(m, reference(K)));
+  }
+  state.counters["max_abs_error"] = worst;
+}
+
+void BM_XgmTheoryTrajectory(benchmark::State& state) {
+  const int K = int(state.range(0));
+  const Config c = config_for(K, 1000);
+  for (auto _ : state) {
+    const TheoryResult r = run_theory(c.with({"sim.threads=1"}));
+    state.counters["rhs_evaluations"] = double(r.stats.evaluations);
+  }
+}
+
+BENCHMARK(BM_XgmSgdStep)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
+BENCHMARK(BM_XgmStepBound)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
+BENCHMARK(BM_XgmExpectLines)->Args({4, 256})->Args({4, 1024})->Args({16, 256})->Args({16, 1024})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectMonteCarlo)->Args({4, 10000})->Args({16, 10000})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmTheoryTrajectory)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

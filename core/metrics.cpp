@@ -1,0 +1,133 @@
+#include "core/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace tilt {
+
+double time_to_threshold(const std::vector<double>& times, const std::vector<double>& eps, double eps_star) {
+  for (std::size_t i = 0; i < eps.size(); ++i) {
+    if (!(eps[i] <= eps_star)) continue;
+    if (i == 0) return times[0];
+    // eps crosses eps* between i-1 (above) and i (at or below).
+    const double f = (eps[i - 1] - eps_star) / (eps[i - 1] - eps[i]);
+    return times[i - 1] + f * (times[i] - times[i - 1]);
+  }
+  return std::numeric_limits<double>::infinity();
+}
+
+bool reached_threshold(const std::vector<double>& eps, double eps_star) { return !eps.empty() && eps.back() <= eps_star; }
+
+double quantile(std::vector<double> values, double q) {
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  std::sort(values.begin(), values.end());
+  const double h = (double(values.size()) - 1) * q;
+  const std::size_t lo = std::size_t(std::floor(h)), hi = std::size_t(std::ceil(h));
+  if (std::isinf(values[hi])) return values[hi];
+  return values[lo] + (h - double(lo)) * (values[hi] - values[lo]);
+}
+
+namespace {
+double mean_of(const std::vector<double>& x) {
+  double s = 0;
+  for (double v : x) s += v;
+  return s / double(x.size());
+}
+double se_of(const std::vector<double>& x) {
+  if (x.size() < 2) return 0;
+  const double m = mean_of(x);
+  double s = 0;
+  for (double v : x) s += (v - m) * (v - m);
+  return std::sqrt(s / double(x.size() - 1) / double(x.size()));
+}
+}  // namespace
+
+EnsembleMetrics ensemble_metrics(const std::vector<Trajectory>& members, const std::string& column, double eps_star) {
+  if (members.empty()) throw RunError("metrics: empty ensemble");
+  EnsembleMetrics m;
+  m.column = column;
+  m.eps_star = eps_star;
+  m.members = members.size();
+  const std::size_t j = members[0].column(column);
+  std::vector<double> finals, success, aligned, matching, align_mean;
+  std::vector<std::size_t> align_cols, match_cols;
+  for (std::size_t c = 0; c < members[0].columns.size(); ++c) {
+    if (members[0].columns[c].rfind("align_", 0) == 0) align_cols.push_back(c);
+    if (members[0].columns[c].rfind("match_", 0) == 0) match_cols.push_back(c);
+  }
+  m.has_units = !align_cols.empty() && align_cols.size() == match_cols.size();
+  for (const auto& tr : members) {
+    std::vector<double> eps;
+    for (const auto& row : tr.rows) eps.push_back(row[j]);
+    m.t_star.push_back(time_to_threshold(tr.times, eps, eps_star));
+    finals.push_back(eps.back());
+    success.push_back(reached_threshold(eps, eps_star) ? 1.0 : 0.0);
+    if (m.has_units) {
+      const auto& last = tr.rows.back();
+      double a = 0, am = 0, sum = 0;
+      for (std::size_t u = 0; u < align_cols.size(); ++u) {
+        sum += last[align_cols[u]];
+        if (last[align_cols[u]] >= 0.9) {
+          a += 1;
+          am += last[match_cols[u]];
+        }
+      }
+      aligned.push_back(a);
+      matching.push_back(am);
+      align_mean.push_back(sum / double(align_cols.size()));
+    }
+  }
+  const double S = double(members.size());
+  m.success = mean_of(success);
+  m.success_se = std::sqrt(m.success * (1 - m.success) / std::max(1.0, S - 1));
+  m.eps_final = mean_of(finals);
+  m.eps_final_se = se_of(finals);
+  std::size_t reached = 0;
+  for (double t : m.t_star) reached += std::isfinite(t) ? 1 : 0;
+  m.t_star_reached = double(reached) / S;
+  m.t_star_q10 = quantile(m.t_star, 0.10);
+  m.t_star_q25 = quantile(m.t_star, 0.25);
+  m.t_star_median = quantile(m.t_star, 0.5);
+  m.t_star_q75 = quantile(m.t_star, 0.75);
+  m.t_star_q90 = quantile(m.t_star, 0.90);
+  if (m.has_units) {
+    m.units_aligned = mean_of(aligned);
+    m.units_aligned_se = se_of(aligned);
+    m.units_aligned_matching = mean_of(matching);
+    m.units_aligned_matching_se = se_of(matching);
+    m.mean_alignment = mean_of(align_mean);
+  }
+  return m;
+}
+
+nlohmann::json to_json(const EnsembleMetrics& m) {
+  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  nlohmann::json t_star = nlohmann::json::array();
+  for (double t : m.t_star) t_star.push_back(num(t));
+  nlohmann::json j = {{"column", m.column},
+                      {"eps_star", m.eps_star},
+                      {"members", m.members},
+                      {"success_probability", m.success},
+                      {"success_se", m.success_se},
+                      {"eps_final_mean", m.eps_final},
+                      {"eps_final_se", m.eps_final_se},
+                      {"t_star_reached_fraction", m.t_star_reached},
+                      {"t_star_quantiles",
+                       {{"q10", num(m.t_star_q10)},
+                        {"q25", num(m.t_star_q25)},
+                        {"median", num(m.t_star_median)},
+                        {"q75", num(m.t_star_q75)},
+                        {"q90", num(m.t_star_q90)}}},
+                      {"t_star", t_star}};
+  if (m.has_units)
+    j["units"] = {{"aligned_ge_0.9", m.units_aligned},
+                  {"aligned_se", m.units_aligned_se},
+                  {"aligned_and_matching", m.units_aligned_matching},
+                  {"aligned_and_matching_se", m.units_aligned_matching_se},
+                  {"mean_alignment", m.mean_alignment}};
+  return j;
+}
+
+}  // namespace tilt

@@ -1,0 +1,470 @@
+// The products here are small and called from already-parallel ensembles: never let Eigen spawn threads.
+#define EIGEN_DONT_PARALLELIZE
+#include "core/models/xgm_gauss.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_qrng.h>
+
+#include "core/rng.hpp"
+
+namespace tilt {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kSqrt2 = 1.4142135623730951;
+constexpr double kInvSqrt2Pi = 0.3989422804014327;
+constexpr double kCut = 8.5;  // |s| beyond this carries < 1e-16 of the normal mass
+
+constexpr double kFar = 38.0;  // phi and the tail mass vanish in double precision beyond this
+double phi(double x) { return std::fabs(x) < kFar ? kInvSqrt2Pi * std::exp(-0.5 * x * x) : 0.0; }
+
+// P[a < s < b] for s ~ N(0,1), without cancellation in the tails.
+double mass(double a, double b) {
+  a = std::max(a, -kFar);
+  b = std::min(b, kFar);
+  if (!(a < b)) return 0.0;
+  if (a > 0) return 0.5 * (std::erfc(a / kSqrt2) - std::erfc(b / kSqrt2));
+  if (b < 0) return 0.5 * (std::erfc(-b / kSqrt2) - std::erfc(-a / kSqrt2));
+  return 1.0 - 0.5 * std::erfc(-a / kSqrt2) - 0.5 * std::erfc(b / kSqrt2);
+}
+
+// The normal density and both tails at one point, with one exp and one erfc (reused by adjacent segments).
+struct NormalAt {
+  double x, pdf, lower, upper;  // lower = P[s < x], upper = P[s > x]
+  static NormalAt at(double x) {
+    NormalAt n{x, phi(x), 0, 0};
+    if (x >= kFar) n = {x, 0, 1, 0};
+    else if (x <= -kFar) n = {x, 0, 0, 1};
+    else if (x > 0) {
+      n.upper = 0.5 * std::erfc(x / kSqrt2);
+      n.lower = 1 - n.upper;
+    } else {
+      n.lower = 0.5 * std::erfc(-x / kSqrt2);
+      n.upper = 1 - n.lower;
+    }
+    return n;
+  }
+};
+double mass(const NormalAt& a, const NormalAt& b) {
+  if (!(a.x < b.x)) return 0.0;
+  if (a.x > 0) return a.upper - b.upper;
+  if (b.x < 0) return b.lower - a.lower;
+  return 1.0 - a.lower - b.upper;
+}
+
+// Mass of {s in (a, b): A0 + A1 s <= 0}: the error region of an affine y f along a segment.
+double error_mass(double a, double b, double A0, double A1) {
+  if (A1 == 0) return A0 <= 0 ? mass(a, b) : 0.0;
+  const double s0 = -A0 / A1;
+  return A1 > 0 ? mass(a, std::min(b, s0)) : mass(std::max(a, s0), b);
+}
+
+double softplus(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+// e = -dloss/df and the loss value.
+inline void residual(XgmLoss loss, double y, double f, double* e, double* l) {
+  if (loss == XgmLoss::Square) {
+    *e = y - f;
+    *l = 0.5 * (*e) * (*e);
+  } else {
+    *e = y / (1.0 + std::exp(y * f));
+    *l = softplus(-y * f);
+  }
+}
+
+// Jacobi-matrix (Golub-Welsch) nodes and weights: symmetric tridiagonal with zero diagonal and `off`.
+void golub_welsch(const Eigen::VectorXd& off, double mass0, Eigen::VectorXd* nodes, Eigen::VectorXd* weights) {
+  const int n = int(off.size()) + 1;
+  Eigen::MatrixXd J = Eigen::MatrixXd::Zero(n, n);
+  for (int i = 0; i + 1 < n; ++i) J(i, i + 1) = J(i + 1, i) = off(i);
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(J);
+  *nodes = es.eigenvalues();
+  *weights = mass0 * es.eigenvectors().row(0).transpose().array().square();
+}
+
+// Integrals along one segment (a, b) of a line where f = F0 + F1 s: int e phi, int e s phi, int e^2 phi,
+// int loss phi. Square loss: exact via truncated-normal moments; logistic: Gauss-Legendre on unit panels.
+struct SegmentIntegrals {
+  double e = 0, es = 0, ee = 0, l = 0;
+};
+
+SegmentIntegrals segment(XgmLoss loss, double y, double F0, double F1, const NormalAt& na, const NormalAt& nb,
+                         const Eigen::VectorXd& gl_s, const Eigen::VectorXd& gl_w) {
+  SegmentIntegrals out;
+  const double a = na.x, b = nb.x;
+  if (loss == XgmLoss::Square) {
+    // e = E0 + E1 s; M_j = int_a^b s^j phi(s) ds.
+    const double E0 = y - F0, E1 = -F1;
+    const double M0 = mass(na, nb), M1 = na.pdf - nb.pdf, M2 = M0 + (na.pdf > 0 ? a * na.pdf : 0.0) - (nb.pdf > 0 ? b * nb.pdf : 0.0);
+    out.e = E0 * M0 + E1 * M1;
+    out.es = E0 * M1 + E1 * M2;
+    out.ee = E0 * E0 * M0 + 2 * E0 * E1 * M1 + E1 * E1 * M2;
+    out.l = 0.5 * out.ee;
+    return out;
+  }
+  const double lo = std::max(a, -kCut), hi = std::min(b, kCut);
+  if (!(lo < hi)) return out;
+  const int panels = std::max(1, int(std::ceil(hi - lo)));
+  const double h = (hi - lo) / panels;
+  for (int q = 0; q < panels; ++q)
+    for (int j = 0; j < gl_s.size(); ++j) {
+      const double s = lo + h * (q + gl_s(j)), w = h * gl_w(j) * phi(s);
+      double e, l;
+      residual(loss, y, F0 + F1 * s, &e, &l);
+      out.e += w * e;
+      out.es += w * e * s;
+      out.ee += w * e * e;
+      out.l += w * l;
+    }
+  return out;
+}
+
+// Per-line results.
+struct LineResult {
+  double eps = 0, loss = 0;
+};
+
+struct ReluScratch {
+  std::vector<int> order, lo, hi;
+  std::vector<double> t, CE, CES, CEE;
+  explicit ReluScratch(int K) : lo(K), hi(K), t(K), CE(K + 2), CES(K + 2), CEE(K + 2) { order.reserve(K); }
+};
+
+// One line for relu: lambda_k(s) = alpha_k + beta_k s; f is piecewise affine with breakpoints -alpha_k/beta_k.
+// Unit k is active on a contiguous range of segments [lo_k, hi_k); cumulative segment integrals give every
+// int_{active k} and int_{active k and l} exactly. Writes I0_k = int e g'_k phi, I1_k = int e g'_k s phi,
+// eg_k = int e g_k phi, adds cv_k cv_l int e^2 g'_k g'_l phi to GG (upper triangle) when GG is non-null.
+LineResult relu_line(const double* alpha, const double* beta, const double* cv, int K, double y, XgmLoss loss,
+                     const Eigen::VectorXd& gl_s, const Eigen::VectorXd& gl_w, double* I0, double* I1, double* eg,
+                     double* GG, bool observe, ReluScratch& sc) {
+  sc.order.clear();
+  for (int k = 0; k < K; ++k)
+    if (beta[k] != 0) {
+      sc.t[k] = -alpha[k] / beta[k];
+      sc.order.push_back(k);
+    }
+  std::sort(sc.order.begin(), sc.order.end(), [&](int i, int j) { return sc.t[i] < sc.t[j]; });
+  const int m = int(sc.order.size());
+  for (int k = 0; k < K; ++k) {
+    if (beta[k] == 0) {
+      sc.lo[k] = 0;
+      sc.hi[k] = alpha[k] > 0 ? m + 1 : 0;
+    }
+  }
+  double F0 = 0, F1 = 0;
+  int active = 0;  // with no unit active f = 0 exactly (not a rounding residue): that region counts as an error
+  for (int j = 0; j < m; ++j) {
+    const int k = sc.order[j];
+    if (beta[k] > 0) {
+      sc.lo[k] = j + 1;
+      sc.hi[k] = m + 1;
+    } else {
+      sc.lo[k] = 0;
+      sc.hi[k] = j + 1;
+      ++active;
+      F0 += cv[k] * alpha[k];
+      F1 += cv[k] * beta[k];
+    }
+  }
+  for (int k = 0; k < K; ++k)
+    if (beta[k] == 0 && alpha[k] > 0) {
+      F0 += cv[k] * alpha[k];
+      ++active;
+    }
+  LineResult r;
+  sc.CE[0] = sc.CES[0] = sc.CEE[0] = 0;
+  NormalAt na = NormalAt::at(-kInf);
+  for (int j = 0; j <= m; ++j) {
+    const NormalAt nb = NormalAt::at(j == m ? kInf : sc.t[sc.order[j]]);
+    const SegmentIntegrals S = segment(loss, y, F0, F1, na, nb, gl_s, gl_w);
+    sc.CE[j + 1] = sc.CE[j] + S.e;
+    sc.CES[j + 1] = sc.CES[j] + S.es;
+    sc.CEE[j + 1] = sc.CEE[j] + S.ee;
+    if (observe) {
+      r.loss += S.l;
+      r.eps += error_mass(na.x, nb.x, y * F0, y * F1);
+    }
+    na = nb;
+    if (j < m) {
+      const int u = sc.order[j];
+      const double sign = beta[u] > 0 ? 1.0 : -1.0;
+      F0 += sign * cv[u] * alpha[u];
+      F1 += sign * cv[u] * beta[u];
+      active += beta[u] > 0 ? 1 : -1;
+      if (active == 0) F0 = F1 = 0;
+    }
+  }
+  for (int k = 0; k < K; ++k) {
+    I0[k] = sc.CE[sc.hi[k]] - sc.CE[sc.lo[k]];
+    I1[k] = sc.CES[sc.hi[k]] - sc.CES[sc.lo[k]];
+    if (sc.hi[k] <= sc.lo[k]) I0[k] = I1[k] = 0;
+    eg[k] = alpha[k] * I0[k] + beta[k] * I1[k];
+  }
+  if (GG)
+    for (int l = 0; l < K; ++l)
+      for (int k = 0; k <= l; ++k) {
+        const int lo = std::max(sc.lo[k], sc.lo[l]), hi = std::min(sc.hi[k], sc.hi[l]);
+        if (hi > lo) GG[k + std::size_t(l) * K] += cv[k] * cv[l] * (sc.CEE[hi] - sc.CEE[lo]);
+      }
+  return r;
+}
+
+// eps along a line for a smooth f: the mass of {s: y f(s) <= 0}, roots bracketed on a grid and bisected.
+template <class F>
+double smooth_error_mass(const F& yf) {
+  constexpr int n = 86;
+  const double h = 2 * kCut / (n - 1);
+  double s_prev = -kCut, v_prev = yf(s_prev), start = -kInf, eps = 0;
+  bool neg = v_prev <= 0;
+  for (int i = 1; i < n; ++i) {
+    const double s = -kCut + h * i, v = yf(s);
+    if ((v <= 0) != neg) {
+      double lo = s_prev, hi = s;  // yf(lo) on the `neg` side
+      for (int it = 0; it < 44; ++it) {
+        const double mid = 0.5 * (lo + hi);
+        ((yf(mid) <= 0) == neg ? lo : hi) = mid;
+      }
+      const double root = 0.5 * (lo + hi);
+      if (neg) eps += mass(start, root);
+      else start = root;
+      neg = !neg;
+    }
+    s_prev = s;
+    v_prev = v;
+  }
+  if (neg) eps += mass(start, kInf);
+  return eps;
+}
+
+// E[g'(lambda)] for lambda ~ N(mu, s2): sets the smoothing direction (any smooth choice is exact in the limit).
+double mean_slope(XgmActivation a, double mu, double s2) {
+  switch (a) {
+    case XgmActivation::Relu:
+      return s2 > 0 ? 0.5 * std::erfc(-mu / std::sqrt(2 * s2)) : 0.5;
+    case XgmActivation::Erf:
+    case XgmActivation::Tanh:
+      return std::sqrt(2 / M_PI / (1 + s2)) * std::exp(-0.5 * mu * mu / (1 + s2));
+    default:
+      return 1.0;
+  }
+}
+
+}  // namespace
+
+double xgm_g(XgmActivation a, double x) {
+  switch (a) {
+    case XgmActivation::Relu: return x > 0 ? x : 0.0;
+    case XgmActivation::Erf: return std::erf(x / kSqrt2);
+    case XgmActivation::Tanh: return std::tanh(x);
+    case XgmActivation::Quadratic: return x * x;
+    case XgmActivation::Linear: return x;
+  }
+  return 0;
+}
+
+double xgm_dg(XgmActivation a, double x) {
+  switch (a) {
+    case XgmActivation::Relu: return x > 0 ? 1.0 : 0.0;
+    case XgmActivation::Erf: return 2 * kInvSqrt2Pi * std::exp(-0.5 * x * x);
+    case XgmActivation::Tanh: {
+      const double t = std::tanh(x);
+      return 1 - t * t;
+    }
+    case XgmActivation::Quadratic: return 2 * x;
+    case XgmActivation::Linear: return 1.0;
+  }
+  return 0;
+}
+
+XgmGauss::XgmGauss(const XgmParams& p) : p_(p) {
+  // Points come in antithetic pairs (xi, z), (-xi, z): then E[G xi] vanishes exactly where the fields do not
+  // depend on xi (r = 0), so the XOR fixed point r = 0 is exact for the quadrature too.
+  const int M = p.D + p.K, N = 2 * ((p.lines + 1) / 2);
+  // Fixed points: Sobol (dimension <= 40) or Halton, with a fixed Cranley-Patterson shift, mapped to normals.
+  gsl_qrng* q = gsl_qrng_alloc(M <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, unsigned(M));
+  Rng shift_rng(0x7115u, Stream::InitialWeights, 0xC0FFEEu);
+  std::vector<double> shift(M), u(M);
+  for (auto& s : shift) s = shift_rng.uniform();
+  Z_.resize(M, N);
+  for (int i = 0; i < N / 2; ++i) {
+    gsl_qrng_get(q, u.data());
+    for (int j = 0; j < M; ++j) {
+      double x = u[j] + shift[j];
+      x -= std::floor(x);
+      x = std::min(std::max(x, 1e-17), 1 - 1e-16);
+      Z_(j, i) = gsl_cdf_ugaussian_Pinv(x);
+      Z_(j, i + N / 2) = j < p.D ? -Z_(j, i) : Z_(j, i);
+    }
+  }
+  gsl_qrng_free(q);
+  const int n = p.nodes;
+  Eigen::VectorXd off(n - 1);
+  for (int i = 0; i < n - 1; ++i) off(i) = std::sqrt(double(i + 1));
+  golub_welsch(off, 1.0, &gh_s_, &gh_w_);
+  for (int i = 0; i < n - 1; ++i) off(i) = (i + 1) / std::sqrt(4.0 * (i + 1) * (i + 1) - 1);
+  golub_welsch(off, 1.0, &gl_s_, &gl_w_);
+  gl_s_ = 0.5 * (gl_s_.array() + 1.0);  // [-1,1] -> [0,1], weights already sum to 1
+}
+
+bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* out, bool observe) const {
+  const int K = p_.K, D = p_.D, M = D + K, N = int(Z_.cols());
+  Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
+  if (llt.info() != Eigen::Success) return false;
+  out->L = llt.matrixL();
+  Eigen::MatrixXd A(K, M);
+  A.leftCols(D) = p_.sigma * o.r;
+  A.rightCols(K) = std::sqrt(delta) * out->L;
+  const Eigen::VectorXd cv = p_.cK * o.v;
+  const Eigen::VectorXd s2 = A.rowwise().squaredNorm();
+  out->dr = Eigen::MatrixXd::Zero(K, D);
+  out->Gz = Eigen::MatrixXd::Zero(K, K);
+  out->GG = Eigen::MatrixXd::Zero(K, K);
+  out->eg = Eigen::VectorXd::Zero(K);
+  out->eps = out->loss = 0;
+  const bool relu = p_.activation == XgmActivation::Relu;
+  const int nq = int(gh_s_.size());
+  Eigen::MatrixXd I0(K, N), I1(K, N), B, Alpha, H, GGc(K, K);
+  Eigen::VectorXd egsum(K), eg(K), g(K), dg(K);
+  ReluScratch sc(K);
+  for (const auto& c : p_.clusters) {
+    const Eigen::VectorXd mu = o.r * c.centre;
+    // Smoothing direction: the gradient of the linearised f in u-space.
+    Eigen::VectorXd a(K);
+    for (int k = 0; k < K; ++k) a(k) = o.v(k) * mean_slope(p_.activation, mu(k), s2(k));
+    Eigen::VectorXd w = A.transpose() * a;
+    const double nrm = w.norm();
+    if (nrm > 1e-12 * (1 + A.norm() * a.norm())) {
+      w /= nrm;
+    } else {
+      w = Eigen::VectorXd::Unit(M, 0);
+    }
+    B = Z_ - w * (w.transpose() * Z_);
+    Alpha = A * B;
+    Alpha.colwise() += mu;
+    const Eigen::VectorXd beta = A * w;
+    egsum.setZero();
+    GGc.setZero();
+    double eps = 0, loss = 0;
+    const double y = c.label;
+    if (relu) {
+      for (int i = 0; i < N; ++i) {
+        const LineResult r = relu_line(Alpha.col(i).data(), beta.data(), cv.data(), K, y, p_.loss, gl_s_, gl_w_,
+                                       I0.col(i).data(), I1.col(i).data(), eg.data(), dyn ? GGc.data() : nullptr, observe, sc);
+        egsum += eg;
+        eps += r.eps;
+        loss += r.loss;
+      }
+      GGc = GGc.selfadjointView<Eigen::Upper>();
+    } else {
+      if (dyn) H.resize(K, std::size_t(N) * nq);
+      for (int i = 0; i < N; ++i) {
+        const double* al = Alpha.col(i).data();
+        double* i0 = I0.col(i).data();
+        double* i1 = I1.col(i).data();
+        for (int k = 0; k < K; ++k) i0[k] = i1[k] = 0;
+        for (int q = 0; q < nq; ++q) {
+          const double s = gh_s_(q), wq = gh_w_(q);
+          double f = 0;
+          for (int k = 0; k < K; ++k) {
+            const double lam = al[k] + beta(k) * s;
+            g(k) = xgm_g(p_.activation, lam);
+            dg(k) = xgm_dg(p_.activation, lam);
+            f += cv(k) * g(k);
+          }
+          double e, l;
+          residual(p_.loss, y, f, &e, &l);
+          loss += wq * l;
+          for (int k = 0; k < K; ++k) {
+            i0[k] += wq * e * dg(k);
+            i1[k] += wq * e * dg(k) * s;
+            egsum(k) += wq * e * g(k);
+          }
+          if (dyn) H.col(std::size_t(i) * nq + q) = (std::sqrt(wq) * e) * cv.cwiseProduct(dg);
+        }
+        if (observe) eps += smooth_error_mass([&](double s) {
+          double f = 0;
+          for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p_.activation, al[k] + beta(k) * s);
+          return y * f;
+        });
+      }
+      if (dyn) GGc.noalias() = H * H.transpose();
+    }
+    const double pc = c.p, inv = 1.0 / N;
+    out->eps += pc * eps * inv;
+    out->loss += pc * loss * inv;
+    if (!dyn) continue;
+    // E[G_k u] = c_K v_k (1/N) sum_i (I0_ki b_i + I1_ki w); first D components are xi, the rest z.
+    const Eigen::MatrixXd EGu =
+        inv * cv.asDiagonal() * (I0 * B.transpose() + I1.rowwise().sum() * w.transpose());
+    const Eigen::VectorXd EG = inv * cv.cwiseProduct(I0.rowwise().sum());
+    out->dr += pc * (EG * c.centre.transpose() + p_.sigma * EGu.leftCols(D));
+    out->Gz += pc * EGu.rightCols(K);
+    out->GG += (pc * inv) * GGc;
+    out->eg += (pc * inv) * egsum;
+  }
+  return true;
+}
+
+void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long long samples,
+                    unsigned long long seed, XgmMoments* mean, XgmMoments* se) {
+  const int K = p.K, D = p.D;
+  Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
+  const Eigen::MatrixXd L = llt.matrixL();
+  // Accumulate per-cluster sums of x and x^2 for every component, then combine clusters (independent).
+  const int nd = K * D, nz = K * K, ng = K * K, ne = K;
+  const int total = nd + nz + ng + ne + 2;
+  Eigen::VectorXd m_all = Eigen::VectorXd::Zero(total), v_all = Eigen::VectorXd::Zero(total);
+  Rng rng(seed, Stream::SgdSamples, 77);
+  Eigen::VectorXd xi(D), z(K), lam(K), G(K), x(total);
+  const Eigen::VectorXd cv = p.cK * o.v;
+  for (const auto& c : p.clusters) {
+    Eigen::VectorXd s1 = Eigen::VectorXd::Zero(total), s2 = Eigen::VectorXd::Zero(total);
+    const Eigen::VectorXd mu = o.r * c.centre;
+    for (long long n = 0; n < samples; ++n) {
+      for (int a = 0; a < D; ++a) xi(a) = rng.normal();
+      for (int b = 0; b < K; ++b) z(b) = rng.normal();
+      lam = mu + p.sigma * (o.r * xi) + std::sqrt(delta) * (L * z);
+      double f = 0;
+      for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p.activation, lam(k));
+      double e, l;
+      residual(p.loss, c.label, f, &e, &l);
+      for (int k = 0; k < K; ++k) G(k) = e * cv(k) * xgm_dg(p.activation, lam(k));
+      int j = 0;
+      for (int a = 0; a < D; ++a)
+        for (int k = 0; k < K; ++k) x(j++) = G(k) * (c.centre(a) + p.sigma * xi(a));
+      for (int b = 0; b < K; ++b)
+        for (int k = 0; k < K; ++k) x(j++) = G(k) * z(b);
+      for (int l2 = 0; l2 < K; ++l2)
+        for (int k = 0; k < K; ++k) x(j++) = G(k) * G(l2);
+      for (int k = 0; k < K; ++k) x(j++) = e * xgm_g(p.activation, lam(k));
+      x(j++) = c.label * f <= 0 ? 1.0 : 0.0;
+      x(j++) = l;
+      s1 += x;
+      s2 += x.cwiseProduct(x);
+    }
+    const double S = double(samples);
+    const Eigen::VectorXd m = s1 / S;
+    const Eigen::VectorXd var = (s2 / S - m.cwiseProduct(m)) * (S / (S - 1));
+    m_all += c.p * m;
+    v_all += c.p * c.p * var / S;
+  }
+  auto unpack = [&](const Eigen::VectorXd& x, XgmMoments* out) {
+    out->dr = Eigen::Map<const Eigen::MatrixXd>(x.data(), K, D);
+    out->Gz = Eigen::Map<const Eigen::MatrixXd>(x.data() + nd, K, K);
+    out->GG = Eigen::Map<const Eigen::MatrixXd>(x.data() + nd + nz, K, K);
+    out->eg = x.segment(nd + nz + ng, K);
+    out->eps = x(total - 2);
+    out->loss = x(total - 1);
+    out->L = L;
+  };
+  unpack(m_all, mean);
+  unpack(v_all.cwiseSqrt(), se);
+}
+
+}  // namespace tilt

@@ -1,0 +1,29 @@
+// Online SGD for model xgm (models.md sections 0 and 3) at finite d: a K-unit 2-layer network trained one fresh
+// sample of the Gaussian mixture at a time.
+#pragma once
+#include "core/models/xgm.hpp"
+#include "core/rng.hpp"
+#include "core/schedule.hpp"
+#include "core/trajectory.hpp"
+
+namespace tilt {
+
+class XgmSgd {
+ public:
+  XgmSgd(XgmParams params, XgmWeights weights, Rng samples);
+  // One SGD step on a fresh sample of difficulty Delta. Returns the network output f (non-finite on blow-up).
+  double step(double delta);
+  XgmOverlaps overlaps() const { return overlaps_of(p_, w_); }
+  const XgmWeights& weights() const { return w_; }
+  // Runs the schedule from t = 0 recording the observables at `times` (steps round(t d)); RunError on divergence.
+  Trajectory run(const Schedule& schedule, const std::vector<double>& times, double blowup);
+
+ private:
+  XgmParams p_;
+  XgmWeights w_;
+  Rng rng_;
+  Eigen::VectorXd x_rel_, x_irr_, lambda_, G_;
+  std::vector<double> cumulative_p_;
+};
+
+}  // namespace tilt
