@@ -6,6 +6,7 @@
 #include "core/config.hpp"
 #include "core/io.hpp"
 #include "sim/models/members.hpp"
+#include "sim/online.hpp"
 #include "sim/run.hpp"
 
 namespace tilt {
@@ -63,49 +64,18 @@ PerceptronOverlaps PerceptronSgd::overlaps() const {
           anchor_i_.squaredNorm(),   anchor_r_.dot(w_.teacher)};
 }
 
-Trajectory PerceptronSgd::run(const Schedule& schedule, const std::vector<double>& times, double blowup) {
-  const double N = double(p_.N);
-  std::vector<long long> phase_start;
-  for (const auto& phase : schedule.phases()) phase_start.push_back(std::llround(phase.start * N));
-  std::vector<long long> output_step;
-  for (double t : times) output_step.push_back(std::llround(t * N));
-  const long long total = output_step.back();
-
-  Trajectory out;
-  out.columns = perceptron_columns(p_);
-  std::size_t phase = 0, next_output = 0;
-  for (long long n = 0; n <= total; ++n) {
-    // A switch takes effect before the sample of its step is drawn and before output at that step.
-    if (phase + 1 < phase_start.size() && n >= phase_start[phase + 1]) {
-      ++phase;
-      anchor();
-    }
-    while (next_output < output_step.size() && output_step[next_output] == n) {
-      const PerceptronOverlaps o = overlaps();
-      for (double v : {o.Q_r, o.Q_i, o.R, o.C_r, o.C_i})
-        if (!std::isfinite(v) || std::fabs(v) > blowup)
-          throw RunError("simulation diverged at t = " + format_number(double(n) / N) + ": order parameter " +
-                         format_number(v) + " beyond the blow-up bound " + format_number(blowup));
-      out.times.push_back(double(n) / N);
-      out.rows.push_back(perceptron_observables(p_, o));
-      ++next_output;
-    }
-    if (n == total) break;
-    const auto& mixture = schedule.phases()[phase].mixture;
-    double delta = mixture[0].difficulty;
-    if (mixture.size() > 1 && !(rng_.uniform() < mixture[0].weight)) delta = mixture[1].difficulty;
-    const double lambda = step(delta, phase > 0 ? p_.coupling : 0.0);
-    if (!std::isfinite(lambda))
-      throw RunError("simulation diverged at t = " + format_number(double(n) / N) + ": the student's field is not finite");
-  }
-  return out;
+double PerceptronSgd::largest_order_parameter() const {
+  const PerceptronOverlaps o = overlaps();
+  double largest = 0;
+  for (double v : {o.Q_r, o.Q_i, o.R, o.C_r, o.C_i}) largest = std::isfinite(v) ? std::max(largest, std::fabs(v)) : v;
+  return largest;
 }
 
 Trajectory simulate_perceptron(const Config& config, long long member) {
   const PerceptronParams p = PerceptronParams::from_config(config);
   PerceptronSgd sgd(p, sample_perceptron_weights(p, init_seed(config, member)),
                     Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return sgd.run(Schedule::from_config(config), output_times(config), config.real("blowup"));
+  return run_online(sgd, Schedule::from_config(config), output_times(config), p.N, config.real("blowup"));
 }
 
 }  // namespace tilt

@@ -18,9 +18,14 @@ class PerceptronSgd {
   double step(double delta, double gamma);
   void anchor();  // w1 <- w (at a switch)
   PerceptronOverlaps overlaps() const;
-  // Runs the schedule from t = 0, recording observables at `times` (as steps round(t N)). Throws RunError on
-  // divergence, with the time.
-  Trajectory run(const Schedule& schedule, const std::vector<double>& times, double blowup);
+
+  // The Trainer interface of sim/online.hpp: consolidation acts after the first switch and re-anchors at each.
+  std::vector<std::string> columns() const { return perceptron_columns(p_); }
+  std::vector<double> observe() const { return perceptron_observables(p_, overlaps()); }
+  double largest_order_parameter() const;
+  void on_switch() { anchor(); }
+  double step(double delta, std::size_t phase) { return step(delta, phase > 0 ? p_.coupling : 0.0); }
+  double uniform() { return rng_.uniform(); }
 
  private:
   PerceptronParams p_;

@@ -7,12 +7,13 @@
 #include "core/io.hpp"
 #include "core/models/xgm_gauss.hpp"
 #include "sim/models/members.hpp"
+#include "sim/online.hpp"
 #include "sim/run.hpp"
 
 namespace tilt {
 
 XgmSgd::XgmSgd(XgmParams params, XgmWeights weights, Rng samples)
-    : p_(std::move(params)), w_(std::move(weights)), rng_(samples) {
+    : p_(std::move(params)), w_(std::move(weights)), rng_(samples), observer_(p_) {
   x_rel_.resize(p_.D);
   x_irr_.resize(p_.d - p_.D);
   lambda_.resize(p_.K);
@@ -54,44 +55,17 @@ double XgmSgd::step(double delta) {
   return f;
 }
 
-Trajectory XgmSgd::run(const Schedule& schedule, const std::vector<double>& times, double blowup) {
-  const double d = double(p_.d);
-  std::vector<long long> phase_start;
-  for (const auto& phase : schedule.phases()) phase_start.push_back(std::llround(phase.start * d));
-  std::vector<long long> output_step;
-  for (double t : times) output_step.push_back(std::llround(t * d));
-  const long long total = output_step.back();
-  XgmObserver observer(p_);
-  Trajectory out;
-  out.columns = observer.columns();
-  std::size_t phase = 0, next_output = 0;
-  for (long long n = 0; n <= total; ++n) {
-    if (phase + 1 < phase_start.size() && n >= phase_start[phase + 1]) ++phase;
-    while (next_output < output_step.size() && output_step[next_output] == n) {
-      const XgmOverlaps o = overlaps();
-      const double biggest = std::max({o.r.cwiseAbs().maxCoeff(), o.Qp.cwiseAbs().maxCoeff(), o.v.cwiseAbs().maxCoeff()});
-      if (!std::isfinite(biggest) || biggest > blowup)
-        throw RunError("simulation diverged at t = " + format_number(double(n) / d) + ": order parameter " +
-                       format_number(biggest) + " beyond the blow-up bound " + format_number(blowup));
-      out.times.push_back(double(n) / d);
-      out.rows.push_back(observer.observe(o));
-      ++next_output;
-    }
-    if (n == total) break;
-    const auto& mixture = schedule.phases()[phase].mixture;
-    double delta = mixture[0].difficulty;
-    if (mixture.size() > 1 && !(rng_.uniform() < mixture[0].weight)) delta = mixture[1].difficulty;
-    if (!std::isfinite(step(delta)))
-      throw RunError("simulation diverged at t = " + format_number(double(n) / d) + ": the network output is not finite");
-  }
-  return out;
+double XgmSgd::largest_order_parameter() const {
+  const XgmOverlaps o = overlaps();
+  if (!o.r.allFinite() || !o.Qp.allFinite() || !o.v.allFinite()) return NAN;
+  return std::max({o.r.cwiseAbs().maxCoeff(), o.Qp.cwiseAbs().maxCoeff(), o.v.cwiseAbs().maxCoeff()});
 }
 
 Trajectory simulate_xgm(const Config& config, long long member) {
   const XgmParams p = XgmParams::from_config(config);
   XgmSgd sgd(p, sample_xgm_weights(p, init_seed(config, member)),
              Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return sgd.run(Schedule::from_config(config), output_times(config), config.real("blowup"));
+  return run_online(sgd, Schedule::from_config(config), output_times(config), p.d, config.real("blowup"));
 }
 
 }  // namespace tilt

@@ -15,13 +15,20 @@ class XgmSgd {
   double step(double delta);
   XgmOverlaps overlaps() const { return overlaps_of(p_, w_); }
   const XgmWeights& weights() const { return w_; }
-  // Runs the schedule from t = 0 recording the observables at `times` (steps round(t d)); RunError on divergence.
-  Trajectory run(const Schedule& schedule, const std::vector<double>& times, double blowup);
+
+  // The Trainer interface of sim/online.hpp (xgm has nothing to do at a switch).
+  std::vector<std::string> columns() const { return observer_.columns(); }
+  std::vector<double> observe() const { return observer_.observe(overlaps()); }
+  double largest_order_parameter() const;
+  void on_switch() {}
+  double step(double delta, std::size_t /*phase*/) { return step(delta); }
+  double uniform() { return rng_.uniform(); }
 
  private:
   XgmParams p_;
   XgmWeights w_;
   Rng rng_;
+  XgmObserver observer_;
   Eigen::VectorXd x_rel_, x_irr_, lambda_, G_;
   std::vector<double> cumulative_p_;
 };
