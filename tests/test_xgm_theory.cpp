@@ -2,7 +2,10 @@
 // convergence of eps(t) in the quadrature accuracy (xgm.lines), and agreement with SGD through validate.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/models/xgm.hpp"
@@ -65,12 +68,14 @@ TEST(XgmTheory, RhsMatchesMeanSgdUpdate) {
   std::printf("RHS vs mean SGD update: max |z| = %.2f over %zu components\n", worst, y.size());
 }
 
-double max_eps_shift(const std::string& base, int K, int lines_a, int lines_b) {
-  auto run = [&](int lines) {
-    return run_theory(Config::from_text(base, {"xgm.K=" + std::to_string(K), "xgm.lines=" + std::to_string(lines)}))
-        .members[0];
+// Largest |eps(t) shift| over the output times between two accuracy settings (extra overrides a and b).
+double max_eps_shift(const std::string& base, int K, const std::vector<std::string>& a_set,
+                     const std::vector<std::string>& b_set) {
+  auto run = [&](std::vector<std::string> set) {
+    set.push_back("xgm.K=" + std::to_string(K));
+    return run_theory(Config::from_text(base, set)).members[0];
   };
-  const Trajectory a = run(lines_a), b = run(lines_b);
+  const Trajectory a = run(a_set), b = run(b_set);
   const std::size_t j = a.column("eps");
   double shift = 0;
   for (std::size_t i = 0; i < a.rows.size(); ++i) shift = std::max(shift, std::fabs(a.rows[i][j] - b.rows[i][j]));
@@ -97,16 +102,38 @@ sigma = 0.3
 diagnostics = false
 )";
 
-// Raising the quadrature accuracy tenfold moves eps(t) less at the finer level than at the coarser one
-// (the quadrature converges). The shifts are printed; docs/theory/xgm.md reports them against the 1e-4 goal.
+// The issue's accuracy goal: at the default accuracy, raising it tenfold moves eps(t) by less than 1e-4 for K = 4
+// and K = 16, across the start of the escape from r = 0. The shift has two parts, measured separately to keep
+// the test short: (a) the trajectory's (xgm.lines, the eta^2 term), seen through the same observable points in
+// both runs; (b) the observable's (xgm.observable_lines), on the states of one trajectory. The total shift is at
+// most (a) + (b) (up to (a) times the observable's relative error).
 TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
   for (int K : {4, 16}) {
-    const int base = K == 4 ? 128 : 64;
-    const double coarse = max_eps_shift(kTenfold, K, base, 10 * base);
-    const double fine = max_eps_shift(kTenfold, K, 10 * base, 100 * base);
-    std::printf("K = %d: max |eps shift| lines %d -> %d: %.3g;  %d -> %d: %.3g\n", K, base, 10 * base, coarse,
-                10 * base, 100 * base, fine);
-    EXPECT_LT(fine, coarse);
+    const Config base = Config::from_text(kTenfold, {"xgm.K=" + std::to_string(K)});
+    const XgmParams p = XgmParams::from_config(base);
+    const std::string cheap_obs = "xgm.observable_lines=4096";
+    const double traj = max_eps_shift(kTenfold, K, {cheap_obs},
+                                      {cheap_obs, "xgm.lines=" + std::to_string(10 * p.lines)});
+    const Trajectory tr = run_theory(base.with({"output.every=2.0", cheap_obs})).members[0];
+    XgmParams fine = p;
+    fine.observable_lines = 10 * p.observable_lines;
+    const XgmGauss gauss(p, false, true), gauss_fine(fine, false, true);
+    const auto names = xgm_state_names(p.K, p.D);
+    double observable = 0;
+    for (const auto& row : tr.rows) {
+      std::vector<double> y;
+      for (const auto& n : names) y.push_back(row[tr.column(n)]);
+      const XgmOverlaps o = xgm_overlaps_of_state(p.K, p.D, y.data());
+      XgmMoments ea, ha, eb, hb;  // the eps column: the test distribution's pick of eps_easy and eps_hard
+      ASSERT_TRUE(gauss.expect(o, p.test.easy, false, &ea, true) && gauss.expect(o, p.test.hard, false, &ha, true));
+      ASSERT_TRUE(gauss_fine.expect(o, p.test.easy, false, &eb, true) &&
+                  gauss_fine.expect(o, p.test.hard, false, &hb, true));
+      observable = std::max(observable, std::fabs(p.test.pick(ea.eps, ha.eps) - p.test.pick(eb.eps, hb.eps)));
+    }
+    std::printf("K = %d: max |eps shift| under tenfold accuracy: trajectory (lines %d -> %d) %.3g, observable "
+                "(observable_lines %d -> %d) %.3g, sum %.3g\n",
+                K, p.lines, 10 * p.lines, traj, p.observable_lines, fine.observable_lines, observable, traj + observable);
+    EXPECT_LT(traj + observable, 1e-4);
   }
 }
 

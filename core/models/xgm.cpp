@@ -1,5 +1,6 @@
 #include "core/models/xgm.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/config.hpp"
@@ -87,7 +88,10 @@ XgmParams XgmParams::from_config(const Config& c) {
   if (p.d < p.D + p.K)
     throw InputError("key 'sim.d' = " + std::to_string(p.d) + ": too small for xgm; allowed: sim.d >= xgm.D + xgm.K");
   p.lines = int(c.integer("xgm.lines"));
+  if (p.lines == 0) p.lines = std::max(1024, 16384 / std::max(p.K, 1));
   p.nodes = int(c.integer("xgm.nodes"));
+  p.observable_lines = int(c.integer("xgm.observable_lines"));
+  p.closed_forms = c.boolean("xgm.closed_forms");
   p.diagnostics = c.boolean("xgm.diagnostics");
   p.test = TestDistribution::from_config(c);
   return p;
@@ -183,7 +187,7 @@ double xgm_rule_match(const XgmParams& p, const XgmOverlaps& o, int k) {
   return (o.v(k) > 0 ? 1.0 : -1.0) == label ? 1.0 : 0.0;
 }
 
-XgmObserver::XgmObserver(XgmParams p) : p_(std::move(p)), gauss_(std::make_unique<XgmGauss>(p_)) {}
+XgmObserver::XgmObserver(XgmParams p) : p_(std::move(p)), gauss_(std::make_unique<XgmGauss>(p_, false, true)) {}
 XgmObserver::~XgmObserver() = default;
 
 std::vector<std::string> XgmObserver::columns() const {

@@ -36,6 +36,8 @@ struct XgmParams {
   double eta = 1, eta_v = 1, wd = 0, wd_v = 0, init_scale = 1;
   long long d = 1000;              // simulation dimension (and the sampled initial condition's)
   int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
+  int observable_lines = 65536;    // lines for eps and the loss (evaluated at output times only)
+  bool closed_forms = true;        // relu + square loss: closed-form drift, read-out term and loss
   bool diagnostics = true;
   TestDistribution test;
   static XgmParams from_config(const Config& config);  // throws InputError on bad cluster tables etc.
@@ -79,7 +81,7 @@ class XgmObserver {
 
  private:
   XgmParams p_;
-  std::unique_ptr<XgmGauss> gauss_;
+  std::unique_ptr<XgmGauss> gauss_;  // built with the observable lines only
 };
 
 // Per-unit diagnostics (models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether sign(v_k)

@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
 
+#include "core/models/xgm_closed.hpp"
 #include "core/rng.hpp"
 
 namespace tilt {
@@ -133,7 +135,23 @@ struct LineResult {
 struct ReluScratch {
   std::vector<int> order, lo, hi;
   std::vector<double> t, CE, CES, CEE;
-  explicit ReluScratch(int K) : lo(K), hi(K), t(K), CE(K + 2), CES(K + 2), CEE(K + 2) { order.reserve(K); }
+  std::vector<std::pair<double, int>> tk;  // (breakpoint, unit), sorted by value (ties by unit: deterministic)
+  explicit ReluScratch(int K) : lo(K), hi(K), t(K), CE(K + 2), CES(K + 2), CEE(K + 2) {
+    order.reserve(K);
+    tk.reserve(K);
+  }
+  // Sorts the units with beta != 0 by breakpoint t_k = -alpha_k/beta_k into `order`.
+  void sort_breakpoints(const double* alpha, const double* beta, int K) {
+    tk.clear();
+    for (int k = 0; k < K; ++k)
+      if (beta[k] != 0) {
+        t[k] = -alpha[k] / beta[k];
+        tk.emplace_back(t[k], k);
+      }
+    std::sort(tk.begin(), tk.end());
+    order.resize(tk.size());
+    for (std::size_t i = 0; i < tk.size(); ++i) order[i] = tk[i].second;
+  }
 };
 
 // One line for relu: lambda_k(s) = alpha_k + beta_k s; f is piecewise affine with breakpoints -alpha_k/beta_k.
@@ -143,13 +161,7 @@ struct ReluScratch {
 LineResult relu_line(const double* alpha, const double* beta, const double* cv, int K, double y, XgmLoss loss,
                      const Eigen::VectorXd& gl_s, const Eigen::VectorXd& gl_w, double* I0, double* I1, double* eg,
                      double* GG, bool observe, ReluScratch& sc) {
-  sc.order.clear();
-  for (int k = 0; k < K; ++k)
-    if (beta[k] != 0) {
-      sc.t[k] = -alpha[k] / beta[k];
-      sc.order.push_back(k);
-    }
-  std::sort(sc.order.begin(), sc.order.end(), [&](int i, int j) { return sc.t[i] < sc.t[j]; });
+  sc.sort_breakpoints(alpha, beta, K);
   const int m = int(sc.order.size());
   for (int k = 0; k < K; ++k) {
     if (beta[k] == 0) {
@@ -213,6 +225,60 @@ LineResult relu_line(const double* alpha, const double* beta, const double* cv, 
         if (hi > lo) GG[k + std::size_t(l) * K] += cv[k] * cv[l] * (sc.CEE[hi] - sc.CEE[lo]);
       }
   return r;
+}
+
+// eps only, along one relu line (the observables' pass): the mass of {s: y f(s) <= 0} (f = 0, no unit active,
+// counts as an error), with the error sub-intervals of adjacent segments merged so that each maximal interval
+// costs one normal mass.
+double relu_line_eps(const double* alpha, const double* beta, const double* cv, int K, double y, ReluScratch& sc) {
+  double F0 = 0, F1 = 0;
+  int active = 0;
+  for (int k = 0; k < K; ++k)
+    if (beta[k] < 0 || (beta[k] == 0 && alpha[k] > 0)) {  // active at s = -inf
+      ++active;
+      F0 += cv[k] * alpha[k];
+      F1 += cv[k] * beta[k];
+    }
+  sc.sort_breakpoints(alpha, beta, K);
+  const int m = int(sc.order.size());
+  double eps = 0, lo = kInf, hi = -kInf;  // the open error interval [lo, hi] (empty while lo > hi)
+  double a = -kInf;
+  for (int j = 0; j <= m; ++j) {
+    const double b = j == m ? kInf : sc.tk[std::size_t(j)].first;
+    if (a < b) {
+      double e_lo = a, e_hi = b;  // error part of (a, b)
+      if (active > 0) {
+        const double A0 = y * F0, A1 = y * F1;
+        if (A1 == 0) {
+          if (A0 > 0) e_hi = e_lo;
+        } else {
+          const double s0 = -A0 / A1;
+          if (A1 > 0) e_hi = std::min(b, s0);
+          else e_lo = std::max(a, s0);
+        }
+      }
+      if (e_lo < e_hi) {
+        if (lo <= hi && e_lo == hi) {
+          hi = e_hi;
+        } else {
+          if (lo <= hi) eps += mass(lo, hi);
+          lo = e_lo;
+          hi = e_hi;
+        }
+      }
+    }
+    a = std::max(a, b);
+    if (j < m) {
+      const int u = sc.order[j];
+      const double sign = beta[u] > 0 ? 1.0 : -1.0;
+      F0 += sign * cv[u] * alpha[u];
+      F1 += sign * cv[u] * beta[u];
+      active += beta[u] > 0 ? 1 : -1;
+      if (active == 0) F0 = F1 = 0;
+    }
+  }
+  if (lo <= hi) eps += mass(lo, hi);
+  return eps;
 }
 
 // eps along a line for a smooth f: the mass of {s: y f(s) <= 0}, roots bracketed on a grid and bisected.
@@ -282,27 +348,38 @@ double xgm_dg(XgmActivation a, double x) {
   return 0;
 }
 
-XgmGauss::XgmGauss(const XgmParams& p) : p_(p) {
-  // Points come in antithetic pairs (xi, z), (-xi, z): then E[G xi] vanishes exactly where the fields do not
-  // depend on xi (r = 0), so the XOR fixed point r = 0 is exact for the quadrature too.
-  const int M = p.D + p.K, N = 2 * ((p.lines + 1) / 2);
-  // Fixed points: Sobol (dimension <= 40) or Halton, with a fixed Cranley-Patterson shift, mapped to normals.
+namespace {
+
+// (D+K) x N fixed standard-normal points: Sobol (dimension <= 40) or Halton, with a fixed Cranley-Patterson shift.
+// `antithetic` (the right-hand side's set): in pairs (xi, z), (-xi, z), so that E[G xi] vanishes exactly where the
+// fields do not depend on xi (r = 0) and the XOR fixed point r = 0 is exact for the line quadrature too. The
+// observables' set is plain Sobol (no symmetry to keep; the first 2^n points form a net).
+Eigen::MatrixXd line_points(int D, int K, int lines, bool antithetic = true) {
+  const int M = D + K, N = antithetic ? 2 * ((lines + 1) / 2) : lines;
   gsl_qrng* q = gsl_qrng_alloc(M <= 40 ? gsl_qrng_sobol : gsl_qrng_halton, unsigned(M));
   Rng shift_rng(0x7115u, Stream::InitialWeights, 0xC0FFEEu);
   std::vector<double> shift(M), u(M);
   for (auto& s : shift) s = shift_rng.uniform();
-  Z_.resize(M, N);
-  for (int i = 0; i < N / 2; ++i) {
+  Eigen::MatrixXd Z(M, N);
+  for (int i = 0; i < (antithetic ? N / 2 : N); ++i) {
     gsl_qrng_get(q, u.data());
     for (int j = 0; j < M; ++j) {
       double x = u[j] + shift[j];
       x -= std::floor(x);
       x = std::min(std::max(x, 1e-17), 1 - 1e-16);
-      Z_(j, i) = gsl_cdf_ugaussian_Pinv(x);
-      Z_(j, i + N / 2) = j < p.D ? -Z_(j, i) : Z_(j, i);
+      Z(j, i) = gsl_cdf_ugaussian_Pinv(x);
+      if (antithetic) Z(j, i + N / 2) = j < D ? -Z(j, i) : Z(j, i);
     }
   }
   gsl_qrng_free(q);
+  return Z;
+}
+
+}  // namespace
+
+XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables) : p_(p) {
+  if (dynamics || !observables) Z_ = line_points(p.D, p.K, p.lines);
+  if (observables) Zobs_ = line_points(p.D, p.K, std::max(p.observable_lines, 8), false);
   const int n = p.nodes;
   Eigen::VectorXd off(n - 1);
   for (int i = 0; i < n - 1; ++i) off(i) = std::sqrt(double(i + 1));
@@ -312,25 +389,17 @@ XgmGauss::XgmGauss(const XgmParams& p) : p_(p) {
   gl_s_ = 0.5 * (gl_s_.array() + 1.0);  // [-1,1] -> [0,1], weights already sum to 1
 }
 
-bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* out, bool observe) const {
-  const int K = p_.K, D = p_.D, M = D + K, N = int(Z_.cols());
-  Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
-  if (llt.info() != Eigen::Success) return false;
-  out->L = llt.matrixL();
-  Eigen::MatrixXd A(K, M);
-  A.leftCols(D) = p_.sigma * o.r;
-  A.rightCols(K) = std::sqrt(delta) * out->L;
+void XgmGauss::lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const Eigen::MatrixXd& A, bool dyn,
+                          bool drift, bool observe, XgmMoments* out, bool need_loss) const {
+  // The fields are lambda = mu + A u with u the first A.cols() coordinates of the points.
+  const int K = p_.K, D = p_.D, M = int(A.cols()), N = int(Z.cols());
+  constexpr int kChunk = 2048;  // lines per block: bounds the scratch memory at large line counts
   const Eigen::VectorXd cv = p_.cK * o.v;
   const Eigen::VectorXd s2 = A.rowwise().squaredNorm();
-  out->dr = Eigen::MatrixXd::Zero(K, D);
-  out->Gz = Eigen::MatrixXd::Zero(K, K);
-  out->GG = Eigen::MatrixXd::Zero(K, K);
-  out->eg = Eigen::VectorXd::Zero(K);
-  out->eps = out->loss = 0;
   const bool relu = p_.activation == XgmActivation::Relu;
   const int nq = int(gh_s_.size());
-  Eigen::MatrixXd I0(K, N), I1(K, N), B, Alpha, H, GGc(K, K);
-  Eigen::VectorXd egsum(K), eg(K), g(K), dg(K);
+  Eigen::MatrixXd I0, I1, B, Alpha, H, GGc(K, K), EGu(K, M);
+  Eigen::VectorXd egsum(K), eg(K), g(K), dg(K), I0sum(K), I1sum(K);
   ReluScratch sc(K);
   for (const auto& c : p_.clusters) {
     const Eigen::VectorXd mu = o.r * c.centre;
@@ -344,70 +413,139 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
     } else {
       w = Eigen::VectorXd::Unit(M, 0);
     }
-    B = Z_ - w * (w.transpose() * Z_);
-    Alpha = A * B;
-    Alpha.colwise() += mu;
     const Eigen::VectorXd beta = A * w;
     egsum.setZero();
     GGc.setZero();
+    EGu.setZero();
+    I0sum.setZero();
+    I1sum.setZero();
     double eps = 0, loss = 0;
     const double y = c.label;
-    if (relu) {
-      for (int i = 0; i < N; ++i) {
-        const LineResult r = relu_line(Alpha.col(i).data(), beta.data(), cv.data(), K, y, p_.loss, gl_s_, gl_w_,
-                                       I0.col(i).data(), I1.col(i).data(), eg.data(), dyn ? GGc.data() : nullptr, observe, sc);
-        egsum += eg;
-        eps += r.eps;
-        loss += r.loss;
-      }
-      GGc = GGc.selfadjointView<Eigen::Upper>();
-    } else {
-      if (dyn) H.resize(K, std::size_t(N) * nq);
-      for (int i = 0; i < N; ++i) {
-        const double* al = Alpha.col(i).data();
-        double* i0 = I0.col(i).data();
-        double* i1 = I1.col(i).data();
-        for (int k = 0; k < K; ++k) i0[k] = i1[k] = 0;
-        for (int q = 0; q < nq; ++q) {
-          const double s = gh_s_(q), wq = gh_w_(q);
-          double f = 0;
-          for (int k = 0; k < K; ++k) {
-            const double lam = al[k] + beta(k) * s;
-            g(k) = xgm_g(p_.activation, lam);
-            dg(k) = xgm_dg(p_.activation, lam);
-            f += cv(k) * g(k);
-          }
-          double e, l;
-          residual(p_.loss, y, f, &e, &l);
-          loss += wq * l;
-          for (int k = 0; k < K; ++k) {
-            i0[k] += wq * e * dg(k);
-            i1[k] += wq * e * dg(k) * s;
-            egsum(k) += wq * e * g(k);
-          }
-          if (dyn) H.col(std::size_t(i) * nq + q) = (std::sqrt(wq) * e) * cv.cwiseProduct(dg);
+    // Observables of relu with the square loss (closed-form loss): only eps is needed from the lines.
+    const bool eps_only = observe && !dyn && !need_loss;
+    for (int start = 0; start < N; start += kChunk) {
+      const int n = std::min(kChunk, N - start);
+      const auto Zc = Z.topRows(M).middleCols(start, n);
+      B = Zc - w * (w.transpose() * Zc);
+      Alpha = A * B;
+      Alpha.colwise() += mu;
+      I0.resize(K, n);
+      I1.resize(K, n);
+      if (relu && eps_only) {
+        for (int i = 0; i < n; ++i) eps += relu_line_eps(Alpha.col(i).data(), beta.data(), cv.data(), K, y, sc);
+      } else if (relu) {
+        for (int i = 0; i < n; ++i) {
+          const LineResult r = relu_line(Alpha.col(i).data(), beta.data(), cv.data(), K, y, p_.loss, gl_s_, gl_w_,
+                                         I0.col(i).data(), I1.col(i).data(), eg.data(), dyn ? GGc.data() : nullptr,
+                                         observe, sc);
+          egsum += eg;
+          eps += r.eps;
+          loss += r.loss;
         }
-        if (observe) eps += smooth_error_mass([&](double s) {
-          double f = 0;
-          for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p_.activation, al[k] + beta(k) * s);
-          return y * f;
-        });
+      } else {
+        if (dyn) H.resize(K, std::size_t(n) * nq);
+        for (int i = 0; i < n; ++i) {
+          const double* al = Alpha.col(i).data();
+          double* i0 = I0.col(i).data();
+          double* i1 = I1.col(i).data();
+          for (int k = 0; k < K; ++k) i0[k] = i1[k] = 0;
+          for (int q = 0; q < nq; ++q) {
+            const double s = gh_s_(q), wq = gh_w_(q);
+            double f = 0;
+            for (int k = 0; k < K; ++k) {
+              const double lam = al[k] + beta(k) * s;
+              g(k) = xgm_g(p_.activation, lam);
+              dg(k) = xgm_dg(p_.activation, lam);
+              f += cv(k) * g(k);
+            }
+            double e, l;
+            residual(p_.loss, y, f, &e, &l);
+            loss += wq * l;
+            for (int k = 0; k < K; ++k) {
+              i0[k] += wq * e * dg(k);
+              i1[k] += wq * e * dg(k) * s;
+              egsum(k) += wq * e * g(k);
+            }
+            if (dyn) H.col(std::size_t(i) * nq + q) = (std::sqrt(wq) * e) * cv.cwiseProduct(dg);
+          }
+          if (observe) eps += smooth_error_mass([&](double s) {
+            double f = 0;
+            for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p_.activation, al[k] + beta(k) * s);
+            return y * f;
+          });
+        }
+        if (dyn) GGc.noalias() += H * H.transpose();
       }
-      if (dyn) GGc.noalias() = H * H.transpose();
+      if (dyn && drift) {
+        EGu.noalias() += I0 * B.transpose();
+        I0sum += I0.rowwise().sum();
+        I1sum += I1.rowwise().sum();
+      }
     }
+    if (relu) GGc = GGc.selfadjointView<Eigen::Upper>();
     const double pc = c.p, inv = 1.0 / N;
-    out->eps += pc * eps * inv;
-    out->loss += pc * loss * inv;
+    if (observe) {
+      out->eps += pc * eps * inv;
+      out->loss += pc * loss * inv;
+    }
     if (!dyn) continue;
+    out->GG += (pc * inv) * GGc;
+    if (!drift) continue;
     // E[G_k u] = c_K v_k (1/N) sum_i (I0_ki b_i + I1_ki w); first D components are xi, the rest z.
-    const Eigen::MatrixXd EGu =
-        inv * cv.asDiagonal() * (I0 * B.transpose() + I1.rowwise().sum() * w.transpose());
-    const Eigen::VectorXd EG = inv * cv.cwiseProduct(I0.rowwise().sum());
+    EGu = inv * cv.asDiagonal() * (EGu + I1sum * w.transpose());
+    const Eigen::VectorXd EG = inv * cv.cwiseProduct(I0sum);
     out->dr += pc * (EG * c.centre.transpose() + p_.sigma * EGu.leftCols(D));
     out->Gz += pc * EGu.rightCols(K);
-    out->GG += (pc * inv) * GGc;
     out->eg += (pc * inv) * egsum;
   }
+}
+
+bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* out, bool observe) const {
+  const int K = p_.K, D = p_.D, M = D + K;
+  Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
+  if (llt.info() != Eigen::Success) return false;
+  out->L = llt.matrixL();
+  Eigen::MatrixXd A(K, M);
+  A.leftCols(D) = p_.sigma * o.r;
+  A.rightCols(K) = std::sqrt(delta) * out->L;
+  out->dr = Eigen::MatrixXd::Zero(K, D);
+  out->Gz = Eigen::MatrixXd::Zero(K, K);
+  out->GG = Eigen::MatrixXd::Zero(K, K);
+  out->eg = Eigen::VectorXd::Zero(K);
+  out->eps = out->loss = 0;
+  // Closed forms (Stein's lemma, xgm_closed.hpp) for the drift, the read-out term and the loss: relu, square
+  // loss, and a non-degenerate field covariance (Delta > 0; Qp is positive definite here).
+  const bool closed = p_.closed_forms && p_.activation == XgmActivation::Relu && p_.loss == XgmLoss::Square && delta > 0;
+  const Eigen::MatrixXd& Zd = Z_.size() ? Z_ : Zobs_;
+  const Eigen::MatrixXd& Zo = Zobs_.size() ? Zobs_ : Z_;
+  if (!closed) {
+    if (dyn) lines_pass(Zd, o, A, true, true, false, out);
+    if (observe) lines_pass(Zo, o, A, false, false, true, out);
+    return true;
+  }
+  // What is left for the lines (GG, eps) depends on the fields only: integrate over lambda = mu + Lc u with
+  // Lc = chol(C), u in R^K (the first K coordinates of the points), K instead of D + K dimensions.
+  const Eigen::MatrixXd C = A * A.transpose();
+  Eigen::LLT<Eigen::MatrixXd> cllt(C);
+  if (cllt.info() != Eigen::Success) return false;
+  const Eigen::MatrixXd Lc = cllt.matrixL();
+  if (dyn) lines_pass(Zd, o, Lc, true, false, false, out);
+  if (observe) lines_pass(Zo, o, Lc, false, false, true, out, false);
+  const Eigen::VectorXd cv = p_.cK * o.v;
+  Eigen::VectorXd EG, eg;
+  Eigen::MatrixXd H;
+  double loss = 0, loss_c;
+  for (const auto& c : p_.clusters) {
+    const Eigen::VectorXd mu = o.r * c.centre;
+    xgm_relu_square_closed(mu, C, cv, c.label, &EG, &H, &eg, &loss_c);
+    loss += c.p * loss_c;
+    if (!dyn) continue;
+    // E[G_k xi] = sigma H r (xi enters lambda as sigma r xi), E[G_k z] = sqrt(Delta) H L.
+    out->dr += c.p * (EG * c.centre.transpose() + p_.sigma * p_.sigma * (H * o.r));
+    out->Gz += (c.p * std::sqrt(delta)) * (H * out->L);
+    out->eg += c.p * eg;
+  }
+  if (observe) out->loss = loss;
   return true;
 }
 

@@ -24,15 +24,22 @@ struct XgmMoments {
 
 class XgmGauss {
  public:
-  // Uses p.K, p.D, p.lines, p.nodes, the activation, loss, read-out scale, sigma and clusters.
-  explicit XgmGauss(const XgmParams& p);
+  // Uses p.K, p.D, p.lines, p.observable_lines, p.nodes, p.closed_forms, the activation, loss, read-out scale,
+  // sigma and clusters. `dynamics`: build the p.lines points (right-hand side); `observables`: build the
+  // p.observable_lines points (eps, loss). A call needing a set that was not built uses the other one.
+  explicit XgmGauss(const XgmParams& p, bool dynamics = true, bool observables = true);
   // Expectations at difficulty delta: dr, Gz, GG, eg when `dynamics`, eps and loss when `observe`.
   // Returns false when Qp is not positive definite (the state left the domain).
   bool expect(const XgmOverlaps& o, double delta, bool dynamics, XgmMoments* out, bool observe = true) const;
 
  private:
+  // Adds the line averages to out: GG when dyn, dr/Gz/eg when dyn && drift, eps (and the loss when need_loss)
+  // when observe.
+  void lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const Eigen::MatrixXd& A, bool dyn, bool drift,
+                  bool observe, XgmMoments* out, bool need_loss = true) const;
   XgmParams p_;
-  Eigen::MatrixXd Z_;            // (D+K) x lines: fixed standard-normal quasi-random points
+  Eigen::MatrixXd Z_;            // (D+K) x lines: fixed standard-normal quasi-random points (right-hand side)
+  Eigen::MatrixXd Zobs_;         // (D+K) x observable_lines: the same for the observables
   Eigen::VectorXd gh_s_, gh_w_;  // probabilists' Gauss-Hermite nodes and weights (sum 1)
   Eigen::VectorXd gl_s_, gl_w_;  // Gauss-Legendre on [0, 1]
 };

@@ -31,10 +31,20 @@ std::vector<KeySpec> xgm_keys() {
             "Custom cluster table replacing the XOR preset (centres (+-mu, 0) with y = +1, (0, +-mu) with y = -1, "
             "p = 1/4 each).",
             "xgm"),
-      integer("xgm.lines", 1024, ">= 8", at_least(8),
-              "Accuracy of the Gaussian expectations (docs/theory/xgm.md): number of fixed quasi-random lines per "
-              "cluster; along each line the integral is exact (relu) or by Gauss-Hermite/Gauss-Legendre "
-              "quadrature. Error falls roughly like 1/lines.",
+      integer("xgm.lines", 0, ">= 8, or 0 (automatic)", [](const toml::value& v) { return number(v) == 0 || number(v) >= 8; },
+              "Accuracy of the right-hand side's Gaussian expectations that have no closed form "
+              "(docs/theory/xgm.md): number of fixed quasi-random lines per cluster; along each line the integral "
+              "is exact (relu) or by Gauss-Hermite/Gauss-Legendre quadrature. Error falls roughly like 1/lines. "
+              "With relu and the square loss only the eta^2 term uses them (the rest is closed form). "
+              "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
+              "xgm"),
+      integer("xgm.observable_lines", 65536, ">= 8", at_least(8),
+              "Lines per cluster for the observables eps and loss (evaluated at output times only, so they can "
+              "afford many more than xgm.lines; relu with the square loss: the loss is closed form).",
+              "xgm"),
+      boolean("xgm.closed_forms", true,
+              "relu with the square loss: evaluate the drift, the read-out term and the loss in closed form "
+              "(Stein's lemma, bivariate normal CDF). false: use the lines for everything (for comparisons).",
               "xgm"),
       integer("xgm.nodes", 16, "in [2, 64]", between(2, 64),
               "Quadrature nodes along each line: Gauss-Hermite nodes for smooth activations, Gauss-Legendre nodes "

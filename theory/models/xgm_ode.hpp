@@ -9,7 +9,7 @@ namespace tilt {
 
 class XgmOde : public OdeModel {
  public:
-  explicit XgmOde(const XgmParams& params) : p_(params), gauss_(params), observer_(params) {}
+  explicit XgmOde(const XgmParams& params) : p_(params), gauss_(params, true, false), observer_(params) {}
   std::size_t dimension() const override { return xgm_state_size(p_.K, p_.D); }
   bool rhs(double difficulty, std::size_t phase, const double* y, double* dydt) const override;
   std::vector<std::string> columns() const override { return observer_.columns(); }
