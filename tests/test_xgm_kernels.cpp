@@ -50,6 +50,8 @@ struct Case {
   std::string activation, loss;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.activation << "/" << c.loss; }
+
 class XgmKernels : public ::testing::TestWithParam<Case> {};
 
 // Every component (dr, Gz, GG, eg, eps, loss) within 5 combined standard errors: the Monte Carlo standard error
