@@ -158,6 +158,17 @@ struct ReluScratch {
 // Unit k is active on a contiguous range of segments [lo_k, hi_k); cumulative segment integrals give every
 // int_{active k} and int_{active k and l} exactly. Writes I0_k = int e g'_k phi, I1_k = int e g'_k s phi,
 // eg_k = int e g_k phi, adds cv_k cv_l int e^2 g'_k g'_l phi to GG (upper triangle) when GG is non-null.
+// Crossing unit u's breakpoint along a line switches it on (beta_u > 0) or off: the network's linear piece
+// f = F0 + F1 s gains or loses c_u (alpha_u + beta_u s). With no unit active f is exactly 0 (no rounding residue).
+inline void cross_breakpoint(int u, const double* alpha, const double* beta, const double* cv, double* F0, double* F1,
+                             int* active) {
+  const double sign = beta[u] > 0 ? 1.0 : -1.0;
+  *F0 += sign * cv[u] * alpha[u];
+  *F1 += sign * cv[u] * beta[u];
+  *active += beta[u] > 0 ? 1 : -1;
+  if (*active == 0) *F0 = *F1 = 0;
+}
+
 LineResult relu_line(const double* alpha, const double* beta, const double* cv, int K, double y, XgmLoss loss,
                      const Eigen::VectorXd& gl_s, const Eigen::VectorXd& gl_w, double* I0, double* I1, double* eg,
                      double* GG, bool observe, ReluScratch& sc) {
@@ -203,14 +214,7 @@ LineResult relu_line(const double* alpha, const double* beta, const double* cv, 
       r.eps += error_mass(na.x, nb.x, y * F0, y * F1);
     }
     na = nb;
-    if (j < m) {
-      const int u = sc.order[j];
-      const double sign = beta[u] > 0 ? 1.0 : -1.0;
-      F0 += sign * cv[u] * alpha[u];
-      F1 += sign * cv[u] * beta[u];
-      active += beta[u] > 0 ? 1 : -1;
-      if (active == 0) F0 = F1 = 0;
-    }
+    if (j < m) cross_breakpoint(sc.order[j], alpha, beta, cv, &F0, &F1, &active);
   }
   for (int k = 0; k < K; ++k) {
     I0[k] = sc.CE[sc.hi[k]] - sc.CE[sc.lo[k]];
@@ -268,14 +272,7 @@ double relu_line_eps(const double* alpha, const double* beta, const double* cv, 
       }
     }
     a = std::max(a, b);
-    if (j < m) {
-      const int u = sc.order[j];
-      const double sign = beta[u] > 0 ? 1.0 : -1.0;
-      F0 += sign * cv[u] * alpha[u];
-      F1 += sign * cv[u] * beta[u];
-      active += beta[u] > 0 ? 1 : -1;
-      if (active == 0) F0 = F1 = 0;
-    }
+    if (j < m) cross_breakpoint(sc.order[j], alpha, beta, cv, &F0, &F1, &active);
   }
   if (lo <= hi) eps += mass(lo, hi);
   return eps;
