@@ -11,6 +11,7 @@ namespace {
 constexpr double kSqrt2 = 1.4142135623730951;
 constexpr double kInvSqrt2Pi = 0.3989422804014327;
 constexpr double kPi = 3.141592653589793;
+constexpr double kSqrt2OverPi = 0.7978845608028654;
 
 double Phi(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
 double phi(double x) { return std::fabs(x) < 38.0 ? kInvSqrt2Pi * std::exp(-0.5 * x * x) : 0.0; }
@@ -19,6 +20,17 @@ double phi(double x) { return std::fabs(x) < 38.0 ? kInvSqrt2Pi * std::exp(-0.5 
 double owen_term(double h, double k, double rho, double q) {
   if (h == 0) return k > 0 ? 0.25 : k < 0 ? -0.25 : 0.0;
   return boost::math::owens_t(h, (k - rho * h) / (h * q));
+}
+
+// E[g(b) g'(a)] and E[g(b) g''(a)] for erf: the weight g'(a) ~ exp(-a^2/2) keeps (a, b) Gaussian (tilted a: mean
+// mu_a/(1+c_aa), variance c_aa/(1+c_aa); b | a unchanged), and Stein under the tilt gives E'[a g(b)].
+void erf_tilted(double mu_a, double mu_b, double c_aa, double c_ab, double c_bb, double* gd, double* gdd) {
+  const double v = 1 + c_aa, mass = kSqrt2OverPi * std::exp(-0.5 * mu_a * mu_a / v) / std::sqrt(v);  // E[g'(a)]
+  const double ma = mu_a / v, ca = c_aa / v;
+  const double beta = c_ab / c_aa, tau2 = std::max(0.0, c_bb - beta * c_ab);
+  const XgmErfField b = xgm_erf_field(mu_b + beta * (ma - mu_a), tau2 + beta * beta * ca);
+  *gd = mass * b.g;
+  *gdd = -mass * (ma * b.g + beta * ca * b.dg);
 }
 
 }  // namespace
@@ -103,6 +115,62 @@ void xgm_relu_square_closed(const Eigen::VectorXd& mu, const Eigen::MatrixXd& C,
     (*H)(k, k) += cv(k) * pdf0(k) * (y - cond);
   }
   *loss = 0.5 * (y * y - 2 * y * R1.dot(cv) + cv.dot(B * cv));
+}
+
+XgmErfField xgm_erf_field(double mu, double c) {
+  const double v = 1 + c;
+  XgmErfField out;
+  out.g = std::erf(mu / std::sqrt(2 * v));
+  out.dg = kSqrt2OverPi * std::exp(-0.5 * mu * mu / v) / std::sqrt(v);
+  out.ddg = -mu / v * out.dg;
+  return out;
+}
+
+XgmErfPair xgm_erf_pair(double mu_a, double mu_b, double c_aa, double c_ab, double c_bb) {
+  // g = 2 Phi - 1 and E[Phi(a) Phi(b)] = P[X_a < a, X_b < b] with X independent standard normals.
+  const double va = 1 + c_aa, vb = 1 + c_bb, ha = mu_a / std::sqrt(va), hb = mu_b / std::sqrt(vb);
+  XgmErfPair out;
+  out.gg = 4 * xgm_bvn_cdf(ha, hb, c_ab / std::sqrt(va * vb)) - 2 * Phi(ha) - 2 * Phi(hb) + 1;
+  // E[exp(-(a^2 + b^2)/2)] = det(I + C)^(-1/2) exp(-mu^T (I + C)^(-1) mu / 2).
+  const double det = va * vb - c_ab * c_ab;
+  const double quad = (vb * mu_a * mu_a - 2 * c_ab * mu_a * mu_b + va * mu_b * mu_b) / det;
+  out.dd = (2 / kPi) * std::exp(-0.5 * quad) / std::sqrt(det);
+  erf_tilted(mu_a, mu_b, c_aa, c_ab, c_bb, &out.gda, &out.gdda);
+  erf_tilted(mu_b, mu_a, c_bb, c_ab, c_aa, &out.gdb, &out.gddb);
+  return out;
+}
+
+void xgm_erf_square_closed(const Eigen::VectorXd& mu, const Eigen::MatrixXd& C, const Eigen::VectorXd& cv, double y,
+                           Eigen::VectorXd* EG, Eigen::MatrixXd* H, Eigen::VectorXd* eg, double* loss) {
+  const int K = int(mu.size());
+  Eigen::VectorXd Eg(K), Edg(K), Eddg(K);
+  for (int k = 0; k < K; ++k) {
+    const XgmErfField f = xgm_erf_field(mu(k), C(k, k));
+    Eg(k) = f.g;
+    Edg(k) = f.dg;
+    Eddg(k) = f.ddg;
+  }
+  // GG(m, k) = E[g_m g_k], DD(m, k) = E[g'_m g'_k], GD(m, k) = E[g_m g'_k], GDD(m, k) = E[g_m g''_k]; m = k included.
+  Eigen::MatrixXd GG(K, K), DD(K, K), GD(K, K), GDD(K, K);
+  for (int k = 0; k < K; ++k)
+    for (int m = k; m < K; ++m) {
+      const XgmErfPair pr = xgm_erf_pair(mu(k), mu(m), C(k, k), C(k, m), C(m, m));
+      GG(m, k) = GG(k, m) = pr.gg;
+      DD(m, k) = DD(k, m) = pr.dd;
+      GD(m, k) = pr.gda;
+      GDD(m, k) = pr.gdda;
+      GD(k, m) = pr.gdb;
+      GDD(k, m) = pr.gddb;
+    }
+  EG->resize(K);
+  eg->resize(K);
+  *H = -(cv * cv.transpose()).cwiseProduct(DD);
+  for (int k = 0; k < K; ++k) {
+    (*EG)(k) = cv(k) * (y * Edg(k) - GD.col(k).dot(cv));
+    (*eg)(k) = y * Eg(k) - GG.col(k).dot(cv);
+    (*H)(k, k) += cv(k) * (y * Eddg(k) - GDD.col(k).dot(cv));  // cv_k E[e g''_k]
+  }
+  *loss = 0.5 * (y * y - 2 * y * Eg.dot(cv) + cv.dot(GG * cv));
 }
 
 }  // namespace tilt

@@ -418,8 +418,9 @@ void XgmGauss::lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const 
     I1sum.setZero();
     double eps = 0, loss = 0;
     const double y = c.label;
-    // Observables of relu with the square loss (closed-form loss): only eps is needed from the lines.
+    // Observables with a closed-form loss: only eps is needed from the lines.
     const bool eps_only = observe && !dyn && !need_loss;
+    const int line_nodes = eps_only ? 0 : nq;  // smooth activations: eps alone needs no quadrature along the line
     for (int start = 0; start < N; start += kChunk) {
       const int n = std::min(kChunk, N - start);
       const auto Zc = Z.topRows(M).middleCols(start, n);
@@ -446,7 +447,7 @@ void XgmGauss::lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const 
           double* i0 = I0.col(i).data();
           double* i1 = I1.col(i).data();
           for (int k = 0; k < K; ++k) i0[k] = i1[k] = 0;
-          for (int q = 0; q < nq; ++q) {
+          for (int q = 0; q < line_nodes; ++q) {
             const double s = gh_s_(q), wq = gh_w_(q);
             double f = 0;
             for (int k = 0; k < K; ++k) {
@@ -510,9 +511,11 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   out->GG = Eigen::MatrixXd::Zero(K, K);
   out->eg = Eigen::VectorXd::Zero(K);
   out->eps = out->loss = 0;
-  // Closed forms (Stein's lemma, xgm_closed.hpp) for the drift, the read-out term and the loss: relu, square
+  // Closed forms (Stein's lemma, xgm_closed.hpp) for the drift, the read-out term and the loss: relu or erf, square
   // loss, and a non-degenerate field covariance (Delta > 0; Qp is positive definite here).
-  const bool closed = p_.closed_forms && p_.activation == XgmActivation::Relu && p_.loss == XgmLoss::Square && delta > 0;
+  const bool relu = p_.activation == XgmActivation::Relu;
+  const bool closed =
+      p_.closed_forms && (relu || p_.activation == XgmActivation::Erf) && p_.loss == XgmLoss::Square && delta > 0;
   const Eigen::MatrixXd& Zd = Z_.size() ? Z_ : Zobs_;
   const Eigen::MatrixXd& Zo = Zobs_.size() ? Zobs_ : Z_;
   if (!closed) {
@@ -534,7 +537,7 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   double loss = 0, loss_c;
   for (const auto& c : p_.clusters) {
     const Eigen::VectorXd mu = o.r * c.centre;
-    xgm_relu_square_closed(mu, C, cv, c.label, &EG, &H, &eg, &loss_c);
+    (relu ? xgm_relu_square_closed : xgm_erf_square_closed)(mu, C, cv, c.label, &EG, &H, &eg, &loss_c);
     loss += c.p * loss_c;
     if (!dyn) continue;
     // E[G_k xi] = sigma H r (xi enters lambda as sigma r xi), E[G_k z] = sqrt(Delta) H L.
