@@ -79,6 +79,8 @@ int run_sim_command(const CommandOptions& options) {
                           {"wall_seconds", r.wall_seconds},
                           {"sampler", "xoshiro256++ / ziggurat (core/rng.hpp)"}};
   record["wall_seconds"] = r.wall_seconds;
+  if (r.members.size() > 1)  // the same lottery summary as a theory ensemble, measured on real networks
+    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
   emit(options, to_csv(r.ensemble), record);
   return 0;
 }
@@ -110,12 +112,16 @@ int run_validate(const CommandOptions& options) {
   bool consistent = run.agreement.consistent;
   if (!options.scaling_dims.empty()) {
     const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-    const Scaling scaling = finite_size_scaling(config, column, options.scaling_dims);
+    const Scaling scaling = finite_size_scaling(config, column, options.scaling_dims, &run);
     std::cout << "\nfinite-size scaling:\n" << scaling.table();
     nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : scaling.points) pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}});
+    for (const auto& p : scaling.points)
+      pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}, {"consistent", p.agreement.consistent},
+                     {"max_abs_z", p.agreement.max_abs_z()}, {"z_critical", p.agreement.z_critical},
+                     {"points", p.agreement.points}, {"t", p.t}, {"by_time", p.by_time}});
     record["scaling"] = {{"column", column}, {"points", pts}, {"exponent", scaling.exponent},
-                         {"exponent_se", scaling.exponent_se}};
+                         {"exponent_se", scaling.exponent_se}, {"consistent", scaling.consistent()}};
+    consistent = consistent && scaling.consistent();
   }
   if (!options.out.empty()) {
     write_file_atomic(options.out + "_theory.csv", to_csv(run.theory_summary), options.force);

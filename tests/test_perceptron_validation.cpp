@@ -93,6 +93,7 @@ TEST(PerceptronValidation, DiscrepancyFallsWithN) {
   EXPECT_GT(s.points[0].discrepancy, s.points[1].discrepancy) << s.table();
   EXPECT_GT(s.points[1].discrepancy, s.points[2].discrepancy) << s.table();
   EXPECT_NEAR(s.exponent, -0.5, std::max(0.15, 3 * s.exponent_se)) << s.table();
+  EXPECT_TRUE(s.points[1].agreement.consistent && s.points[2].agreement.consistent) << s.table();
 }
 
 }  // namespace

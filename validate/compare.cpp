@@ -2,6 +2,7 @@
 
 #include <boost/math/distributions/students_t.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -65,6 +66,12 @@ Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<
   return out;
 }
 
+double Agreement::max_abs_z() const {
+  double z = 0;
+  for (const auto& c : columns) z = std::max(z, c.max_abs_z);
+  return z;
+}
+
 std::string Agreement::table() const {
   std::string s;
   char line[256];
@@ -102,30 +109,38 @@ ValidationRun validate_experiment(const Config& config) {
   return run;
 }
 
-Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims) {
+Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims,
+                            const ValidationRun* at_config_d) {
   if (dims.size() < 3) throw InputError("finite-size scaling needs at least three values of d");
   Scaling out;
   out.column = column;
   for (long long d : dims) {
-    const Config at_d = config.with({"sim.d=" + std::to_string(d)});
-    const ValidationRun run = validate_experiment(at_d);
+    const ValidationRun run = at_config_d && d == config.integer("sim.d")
+                                  ? *at_config_d
+                                  : validate_experiment(config.with({"sim.d=" + std::to_string(d)}));
     const std::size_t j = run.sim[0].column(column);
     // Per member: mean square deviation over output times; then RMS over members.
-    std::vector<double> ms;
-    for (std::size_t m = 0; m < run.sim.size(); ++m) {
+    const std::size_t rows = run.sim[0].rows.size(), members = run.sim.size();
+    std::vector<double> ms, by_time(rows, 0.0), t(rows);
+    for (std::size_t m = 0; m < members; ++m) {
       double sum = 0;
-      for (std::size_t i = 0; i < run.sim[m].rows.size(); ++i) {
+      for (std::size_t i = 0; i < rows; ++i) {
         const double diff = run.sim[m].rows[i][j] - run.theory[m].rows[i][j];
         sum += diff * diff;
+        by_time[i] += diff * diff / double(members);
       }
-      ms.push_back(sum / double(run.sim[m].rows.size()));
+      ms.push_back(sum / double(rows));
+    }
+    for (std::size_t i = 0; i < rows; ++i) {
+      t[i] = run.sim[0].times[i];
+      by_time[i] = std::sqrt(by_time[i]);
     }
     double mean = 0, var = 0;
     for (double x : ms) mean += x / double(ms.size());
     for (double x : ms) var += (x - mean) * (x - mean) / double(ms.size() - 1);
     const double rms = std::sqrt(mean);
     // Delta method: se(sqrt(m)) = se(m) / (2 sqrt(m)).
-    out.points.push_back({d, rms, std::sqrt(var / double(ms.size())) / (2 * rms)});
+    out.points.push_back({d, rms, std::sqrt(var / double(ms.size())) / (2 * rms), run.agreement, t, by_time});
   }
   // Weighted least squares of log discrepancy on log d (weights from the relative errors).
   double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -140,14 +155,21 @@ Scaling finite_size_scaling(const Config& config, const std::string& column, con
   return out;
 }
 
+bool Scaling::consistent() const {
+  for (const auto& p : points)
+    if (!p.agreement.consistent) return false;
+  return true;
+}
+
 std::string Scaling::table() const {
   std::string s;
-  char line[160];
-  std::snprintf(line, sizeof line, "%8s %16s %12s   (RMS of simulation - theory for %s)\n", "d", "discrepancy", "se",
-                column.c_str());
+  char line[200];
+  std::snprintf(line, sizeof line, "%8s %16s %12s %9s %9s   (discrepancy: RMS of simulation - theory for %s)\n", "d",
+                "discrepancy", "se", "max|z|", "bound", column.c_str());
   s += line;
   for (const auto& p : points) {
-    std::snprintf(line, sizeof line, "%8lld %16.6g %12.3g\n", p.d, p.discrepancy, p.se);
+    std::snprintf(line, sizeof line, "%8lld %16.6g %12.3g %9.3f %9.3f%s\n", p.d, p.discrepancy, p.se,
+                  p.agreement.max_abs_z(), p.agreement.z_critical, p.agreement.consistent ? "" : "  <-- INCONSISTENT");
     s += line;
   }
   std::snprintf(line, sizeof line, "fitted exponent: discrepancy ~ d^(%.3f +- %.3f); expected -0.5\n", exponent,

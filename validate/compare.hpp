@@ -26,6 +26,7 @@ struct Agreement {
   double z_critical = 0;    // Bonferroni threshold: two-sided, alpha/points, Student t with dof degrees of freedom
   std::size_t dof = 0;      // members - 1
   bool consistent = true;
+  double max_abs_z() const;  // over all columns
   std::string table() const;
 };
 
@@ -48,13 +49,18 @@ struct ScalingPoint {
   long long d;
   double discrepancy;
   double se;  // standard error of the discrepancy estimate over members
+  Agreement agreement;  // the validation at this d (every d is a full test, not only a point of the fit)
+  std::vector<double> t, by_time;  // the RMS over members of (simulation - theory) at each output time
 };
 struct Scaling {
   std::string column;
   std::vector<ScalingPoint> points;
   double exponent = 0, exponent_se = 0;
+  bool consistent() const;  // every d passed its validation
   std::string table() const;
 };
-Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims);
+// `at_config_d`, when given, is the validation already run at the config's own sim.d (reused, not rerun).
+Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims,
+                            const ValidationRun* at_config_d = nullptr);
 
 }  // namespace tilt
