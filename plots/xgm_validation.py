@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Summary of examples/xgm_validate.sh: theory ensemble against SGD ensemble for every width K and protocol.
+
+Reads DIR/K{K}_{protocol}_validate.json (and _theory.csv, _sim.csv: the runs at the base d) written by
+`tilt validate ... --scaling ...`, prints a markdown table (verdict and max |z| against its bound at each d, the
+fitted exponent of the discrepancy) and writes DIR/xgm_validation.pdf/.png: (top) eps_mix(t) at the base d, theory
+ensemble mean as a line and SGD mean +- se as points, one panel per K; (bottom) the discrepancy against d, log-log.
+Usage: /usr/bin/python3 plots/xgm_validation.py out/xgm_validate
+"""
+import csv
+import glob
+import json
+import os
+import re
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PROTOCOLS = ["curriculum", "anti", "shuffled"]
+COLOURS = {"curriculum": "tab:blue", "anti": "tab:red", "shuffled": "tab:green"}
+
+
+def read_csv(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return {k: [float(r[k]) for r in rows] for k in rows[0]}
+
+
+def main(directory):
+    runs = {}
+    for path in glob.glob(os.path.join(directory, "K*_*_validate.json")):
+        m = re.match(r"K(\d+)_(\w+?)_validate\.json", os.path.basename(path))
+        if m:
+            with open(path) as f:
+                runs[(int(m.group(1)), m.group(2))] = (path[: -len("_validate.json")], json.load(f))
+    if not runs:
+        sys.exit(f"no K*_*_validate.json in {directory}")
+    Ks = sorted({K for K, _ in runs})
+    dims = sorted({p["d"] for _, r in runs.values() for p in r["scaling"]["points"]})
+    print("| K | protocol | " + " | ".join(f"d = {d}: max\\|z\\| / bound" for d in dims) +
+          " | eps_mix(t_max) theory / SGD (d = %d) | exponent | verdict |" % dims[0])
+    print("|---" * (len(dims) + 5) + "|")
+    fig, axes = plt.subplots(2, len(Ks), figsize=(4 * len(Ks), 7), squeeze=False)
+    for i, K in enumerate(Ks):
+        for p in PROTOCOLS:
+            if (K, p) not in runs:
+                continue
+            prefix, rec = runs[(K, p)]
+            sc = rec["scaling"]
+            by_d = {q["d"]: q for q in sc["points"]}
+            cells = [f"{by_d[d]['max_abs_z']:.2f} / {by_d[d]['z_critical']:.2f}" if d in by_d else "—" for d in dims]
+            th, sim = read_csv(prefix + "_theory.csv"), read_csv(prefix + "_sim.csv")
+            verdict = "consistent" if sc["consistent"] and rec["agreement"]["consistent"] else "INCONSISTENT"
+            print(f"| {K} | {p} | " + " | ".join(cells) +
+                  f" | {th['eps_mix'][-1]:.3f} / {sim['eps_mix'][-1]:.3f} ± {sim['eps_mix_se'][-1]:.3f}"
+                  f" | {sc['exponent']:.2f} ± {sc['exponent_se']:.2f} | {verdict} |")
+            ax = axes[0][i]
+            ax.plot(th["t"], th["eps_mix"], color=COLOURS[p], label=f"{p} theory")
+            ax.errorbar(sim["t"], sim["eps_mix"], yerr=sim["eps_mix_se"], fmt="o", ms=3, color=COLOURS[p],
+                        label=f"{p} SGD")
+            ds = [q["d"] for q in sc["points"]]
+            axes[1][i].errorbar(ds, [q["discrepancy"] for q in sc["points"]], yerr=[q["se"] for q in sc["points"]],
+                                fmt="o-", color=COLOURS[p],
+                                label=f"{p}: d^({sc['exponent']:.2f} ± {sc['exponent_se']:.2f})")
+        axes[0][i].set_title(f"K = {K}, d = {dims[0]}")
+        axes[0][i].set_xlabel("t")
+        axes[0][i].set_ylabel("eps_mix (ensemble mean)")
+        axes[0][i].legend(fontsize=7)
+        ax = axes[1][i]
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("d")
+        ax.set_ylabel(f"RMS(SGD − ODE) of {runs[next(iter(runs))][1]['scaling']['column']}")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    for ext in ("pdf", "png"):
+        fig.savefig(os.path.join(directory, f"xgm_validation.{ext}"), dpi=130)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "out/xgm_validate")
