@@ -12,7 +12,6 @@ lottery summary. Writes DIR/xgm_gain.pdf and .png, three panels:
 Theory: filled markers and lines; SGD: crosses. Also prints the table (markdown).
 Usage: /usr/bin/python3 plots/xgm_gain.py out/xgm_gain
 """
-import csv
 import glob
 import json
 import math
@@ -25,14 +24,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-PROTOCOLS = ["curriculum", "anti", "shuffled"]
-COLOURS = {"curriculum": "tab:blue", "anti": "tab:red", "shuffled": "tab:green"}
+from tilt_csv import COLOURS, PROTOCOLS, read_csv  # noqa: E402
 
-
-def read_csv(path):
-    with open(path) as f:
-        rows = list(csv.DictReader(f))
-    return {k: [float(r[k]) for r in rows] for k in rows[0]}
 
 
 def load(directory, prefix):
