@@ -119,6 +119,17 @@ void BM_XgmExpectEps(benchmark::State& state) {
   state.counters["eps_error"] = std::fabs(m.eps - reference(K).eps);
 }
 
+// The same for erf (square loss: closed-form loss, eps from the roots of y f along each line).
+void BM_XgmExpectEpsErf(benchmark::State& state) {
+  const int K = int(state.range(0)), lines = int(state.range(1));
+  const XgmParams p = XgmParams::from_config(config_for(K, 1000, 0, lines).with({"xgm.activation=erf"}));
+  const XgmOverlaps o = bench_state(p);
+  const XgmGauss gauss(p, false, true);
+  XgmMoments m;
+  for (auto _ : state) gauss.expect(o, 1.0, false, &m, true);
+  state.counters["eps"] = m.eps;
+}
+
 // Plain Monte Carlo of everything at once (what existing codes do), `samples` per evaluation. Its error is random:
 // the counters are its mean over the timed evaluations (each a fresh seed), so "equal accuracy" compares a
 // typical Monte Carlo evaluation with the deterministic method's one fixed error.
@@ -169,6 +180,7 @@ BENCHMARK(BM_XgmSgdStep)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
 BENCHMARK(BM_XgmStepBound)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
 BENCHMARK(BM_XgmExpectRhs)->Args({4, 0})->Args({4, 1024})->Args({16, 0})->Args({16, 256})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_XgmExpectEps)->Args({4, 4096})->Args({4, 65536})->Args({16, 4096})->Args({16, 65536})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectEpsErf)->Args({4, 65536})->Args({16, 65536})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_XgmExpectMonteCarlo)->Args({4, 10000})->Args({16, 10000})->Args({64, 10000})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_XgmExpectAll)
     ->ArgsProduct({{4, 16, 64}, {16, 64, 256}, {64, 256, 2048}})

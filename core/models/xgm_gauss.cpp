@@ -31,9 +31,10 @@ double mass(double a, double b) {
   a = std::max(a, -kFar);
   b = std::min(b, kFar);
   if (!(a < b)) return 0.0;
-  if (a > 0) return 0.5 * (std::erfc(a / kSqrt2) - std::erfc(b / kSqrt2));
-  if (b < 0) return 0.5 * (std::erfc(-b / kSqrt2) - std::erfc(-a / kSqrt2));
-  return 1.0 - 0.5 * std::erfc(-a / kSqrt2) - 0.5 * std::erfc(b / kSqrt2);
+  // An end at +-kFar adds no erfc (erfc(kFar / sqrt 2) = 5.8e-316).
+  if (a > 0) return 0.5 * (std::erfc(a / kSqrt2) - (b < kFar ? std::erfc(b / kSqrt2) : 0.0));
+  if (b < 0) return 0.5 * (std::erfc(-b / kSqrt2) - (a > -kFar ? std::erfc(-a / kSqrt2) : 0.0));
+  return 1.0 - (a > -kFar ? 0.5 * std::erfc(-a / kSqrt2) : 0.0) - (b < kFar ? 0.5 * std::erfc(b / kSqrt2) : 0.0);
 }
 
 // The normal density and both tails at one point, with one exp and one erfc (reused by adjacent segments).
@@ -278,31 +279,222 @@ double relu_line_eps(const double* alpha, const double* beta, const double* cv, 
   return eps;
 }
 
-// eps along a line for a smooth f: the mass of {s: y f(s) <= 0}, roots bracketed on a grid and bisected.
-template <class F>
-double smooth_error_mass(const F& yf) {
-  constexpr int n = 86;
-  const double h = 2 * kCut / (n - 1);
-  double s_prev = -kCut, v_prev = yf(s_prev), start = -kInf, eps = 0;
-  bool neg = v_prev <= 0;
-  for (int i = 1; i < n; ++i) {
-    const double s = -kCut + h * i, v = yf(s);
-    if ((v <= 0) != neg) {
-      double lo = s_prev, hi = s;  // yf(lo) on the `neg` side
-      for (int it = 0; it < 44; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        ((yf(mid) <= 0) == neg ? lo : hi) = mid;
-      }
-      const double root = 0.5 * (lo + hi);
-      if (neg) eps += mass(start, root);
-      else start = root;
+// eps along a line for a smooth activation: the mass of {s: y f(s) <= 0}, f(s) = sum_k cv_k g(alpha_k + beta_k s).
+// The sign of y f on a fixed grid over [-kCut, kCut] brackets the roots (a sign change between neighbouring grid
+// points), each located by safeguarded Newton on the exact f. The grid signs are found without evaluating f at
+// every grid point: each term cv_k g(alpha_k + beta_k s) is monotone in s between two grid points (erf, tanh,
+// linear; quadratic where lambda_k keeps its sign, else it also takes the value 0), so its values at the two
+// ends bound it on the whole range, and a range whose bound on y f keeps one sign needs no point inside; other
+// ranges are halved. Erf and tanh are evaluated there by cheap approximations (|error| <= kScanErr, folded into
+// the bounds), y f exactly wherever they cannot decide a sign: the grid signs, and so the brackets and the
+// roots, are those of the exact f.
+constexpr int kGrid = 86;           // grid points (spacing 0.2)
+constexpr double kScanErr = 1e-6;   // bound on |g_approx - g| (measured: 2.6e-7 for erf, 4.1e-9 for tanh)
+constexpr double kRootTol = 1e-13;  // a root is found once a step is below this (the next error is ~ step^2)
+constexpr double kRootErr = 1e-15;  // or once the estimated error left after a Newton step is below this
+
+// erf(z), Abramowitz & Stegun 7.1.28 (|error| <= 3e-7), for the grid only.
+inline double erf_scan(double z) {
+  const double a = std::fabs(z);
+  double p = 1 + a * (0.0705230784 +
+                      a * (0.0422820123 + a * (0.0092705272 + a * (0.0001520143 + a * (0.0002765672 + a * 0.0000430638)))));
+  p *= p;
+  p *= p;
+  p *= p;
+  p *= p;
+  return std::copysign(1 - 1 / p, z);
+}
+
+// tanh(x) = 1 - 2 / (1 + e^{2|x|}) with e^{2|x|} = (e^{2|x|/64})^64 (Taylor; |x| clamped at 10), for the grid only.
+inline double tanh_scan(double x) {
+  const double t = std::min(std::fabs(x), 10.0) * (2.0 / 64);
+  double e = 1 + t * (1 + t * (1. / 2 + t * (1. / 6 + t * (1. / 24 + t * (1. / 120 + t * (1. / 720 +
+                                                                                         t * (1. / 5040 + t * (1. / 40320))))))));
+  for (int j = 0; j < 6; ++j) e *= e;
+  return std::copysign(1 - 2 / (1 + e), x);
+}
+
+struct SmoothScratch {
+  std::vector<double> T;  // kGrid x K: the terms cv_k g(lambda_k) at the evaluated grid points (approximate)
+  explicit SmoothScratch(int K) : T(std::size_t(kGrid) * K) {}
+};
+
+template <XgmActivation Act>
+class SmoothLine {
+ public:
+  SmoothLine(const double* alpha, const double* beta, const double* cv, int K, double y, SmoothScratch& sc)
+      : alpha_(alpha), beta_(beta), cv_(cv), K_(K), y_(y), T_(sc.T.data()) {}
+
+  double error_mass() {
+    double amp = 0;
+    for (int k = 0; k < K_; ++k) amp += std::fabs(cv_[k]);
+    err_ = kApprox ? kScanErr * amp * std::fabs(y_) : 0.0;
+    evaluate(0);
+    evaluate(kGrid - 1);
+    nb_ = 0;
+    resolve(0, kGrid - 1);
+    // The brackets, in order: y f changes sign exactly there among the grid points.
+    double start = -kInf, eps = 0;
+    bool neg = neg_[0];
+    for (int b = 0; b < nb_; ++b) {
+      const int i = bracket_[b];
+      const double r = root(grid(i), grid(i + 1), V_[i], V_[i + 1]);
+      if (neg) eps += mass(start, r);
+      else start = r;
       neg = !neg;
     }
-    s_prev = s;
-    v_prev = v;
+    if (neg) eps += mass(start, kInf);
+    return eps;
   }
-  if (neg) eps += mass(start, kInf);
-  return eps;
+
+ private:
+  static constexpr bool kApprox = Act == XgmActivation::Erf || Act == XgmActivation::Tanh;
+
+  static double grid(int i) { return -kCut + (2 * kCut / (kGrid - 1)) * i; }
+
+  static double g_scan(double x) {
+    switch (Act) {
+      case XgmActivation::Erf: return erf_scan(x / kSqrt2);
+      case XgmActivation::Tanh: return tanh_scan(x);
+      case XgmActivation::Quadratic: return x * x;
+      default: return x;
+    }
+  }
+
+  // y f(s) exactly, summed in unit order.
+  double value(double s) const {
+    double f = 0;
+    for (int k = 0; k < K_; ++k) f += cv_[k] * xgm_g(Act, alpha_[k] + beta_[k] * s);
+    return y_ * f;
+  }
+
+  // y f(s) and its derivative in s, exactly.
+  void value_slope(double s, double* v, double* d) const {
+    double f = 0, df = 0;
+    for (int k = 0; k < K_; ++k) {
+      const double lam = alpha_[k] + beta_[k] * s;
+      double g, dg;
+      switch (Act) {
+        case XgmActivation::Erf:
+          g = std::erf(lam / kSqrt2);
+          dg = 2 * kInvSqrt2Pi * std::exp(-0.5 * lam * lam);
+          break;
+        case XgmActivation::Tanh:
+          g = std::tanh(lam);
+          dg = 1 - g * g;
+          break;
+        case XgmActivation::Quadratic:
+          g = lam * lam;
+          dg = 2 * lam;
+          break;
+        default:
+          g = lam;
+          dg = 1;
+      }
+      f += cv_[k] * g;
+      df += cv_[k] * beta_[k] * dg;
+    }
+    *v = y_ * f;
+    *d = y_ * df;
+  }
+
+  // The terms at grid point i and the sign of y f there (exact where the approximation cannot decide it; quadratic
+  // and linear terms are exact and summed in unit order, as value() does).
+  void evaluate(int i) {
+    double* t = T_ + std::size_t(i) * K_;
+    const double s = grid(i);
+    for (int k = 0; k < K_; ++k) t[k] = cv_[k] * g_scan(alpha_[k] + beta_[k] * s);
+    double f = 0;
+    for (int k = 0; k < K_; ++k) f += t[k];
+    double v = y_ * f;
+    if (kApprox && std::fabs(v) <= err_) v = value(s);
+    V_[i] = v;
+    neg_[i] = v <= 0;
+  }
+
+  // Resolves the signs strictly between grid points i and j (both evaluated), recording the brackets in order.
+  void resolve(int i, int j) {
+    if (j - i < 2) {
+      if (neg_[i] != neg_[j]) bracket_[nb_++] = i;
+      return;
+    }
+    const double* ti = T_ + std::size_t(i) * K_;
+    const double* tj = T_ + std::size_t(j) * K_;
+    double lo = 0, hi = 0, size = 0;
+    for (int k = 0; k < K_; ++k) {
+      double a = std::min(ti[k], tj[k]), b = std::max(ti[k], tj[k]);
+      if (Act == XgmActivation::Quadratic &&
+          (alpha_[k] + beta_[k] * grid(i)) * (alpha_[k] + beta_[k] * grid(j)) < 0) {
+        a = std::min(a, 0.0);
+        b = std::max(b, 0.0);
+      }
+      lo += a;
+      hi += b;
+      if (!kApprox) size += std::fabs(a) + std::fabs(b);
+    }
+    // Margin: the approximation's error (which also covers rounding: |terms| <= |cv_k|), or rounding alone.
+    const double margin = kApprox ? err_ : 1e-12 * size * std::fabs(y_);
+    const double ylo = y_ > 0 ? y_ * lo : y_ * hi, yhi = y_ > 0 ? y_ * hi : y_ * lo;
+    if (ylo > margin || yhi < -margin) return;  // one sign on [i, j]: no bracket inside
+    const int m = (i + j) / 2;
+    evaluate(m);
+    resolve(i, m);
+    resolve(m, j);
+  }
+
+  // The root of y f in (lo, hi), where y f(lo) and y f(hi) lie on opposite sides of {y f <= 0} (vlo, vhi: their
+  // values, possibly approximate). Newton from the regula-falsi point, kept inside the shrinking bracket
+  // (bisection when a step leaves it or does not halve the step before). It stops once a step is below kRootTol
+  // or, in the quadratic regime, once the error left after the step, estimated as C step^2 with
+  // C = step / (step before)^2, is below kRootErr.
+  double root(double lo, double hi, double vlo, double vhi) const {
+    const bool neg = vlo <= 0;  // the side of lo
+    double x = lo - vlo * (hi - lo) / (vhi - vlo);
+    if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+    double prev = hi - lo;  // the last step
+    bool newton = false;    // whether it was a Newton step
+    for (int it = 0; it < 100; ++it) {
+      double v, d;
+      value_slope(x, &v, &d);
+      if (v == 0) return x;
+      ((v <= 0) == neg ? lo : hi) = x;
+      double xn = x - v / d;
+      double step = std::fabs(xn - x);
+      if (step <= kRootTol) return xn;
+      if (!(xn > lo && xn < hi) || step > 0.5 * prev) {
+        xn = 0.5 * (lo + hi);
+        step = hi - lo;
+        newton = false;
+        if (step <= kRootTol) return xn;
+      } else {
+        if (newton && step < 1e-7 && step < 1e-2 * prev && step * step * step < kRootErr * prev * prev) return xn;
+        newton = true;
+      }
+      prev = step;
+      x = xn;
+    }
+    return x;
+  }
+
+  const double *alpha_, *beta_, *cv_;
+  int K_;
+  double y_;
+  double* T_;
+  double err_ = 0;
+  double V_[kGrid];
+  bool neg_[kGrid];
+  int bracket_[kGrid], nb_ = 0;
+};
+
+double smooth_error_mass(XgmActivation act, const double* alpha, const double* beta, const double* cv, int K,
+                         double y, SmoothScratch& sc) {
+  switch (act) {
+    case XgmActivation::Erf: return SmoothLine<XgmActivation::Erf>(alpha, beta, cv, K, y, sc).error_mass();
+    case XgmActivation::Tanh: return SmoothLine<XgmActivation::Tanh>(alpha, beta, cv, K, y, sc).error_mass();
+    case XgmActivation::Quadratic:
+      return SmoothLine<XgmActivation::Quadratic>(alpha, beta, cv, K, y, sc).error_mass();
+    default: return SmoothLine<XgmActivation::Linear>(alpha, beta, cv, K, y, sc).error_mass();
+  }
 }
 
 // E[g'(lambda)] for lambda ~ N(mu, s2): sets the smoothing direction (any smooth choice is exact in the limit).
@@ -398,6 +590,7 @@ void XgmGauss::lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const 
   Eigen::MatrixXd I0, I1, B, Alpha, H, GGc(K, K), EGu(K, M);
   Eigen::VectorXd egsum(K), eg(K), g(K), dg(K), I0sum(K), I1sum(K);
   ReluScratch sc(K);
+  SmoothScratch ssc(K);
   for (const auto& c : p_.clusters) {
     const Eigen::VectorXd mu = o.r * c.centre;
     // Smoothing direction: the gradient of the linearised f in u-space.
@@ -466,11 +659,7 @@ void XgmGauss::lines_pass(const Eigen::MatrixXd& Z, const XgmOverlaps& o, const 
             }
             if (dyn) H.col(std::size_t(i) * nq + q) = (std::sqrt(wq) * e) * cv.cwiseProduct(dg);
           }
-          if (observe) eps += smooth_error_mass([&](double s) {
-            double f = 0;
-            for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p_.activation, al[k] + beta(k) * s);
-            return y * f;
-          });
+          if (observe) eps += smooth_error_mass(p_.activation, al, beta.data(), cv.data(), K, y, ssc);
         }
         if (dyn) GGc.noalias() += H * H.transpose();
       }
