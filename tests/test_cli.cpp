@@ -125,6 +125,15 @@ TEST(Cli, SimWritesStandardErrorsAndSeeds) {
   EXPECT_NE(header.find(",R,"), std::string::npos);
   EXPECT_NE(header.find(",R_se,"), std::string::npos);
   EXPECT_EQ(header.substr(header.size() - 6), ",seeds");
+
+  // The lottery summary of the SGD ensemble, as for a theory ensemble: every member's t* and the success rate.
+  const std::string prefix = (dir.path / "run").string();
+  ASSERT_EQ(run_tilt("sim " + file + " --set metrics.eps_star=0.3 --out " + prefix).exit_code, 0);
+  const auto metrics = nlohmann::json::parse(read_file(prefix + ".json"))["metrics"];
+  EXPECT_EQ(metrics["members"], 3);
+  EXPECT_EQ(metrics["t_star"].size(), 3u);
+  const double p = metrics["success_probability"];
+  EXPECT_TRUE(p == 0 || p == 1.0 / 3 || p == 2.0 / 3 || p == 1) << p;
 }
 
 TEST(Cli, DivergenceIsReportedWithTheTimeAndNothingIsWritten) {
