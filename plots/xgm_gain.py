@@ -103,7 +103,9 @@ def main(directory):
             ax_s.plot([K], [g[2]], marker=marker, color="tab:purple", mfc="none" if g[3] else "tab:purple", ls="none")
         ax_s.plot(ks, [g[2] for _, g in rows], ls=":" if source == "theory" else "none", color="tab:purple")
         print(f"gain ({source}): " + ", ".join(
-            f"K={K}: gap {g[0]:.3f} ± {g[1]:.3f}, speed-up {'≥ ' if g[3] else ''}{g[2]:.2f}" for K, g in rows))
+            f"K={K}: gap {g[0]:.3f} ± {g[1]:.3f}, speed-up "
+            + ("undefined (the curriculum does not reach eps*)" if math.isnan(g[2]) else f"{'≥ ' if g[3] else ''}{g[2]:.2f}")
+            for K, g in rows))
     ax_g.axhline(0, color="grey", lw=0.5)
     ax_g.set_xscale("log", base=2)
     ax_g.set_xlabel("width K")
