@@ -114,19 +114,31 @@ TEST(XgmClosed, ReluPairMomentsAgainstMonteCarlo) {
   std::printf("relu pair moments: max |closed - MC| / se = %.2f\n", worst);
 }
 
+// A random cluster for the Monte Carlo tests, drawn from rng (which the test then goes on to sample with): fields
+// lambda = mu + A u (u standard normal in M dimensions), read-out weights cv.
+struct RandomCluster {
+  Eigen::MatrixXd A;
+  Eigen::VectorXd mu, cv;
+};
+RandomCluster random_cluster(Rng& rng, int K, int M, double a_scale, double mu_scale) {
+  RandomCluster c{Eigen::MatrixXd(K, M), Eigen::VectorXd(K), Eigen::VectorXd(K)};
+  for (int i = 0; i < K; ++i)
+    for (int j = 0; j < M; ++j) c.A(i, j) = a_scale * rng.normal() / std::sqrt(double(M));
+  for (int k = 0; k < K; ++k) {
+    c.mu(k) = mu_scale * rng.normal();
+    c.cv(k) = 0.8 * rng.normal();
+  }
+  return c;
+}
+
 // The full closed-form cluster expectations against Monte Carlo: E[G], E[e relu], the loss, and Stein's lemma
 // E[G_k u] = H_k. (d lambda/d u) for the fields' own standard normals u (lambda = mu + A u).
 TEST(XgmClosed, ReluSquareClusterAgainstMonteCarlo) {
   const int K = 5, M = 7;
   Rng rng(3, Stream::Teacher);
-  Eigen::MatrixXd A(K, M);
-  for (int i = 0; i < K; ++i)
-    for (int j = 0; j < M; ++j) A(i, j) = rng.normal() / std::sqrt(double(M));
-  Eigen::VectorXd mu(K), cv(K);
-  for (int k = 0; k < K; ++k) {
-    mu(k) = 0.5 * rng.normal();
-    cv(k) = 0.8 * rng.normal();
-  }
+  const RandomCluster cl = random_cluster(rng, K, M, 1.0, 0.5);
+  const Eigen::MatrixXd& A = cl.A;
+  const Eigen::VectorXd &mu = cl.mu, &cv = cl.cv;
   const double y = -1;
   Eigen::VectorXd EG, eg;
   Eigen::MatrixXd H;
@@ -237,14 +249,9 @@ TEST(XgmClosed, ErfMomentsAgainstQuadrature) {
 TEST(XgmClosed, ErfSquareClusterAgainstMonteCarlo) {
   const int K = 5, M = 7;
   Rng rng(4, Stream::Teacher);
-  Eigen::MatrixXd A(K, M);
-  for (int i = 0; i < K; ++i)
-    for (int j = 0; j < M; ++j) A(i, j) = 1.2 * rng.normal() / std::sqrt(double(M));
-  Eigen::VectorXd mu(K), cv(K);
-  for (int k = 0; k < K; ++k) {
-    mu(k) = 0.8 * rng.normal();
-    cv(k) = 0.8 * rng.normal();
-  }
+  const RandomCluster cl = random_cluster(rng, K, M, 1.2, 0.8);
+  const Eigen::MatrixXd& A = cl.A;
+  const Eigen::VectorXd &mu = cl.mu, &cv = cl.cv;
   const double y = 1;
   Eigen::VectorXd EG, eg;
   Eigen::MatrixXd H;
