@@ -41,12 +41,7 @@ ScmParams ScmParams::from_config(const Config& c) {
   p.activation = activation_of(c.string("scm.activation"));
   p.train_readout = c.boolean("scm.train_readout");
   p.noise = c.real("scm.noise");
-  p.eta = c.real("eta");
-  p.eta_v = c.real("eta_v");
-  p.weight_decay = c.real("weight_decay");
-  p.weight_decay_v = c.real("weight_decay_v");
-  p.init_scale = c.real("init_scale");
-  p.d = c.integer("sim.d");
+  p.read_training(c);
   p.threads = c.integer("sim.threads") > 0 ? int(c.integer("sim.threads")) : omp_get_num_procs();
   const auto T = c.table("scm.T");
   if (T.empty()) {

@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 
+#include "core/models/training.hpp"
+
 namespace tilt {
 
 class Config;
@@ -14,15 +16,11 @@ enum class ScmActivation { Erf, Relu, Linear };  // erf = erf(x/sqrt 2)
 
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-struct ScmParams {
+struct ScmParams : TwoLayerTraining {
   int K = 2, M = 2;                 // student and teacher widths
   ScmActivation activation = ScmActivation::Erf;
   bool train_readout = false;
   double noise = 0;                 // output-noise variance sigma^2
-  double eta = 1, eta_v = 1;        // SGD steps eta/d and eta_v/d
-  double weight_decay = 0, weight_decay_v = 0;
-  double init_scale = 1;            // w_k ~ N(0, init_scale^2 I/d)
-  long long d = 1000;               // input dimension (sim.d)
   Eigen::MatrixXd T;                // teacher overlaps (M x M)
   Eigen::VectorXd A;                // teacher read-out (M)
   Eigen::VectorXd v0;               // initial read-out if given explicitly (scm.v0), else empty

@@ -79,12 +79,7 @@ XgmParams XgmParams::from_config(const Config& c) {
   } else {
     p.clusters = custom_clusters(rows, p.D);
   }
-  p.eta = c.real("eta");
-  p.eta_v = c.real("eta_v");
-  p.wd = c.real("weight_decay");
-  p.wd_v = c.real("weight_decay_v");
-  p.init_scale = c.real("init_scale");
-  p.d = c.integer("sim.d");
+  p.read_training(c);
   if (p.d < p.D + p.K)
     throw InputError("key 'sim.d' = " + std::to_string(p.d) + ": too small for xgm; allowed: sim.d >= xgm.D + xgm.K");
   p.lines = int(c.integer("xgm.lines"));

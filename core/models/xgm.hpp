@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "core/models/training.hpp"
 #include "core/schedule.hpp"
 
 namespace tilt {
@@ -23,7 +24,7 @@ struct XgmCluster {
   double p;                // probability
 };
 
-struct XgmParams {
+struct XgmParams : TwoLayerTraining {
   int K = 4, D = 2;
   XgmActivation activation = XgmActivation::Relu;
   XgmLoss loss = XgmLoss::Square;
@@ -33,8 +34,6 @@ struct XgmParams {
   double readout_init_scale = 1.0;
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
-  double eta = 1, eta_v = 1, wd = 0, wd_v = 0, init_scale = 1;
-  long long d = 1000;              // simulation dimension (and the sampled initial condition's)
   int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
   int observable_lines = 65536;    // lines for eps and the loss (evaluated at output times only)
   bool closed_forms = true;        // relu + square loss: closed-form drift, read-out term and loss

@@ -16,16 +16,16 @@ bool XgmOde::rhs(double delta, std::size_t, const double* y, double* dydt) const
   XgmMoments m;
   if (!gauss_.expect(o, delta, true, &m, false)) return false;
   const double eta = p_.eta;
-  const Eigen::MatrixXd dr = eta * m.dr - eta * p_.wd * o.r;
+  const Eigen::MatrixXd dr = eta * m.dr - eta * p_.weight_decay * o.r;
   const Eigen::MatrixXd Y = std::sqrt(delta) * m.Gz * m.L.transpose();
-  const Eigen::MatrixXd dQ = eta * (Y + Y.transpose()) + eta * eta * delta * m.GG - 2 * eta * p_.wd * o.Qp;
+  const Eigen::MatrixXd dQ = eta * (Y + Y.transpose()) + eta * eta * delta * m.GG - 2 * eta * p_.weight_decay * o.Qp;
   double* out = dydt;
   for (int k = 0; k < K; ++k)
     for (int a = 0; a < D; ++a) *out++ = dr(k, a);
   for (int k = 0; k < K; ++k)
     for (int l = k; l < K; ++l) *out++ = dQ(k, l);
   for (int k = 0; k < K; ++k)
-    *out++ = p_.train_readout ? p_.eta_v * p_.cK * m.eg(k) - p_.eta_v * p_.wd_v * o.v(k) : 0.0;
+    *out++ = p_.train_readout ? p_.eta_v * p_.cK * m.eg(k) - p_.eta_v * p_.weight_decay_v * o.v(k) : 0.0;
   return true;
 }
 
