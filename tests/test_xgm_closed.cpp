@@ -114,6 +114,18 @@ TEST(XgmClosed, ReluPairMomentsAgainstMonteCarlo) {
   std::printf("relu pair moments: max |closed - MC| / se = %.2f\n", worst);
 }
 
+// Every component of `ref` within 5 standard errors of the Monte Carlo mean whose sums over n samples are s (of
+// the values) and s2 (of their squares); returns the largest |ref - mean| / se.
+double expect_near_monte_carlo(const Eigen::VectorXd& ref, const Eigen::VectorXd& s, const Eigen::VectorXd& s2, long n) {
+  double worst = 0;
+  for (Eigen::Index j = 0; j < ref.size(); ++j) {
+    const double m = s(j) / n, se = std::sqrt((s2(j) / n - m * m) / (n - 1));
+    EXPECT_NEAR(ref(j), m, 5 * se) << "component " << j;
+    worst = std::max(worst, std::fabs(ref(j) - m) / se);
+  }
+  return worst;
+}
+
 // A random cluster for the Monte Carlo tests, drawn from rng (which the test then goes on to sample with): fields
 // lambda = mu + A u (u standard normal in M dimensions), read-out weights cv.
 struct RandomCluster {
@@ -165,12 +177,7 @@ TEST(XgmClosed, ReluSquareClusterAgainstMonteCarlo) {
   }
   Eigen::VectorXd ref(nv);
   ref << EG, eg, Eigen::Map<const Eigen::VectorXd>(EGu.data(), K * M), loss;
-  double worst = 0;
-  for (int j = 0; j < nv; ++j) {
-    const double m = s(j) / n, se = std::sqrt((s2(j) / n - m * m) / (n - 1));
-    EXPECT_NEAR(ref(j), m, 5 * se) << "component " << j;
-    worst = std::max(worst, std::fabs(ref(j) - m) / se);
-  }
+  const double worst = expect_near_monte_carlo(ref, s, s2, n);
   std::printf("relu/square cluster closed forms: max |closed - MC| / se = %.2f over %d components\n", worst, nv);
 }
 
@@ -283,12 +290,7 @@ TEST(XgmClosed, ErfSquareClusterAgainstMonteCarlo) {
   Eigen::VectorXd ref(nv);
   ref << EG, eg, Eigen::Map<const Eigen::VectorXd>(H.data(), K * K),
       Eigen::Map<const Eigen::VectorXd>(EGu.data(), K * M), loss;
-  double worst = 0;
-  for (int j = 0; j < nv; ++j) {
-    const double m = s(j) / n, se = std::sqrt((s2(j) / n - m * m) / (n - 1));
-    EXPECT_NEAR(ref(j), m, 5 * se) << "component " << j;
-    worst = std::max(worst, std::fabs(ref(j) - m) / se);
-  }
+  const double worst = expect_near_monte_carlo(ref, s, s2, n);
   std::printf("erf/square cluster closed forms: max |closed - MC| / se = %.2f over %d components\n", worst, nv);
 }
 
