@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <cmath>
 #include <iostream>
 
 #include "core/config.hpp"
@@ -85,10 +86,53 @@ int run_sim_command(const CommandOptions& options) {
   return 0;
 }
 
+namespace {
+
+nlohmann::json bias_json(const BiasTest& b) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : b.columns)
+    columns.push_back({{"column", c.column}, {"points", c.points}, {"max_abs_z", c.max_abs_z}, {"t_at_max", c.t_at_max},
+                       {"rms_z", c.rms_z}, {"se_rms", c.se_rms}, {"scale", c.scale},
+                       {"detectable", std::isfinite(c.detectable) ? nlohmann::json(c.detectable) : nlohmann::json()},
+                       {"tolerance", c.tolerance}, {"deterministic_gap", c.deterministic_gap},
+                       {"exact_mismatch", c.exact_mismatch}});
+  auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
+  return {{"t_from", b.t_from}, {"t_to", b.t_to}, {"members", b.members}, {"points", b.points},
+          {"alpha_each", b.alpha / 2}, {"sign_patterns", b.patterns}, {"exhaustive", b.exhaustive},
+          {"max_abs_z", finite(b.max_z)}, {"max_threshold", finite(b.max_threshold)}, {"max_p", b.max_p},
+          {"curve_mean_z2", finite(b.curve)}, {"curve_threshold", finite(b.curve_threshold)}, {"curve_p", b.curve_p},
+          {"rejected", b.rejected}, {"resolved", b.resolved}, {"columns", columns}};
+}
+
+nlohmann::json lottery_json(const LotteryTest& l) {
+  auto times = [](const std::vector<double>& v) {
+    nlohmann::json a = nlohmann::json::array();
+    for (double x : v) a.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json());
+    return a;
+  };
+  return {{"column", l.column}, {"eps_star", l.eps_star}, {"t_end", l.t_end}, {"members", l.members},
+          {"t_star_sim", times(l.t_star_sim)}, {"t_star_theory", times(l.t_star_theory)},
+          {"sim_earlier", l.sim_earlier}, {"theory_earlier", l.theory_earlier}, {"median_shift", l.median_shift},
+          {"sign_p", l.sign_p}, {"sim_success", l.sim_success}, {"theory_success", l.theory_success},
+          {"sim_success_ci95", {l.sim_interval.lo, l.sim_interval.hi}},
+          {"theory_success_ci95", {l.theory_interval.lo, l.theory_interval.hi}}, {"mcnemar_p", l.mcnemar_p},
+          {"ks_statistic", l.ks.statistic}, {"ks_p", l.ks.p}, {"alpha_each", l.alpha},
+          {"informative", l.informative}, {"rejected", l.rejected}};
+}
+
+nlohmann::json agreement_json(const Agreement& a) {
+  nlohmann::json j = {{"verdict", verdict_name(a.verdict)}, {"bias", bias_json(a.bias)}};
+  if (a.has_lottery) j["lottery"] = lottery_json(a.lottery);
+  return j;
+}
+
+}  // namespace
+
 int run_validate(const CommandOptions& options) {
   const Config config = Config::from_file(options.file, options.overrides);
   refuse_outputs(options, {"_theory.csv", "_sim.csv", "_validate.json"});
-  const ValidationRun run = validate_experiment(config);
+  const bool tracking = !options.scaling_dims.empty();
+  const ValidationRun run = validate_experiment(config, tracking);
   std::cout << "tilt validate: " << options.file << "  (model " << config.string("model") << ", protocol "
             << config.string("curriculum.protocol") << ", d = " << config.integer("sim.d") << ", "
             << config.integer("sim.seeds") << " seeds, "
@@ -102,33 +146,37 @@ int run_validate(const CommandOptions& options) {
                       {"rhs_evaluations", run.theory_evaluations},
                       {"wall_seconds", run.theory_seconds}};
   record["simulation"] = {{"wall_seconds", run.sim_seconds}};
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : run.agreement.columns)
-    columns.push_back({{"column", c.column}, {"max_abs_z", c.max_abs_z}, {"t_at_max", c.t_at_max}, {"rms_z", c.rms_z},
-                       {"points", c.points}});
-  record["agreement"] = {{"consistent", run.agreement.consistent}, {"z_critical", run.agreement.z_critical},
-                         {"alpha", run.agreement.alpha}, {"points", run.agreement.points}, {"columns", columns}};
+  record["agreement"] = agreement_json(run.agreement);
+  record["alpha"] = run.options.alpha;
 
-  bool consistent = run.agreement.consistent;
-  if (!options.scaling_dims.empty()) {
+  Scaling scaling;
+  if (tracking) {
     const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-    const Scaling scaling = finite_size_scaling(config, column, options.scaling_dims, &run);
-    std::cout << "\nfinite-size scaling:\n" << scaling.table();
+    scaling = finite_size_scaling(config, column, options.scaling_dims, &run);
+    std::cout << "\n(b) member-wise tracking, finite-size scaling:\n" << scaling.table();
+    const auto& tr = scaling.tracking;
     nlohmann::json pts = nlohmann::json::array();
-    for (const auto& p : scaling.points)
-      pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}, {"consistent", p.agreement.consistent},
-                     {"max_abs_z", p.agreement.max_abs_z()}, {"z_critical", p.agreement.z_critical},
-                     {"points", p.agreement.points}, {"t", p.t}, {"by_time", p.by_time}});
-    record["scaling"] = {{"column", column}, {"points", pts}, {"exponent", scaling.exponent},
-                         {"exponent_se", scaling.exponent_se}, {"consistent", scaling.consistent()}};
-    consistent = consistent && scaling.consistent();
+    for (std::size_t k = 0; k < tr.points.size(); ++k) {
+      const auto& p = tr.points[k];
+      pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}, {"t", p.t}, {"by_time", p.by_time},
+                     {"agreement", agreement_json(scaling.at_d[k])}});
+    }
+    record["scaling"] = {{"column", column}, {"t_from", tr.t_from}, {"t_to", tr.t_to}, {"points", pts},
+                         {"exponent", tr.exponent}, {"exponent_se", tr.exponent_se}, {"predicted", tr.predicted},
+                         {"threshold_z", tr.threshold}, {"alpha", tr.alpha}, {"detectable_excess", tr.detectable},
+                         {"rejected", tr.rejected}, {"resolved", tr.resolved}};
   }
+  const TrackingTest* tr = tracking ? &scaling.tracking : nullptr;
+  const Verdict verdict = overall_verdict(run.agreement, tr);
+  std::cout << "\n" << verdict_line(run.agreement, tr);
+  record["verdict"] = verdict_name(verdict);
+  record["exit_code"] = verdict_exit_code(verdict);
   if (!options.out.empty()) {
     write_file_atomic(options.out + "_theory.csv", to_csv(run.theory_summary), options.force);
     write_file_atomic(options.out + "_sim.csv", to_csv(run.sim_summary), options.force);
     write_file_atomic(options.out + "_validate.json", record.dump(2) + "\n", options.force);
   }
-  return consistent ? 0 : 1;
+  return verdict_exit_code(verdict);
 }
 
 int run_config(const CommandOptions& options) {

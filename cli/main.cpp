@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   add_common(ode, true);
   CLI::App* sim = app.add_subcommand("sim", "run the online-SGD ensemble (mean and standard error over seeds)");
   add_common(sim, true);
-  CLI::App* val = app.add_subcommand("validate", "run theory and simulation and test their agreement (exit 1 if not)");
+  CLI::App* val = app.add_subcommand("validate", "run theory and simulation and test their agreement (exit 0 consistent, 1 inconsistent, 3 inconclusive)");
   add_common(val, true);
   val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
       ->delimiter(',');

@@ -129,7 +129,22 @@ std::vector<KeySpec> build_registry() {
            "Threshold eps* of the derived metrics (models.md section 5): time to threshold t* (first eps <= eps*, "
            "interpolated) and success (eps(t_max) <= eps*)."),
       real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
-           "False-alarm rate of `tilt validate` over all compared points (Bonferroni)."),
+           "False-alarm rate of the whole `tilt validate` verdict, split evenly over the tests it runs (bias of the "
+           "mean; the lottery when members have their own initial conditions; tracking with --scaling)."),
+      text("validate.columns", "auto", "auto, all, or a comma-separated list of output columns",
+           "Columns the bias test compares. auto = the model's pre-registered set (perceptron: eps, R, Q_i; "
+           "xgm: eps, loss, Qperp_1_1; scm: eps, Q_1_1, R_1_1)."),
+      real("validate.tolerance", 0.05, "in (0, 1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 1; },
+           "Resolution the verdict must have, as a fraction of each compared column's scale (the largest RMS over "
+           "members of its theory value in the window): when the test would not catch a shift of that size with 90% probability the "
+           "verdict is INCONCLUSIVE, never CONSISTENT."),
+      real("validate.t_from", 0.0, ">= 0", at_least(0), "Start of the time window the validation compares."),
+      real("validate.t_to", -1.0, "-1 (= t_max) or > validate.t_from",
+           [](const toml::value& v) { return number(v) == -1 || number(v) > 0; },
+           "End of the time window the validation compares; -1 = t_max."),
+      integer("validate.resamples", 20000, ">= 100", at_least(100),
+              "Sign patterns drawn to calibrate the bias statistics when the 2^(S-1) patterns of S members are "
+              "more than this (otherwise all are enumerated: exact)."),
 
   };
   for (auto* model_keys : {&perceptron_keys, &xgm_keys, &scm_keys})

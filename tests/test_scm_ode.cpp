@@ -17,7 +17,9 @@
 #include "theory/models/problems.hpp"
 #include "theory/models/scm_ode.hpp"
 #include "theory/run.hpp"
+#include "sim/run.hpp"
 #include "validate/compare.hpp"
+#include "validation_support.hpp"
 
 namespace {
 
@@ -217,7 +219,7 @@ TEST(ScmOde, RejectsShapesThatDoNotFitKAndM) {
 }
 
 // Theory against SGD at d = 1000 through the plateau and its escape (K = M = 2), with and without a trained
-// read-out, with output noise, and for relu.
+// read-out, with output noise, and for relu; at the suite's false-alarm rate (tests/validation_support.hpp).
 TEST(ScmValidation, TheoryAgreesWithSimulation) {
   const std::vector<std::vector<std::string>> cases{
       {},
@@ -225,20 +227,27 @@ TEST(ScmValidation, TheoryAgreesWithSimulation) {
       {"scm.activation=relu", "eta=0.5", "t_max=8"},
       {"scm.K=3", "scm.M=2", "scm.readout_init=gaussian", "scm.train_readout=true", "sim.same_init=false", "t_max=8"},
   };
-  for (const auto& set : cases) {
-    const tilt::Config config = tilt::Config::from_text(kBase, set);
+  for (auto set : cases) {
+    set.push_back("sim.seeds=40");
+    const tilt::Config config = tilt::Config::from_text(kBase, tilt::testing::strict(set));
     const tilt::ValidationRun run = tilt::validate_experiment(config);
-    EXPECT_TRUE(run.agreement.consistent) << run.agreement.table();
-    EXPECT_GT(run.agreement.points, 100u);
+    EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent) << run.agreement.table()
+                                                                << tilt::verdict_line(run.agreement, nullptr);
+    EXPECT_GE(run.agreement.bias.points, 48u);
   }
 }
 
-// The check has power: a 5% wrong learning rate in the theory is rejected.
+// The check has power: a 5% wrong learning rate in the theory is rejected, and so is a wrong sign of the eta^2
+// term of Q_1_1.
 TEST(ScmValidation, DetectsAWrongTheory) {
-  const tilt::Config config = tilt::Config::from_text(kBase, {"scm.train_readout=true"});
-  const tilt::ValidationRun run = tilt::validate_experiment(config);
-  const tilt::Trajectory wrong = tilt::run_theory(config.with({"eta=1.05"})).members[0];
-  EXPECT_FALSE(tilt::compare_members(run.sim, std::vector<tilt::Trajectory>(run.sim.size(), wrong), 0.01).consistent);
+  const tilt::Config config =
+      tilt::Config::from_text(kBase, tilt::testing::strict({"scm.train_readout=true", "sim.seeds=40"}));
+  const tilt::SimResult sim = tilt::run_sim(config);
+  const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+  const auto eta = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, 1.05, 40), options);
+  EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
+  const auto sign = tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, "Q_1_1", 40), options);
+  EXPECT_EQ(sign.verdict, tilt::Verdict::Inconsistent) << sign.table();
 }
 
 }  // namespace

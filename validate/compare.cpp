@@ -1,95 +1,197 @@
 #include "validate/compare.hpp"
 
-#include <boost/math/distributions/students_t.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/io.hpp"
 #include "sim/run.hpp"
 #include "theory/run.hpp"
 
 namespace tilt {
+namespace {
 
-Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory, double alpha) {
-  if (sim.empty() || sim.size() != theory.size()) throw RunError("compare: member counts differ");
-  const std::size_t S = sim.size(), rows = sim[0].rows.size(), cols = sim[0].columns.size();
-  if (S < 2) throw InputError("key 'sim.seeds' = 1: validation needs a standard error; allowed: sim.seeds >= 2");
-  Agreement out;
-  out.alpha = alpha;
-  out.dof = S - 1;
-  for (std::size_t j = 0; j < cols; ++j) {
-    ColumnAgreement c;
-    c.column = sim[0].columns[j];
-    double sum_z2 = 0;
-    for (std::size_t i = 0; i < rows; ++i) {
-      double mean = 0, mean_sim = 0, mean_theory = 0;
-      for (std::size_t m = 0; m < S; ++m) {
-        mean += sim[m].rows[i][j] - theory[m].rows[i][j];
-        mean_sim += sim[m].rows[i][j];
-        mean_theory += theory[m].rows[i][j];
-      }
-      mean /= double(S);
-      double var = 0;
-      for (std::size_t m = 0; m < S; ++m) {
-        const double d = sim[m].rows[i][j] - theory[m].rows[i][j] - mean;
-        var += d * d;
-      }
-      const double se = std::sqrt(var / double(S - 1) / double(S));
-      if (i + 1 == rows) {
-        c.final_sim = mean_sim / double(S);
-        c.final_theory = mean_theory / double(S);
-        c.final_se = se;
-      }
-      const double scale = std::max(1.0, std::fabs(mean_theory / double(S)));
-      if (se <= 1e-13 * scale) {
-        if (std::fabs(mean) <= 1e-12 * scale) continue;  // identical by construction (t = 0)
-      }
-      const double zi = se > 0 ? mean / se : INFINITY;
-      ++c.points;
-      sum_z2 += zi * zi;
-      if (std::fabs(zi) > c.max_abs_z || c.points == 1) {
-        c.max_abs_z = std::fabs(zi);
-        c.t_at_max = sim[0].times[i];
-      }
-    }
-    c.rms_z = c.points ? std::sqrt(sum_z2 / double(c.points)) : 0;
-    out.points += c.points;
-    out.columns.push_back(c);
+std::string fmt(const char* format, double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, x);
+  return buf;
+}
+std::string num(double x) { return std::isfinite(x) ? fmt("%.3g", x) : std::string(x > 0 ? "inf" : "-inf"); }
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
   }
-  // z is a mean over S members divided by its estimated standard error: Student's t with S - 1 degrees of freedom.
-  const boost::math::students_t student(double(S - 1));
-  out.z_critical = out.points ? boost::math::quantile(student, 1 - alpha / (2 * double(out.points))) : 0;
-  for (const auto& c : out.columns) out.consistent = out.consistent && c.max_abs_z <= out.z_critical;
   return out;
 }
 
-double Agreement::max_abs_z() const {
-  double z = 0;
-  for (const auto& c : columns) z = std::max(z, c.max_abs_z);
-  return z;
+}  // namespace
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Consistent: return "CONSISTENT";
+    case Verdict::Inconsistent: return "INCONSISTENT";
+    case Verdict::Inconclusive: return "INCONCLUSIVE";
+  }
+  return "?";
+}
+
+int verdict_exit_code(Verdict v) { return v == Verdict::Consistent ? 0 : v == Verdict::Inconsistent ? 1 : 3; }
+
+std::vector<std::string> default_validation_columns(const std::string& model) {
+  // A small set fixed before looking at data: the test error, and the order parameters (or the loss, which
+  // weighs all of them) that carry each model's dynamics. Columns that duplicate these are left out.
+  if (model == "perceptron") return {"eps", "R", "Q_i"};
+  if (model == "xgm") return {"eps", "loss", "Qperp_1_1"};  // units are exchangeable: unit 1 stands for all
+  if (model == "scm") return {"eps", "Q_1_1", "R_1_1"};
+  return {"eps"};
+}
+
+ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking) {
+  ValidationOptions o;
+  const std::string& chosen = config.string("validate.columns");
+  std::vector<std::string> names;
+  if (chosen == "auto") {
+    for (const auto& c : default_validation_columns(config.string("model")))
+      if (std::find(columns.begin(), columns.end(), c) != columns.end()) names.push_back(c);
+  } else if (chosen == "all") {
+    names = columns;
+  } else {
+    names = split_list(chosen);
+    for (const auto& c : names)
+      if (std::find(columns.begin(), columns.end(), c) == columns.end()) {
+        std::string allowed;
+        for (const auto& a : columns) allowed += (allowed.empty() ? "" : ", ") + a;
+        throw InputError("key 'validate.columns' = \"" + chosen + "\": no column '" + c +
+                         "'; allowed: auto, all, or a comma-separated list of " + allowed);
+      }
+  }
+  if (names.empty()) throw InputError("key 'validate.columns' = \"" + chosen + "\": no column to compare");
+  o.bias.columns = names;
+  o.bias.t_from = config.real("validate.t_from");
+  const double t_to = config.real("validate.t_to");
+  o.bias.t_to = t_to < 0 ? config.real("t_max") : t_to;
+  if (o.bias.t_to <= o.bias.t_from)
+    throw InputError("keys 'validate.t_from' = " + format_number(o.bias.t_from) + ", 'validate.t_to' = " +
+                     format_number(t_to) + ": empty window; allowed: t_from < t_to (t_to = -1 means t_max)");
+  o.bias.tolerance = config.real("validate.tolerance");
+  o.bias.resamples = config.integer("validate.resamples");
+  o.bias.seed = std::uint64_t(config.integer("seed"));
+  o.lottery = !config.boolean("sim.same_init");
+  o.eps_star = config.real("metrics.eps_star");
+  o.alpha = config.real("validate.alpha");
+  o.components = 1 + (o.lottery ? 1 : 0) + (tracking ? 1 : 0);
+  o.bias.alpha = o.alpha / o.components;
+  return o;
+}
+
+Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory,
+                          const ValidationOptions& options) {
+  Agreement a;
+  a.bias = bias_test(sim, theory, options.bias);
+  if (options.lottery) {
+    a.has_lottery = true;
+    a.lottery = lottery_test(sim, theory, options.eps_column, options.eps_star, a.bias.t_to,
+                             options.alpha / options.components / 3);
+  }
+  a.verdict = overall_verdict(a, nullptr);
+  a.consistent = a.verdict == Verdict::Consistent;
+  return a;
+}
+
+Verdict overall_verdict(const Agreement& a, const TrackingTest* tracking) {
+  if (a.bias.rejected || (a.has_lottery && a.lottery.rejected) || (tracking && tracking->rejected))
+    return Verdict::Inconsistent;
+  if (!a.bias.resolved || (tracking && !tracking->resolved)) return Verdict::Inconclusive;
+  return Verdict::Consistent;
 }
 
 std::string Agreement::table() const {
   std::string s;
-  char line[256];
-  std::snprintf(line, sizeof line, "%-10s %9s %8s %7s %14s %14s %11s\n", "column", "max|z|", "at t", "rms z",
-                "sim(t_end)", "theory(t_end)", "se(t_end)");
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "(a) bias of the ensemble mean, t in [%s, %s]: %zu members, %zu points, %zu sign patterns (%s)\n",
+                format_number(bias.t_from).c_str(), format_number(bias.t_to).c_str(), bias.members, bias.points,
+                bias.patterns, bias.exhaustive ? "all: exact" : "random");
   s += line;
-  for (const auto& c : columns) {
-    std::snprintf(line, sizeof line, "%-10s %9.3f %8.4g %7.3f %14.7g %14.7g %11.3g%s\n", c.column.c_str(), c.max_abs_z,
-                  c.t_at_max, c.rms_z, c.final_sim, c.final_theory, c.final_se, c.max_abs_z > z_critical ? "  <-- FAIL" : "");
+  std::snprintf(line, sizeof line, "  %-10s %8s %8s %7s %13s %13s %10s %11s %10s\n", "column", "max|z|", "at t",
+                "rms z", "sim(t_end)", "theory(t_end)", "se(t_end)", "detectable", "tolerance");
+  s += line;
+  for (const auto& c : bias.columns) {
+    std::snprintf(line, sizeof line, "  %-10s %8.3f %8.4g %7.3f %13.7g %13.7g %10.3g %11s %10.3g%s\n",
+                  c.column.c_str(), c.max_abs_z, c.t_at_max, c.rms_z, c.final_sim, c.final_theory, c.final_se,
+                  num(c.detectable).c_str(), c.tolerance,
+                  c.exact_mismatch ? "  <-- differs beyond tolerance with no spread"
+                                   : (c.detectable > c.tolerance ? "  <-- not resolved" : ""));
     s += line;
   }
-  std::snprintf(line, sizeof line, "%s: max |z| %s %.3f, the Bonferroni bound (Student t, %zu dof) for alpha = %g over %zu points\n",
-                consistent ? "CONSISTENT" : "INCONSISTENT", consistent ? "<=" : ">", z_critical, dof, alpha, points);
-  s += line;
+  s += "  worst point: max|z| " + fmt("%.3f", bias.max_z) + (bias.max_z > bias.max_threshold ? " > " : " <= ") +
+       num(bias.max_threshold) + " (p = " + num(bias.max_p) + ");  whole curve: mean z^2 " + fmt("%.3f", bias.curve) +
+       (bias.curve > bias.curve_threshold ? " > " : " <= ") + num(bias.curve_threshold) + " (p = " +
+       num(bias.curve_p) + ");  alpha " + num(bias.alpha / 2) + " each\n";
+  if (has_lottery) {
+    const auto& l = lottery;
+    s += "(c) lottery over initial conditions, t* = first " + l.column + " <= " + num(l.eps_star) + " by t = " +
+         format_number(l.t_end) + ", " + std::to_string(l.members) + " pairs:\n";
+    s += "  success: sim " + std::to_string(l.sim_success) + " [" + fmt("%.2f", l.sim_interval.lo) + ", " +
+         fmt("%.2f", l.sim_interval.hi) + "], theory " + std::to_string(l.theory_success) + " [" +
+         fmt("%.2f", l.theory_interval.lo) + ", " + fmt("%.2f", l.theory_interval.hi) +
+         "] (95% Clopper-Pearson); McNemar p = " + num(l.mcnemar_p) + " (" + std::to_string(l.only_sim) + " only sim, " +
+         std::to_string(l.only_theory) + " only theory)\n";
+    s += "  escape order: sim first in " + std::to_string(l.sim_earlier) + ", theory first in " +
+         std::to_string(l.theory_earlier) + " pairs, sign test p = " + num(l.sign_p) +
+         "; median t*_sim - t*_theory = " + num(l.median_shift) + ";  KS D = " + fmt("%.3f", l.ks.statistic) +
+         ", p = " + num(l.ks.p) + ";  alpha " + num(l.alpha) + " each" +
+         (l.informative ? "" : "  (no member reaches eps*: uninformative)") + "\n";
+  }
   return s;
 }
 
-ValidationRun validate_experiment(const Config& config) {
+std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
+  const Verdict v = overall_verdict(a, tracking);
+  std::string s = std::string(verdict_name(v)) + " (exit " + std::to_string(verdict_exit_code(v)) + "): ";
+  std::string reasons;
+  auto add = [&](const std::string& r) { reasons += (reasons.empty() ? "" : "; ") + r; };
+  if (a.bias.rejected) add("the ensemble mean is biased");
+  if (a.has_lottery && a.lottery.rejected) add("the lottery differs (escape order, success or t* distribution)");
+  if (tracking && tracking->rejected)
+    add("member-wise discrepancy falls like d^" + fmt("%.2f", tracking->exponent) + ", not d^-0.5");
+  if (!a.bias.rejected && !a.bias.resolved) {
+    std::string cols;
+    for (const auto& c : a.bias.columns)
+      if (c.detectable > c.tolerance)
+        cols += (cols.empty() ? "" : ", ") + c.column + " " + num(c.detectable) + " > " + num(c.tolerance);
+    add("too little resolution to show agreement (detectable shift vs tolerance: " + cols + ")");
+  }
+  if (tracking && !tracking->rejected && !tracking->resolved)
+    add("the exponent's error " + num(tracking->exponent_se) + " cannot tell d^-0.5 from no convergence");
+  if (reasons.empty()) reasons = "no test rejects and each resolves its tolerance";
+  s += reasons + "\n  tested: (a) bias of the mean, t in [" + format_number(a.bias.t_from) + ", " +
+       format_number(a.bias.t_to) + "]: max|z| " + fmt("%.2f", a.bias.max_z) + " vs " + num(a.bias.max_threshold) +
+       ", mean z^2 " + fmt("%.2f", a.bias.curve) + " vs " + num(a.bias.curve_threshold) + "; catches with 90% " +
+       "probability a shift of";
+  for (std::size_t i = 0; i < a.bias.columns.size(); ++i)
+    s += std::string(i ? "," : "") + " " + num(a.bias.columns[i].detectable) + " in " + a.bias.columns[i].column;
+  s += tracking ? "\n  (b) member-wise tracking of " + tracking->column + ": exponent " + fmt("%.3f", tracking->exponent) +
+                      " +- " + fmt("%.3f", tracking->exponent_se) + " vs -0.5 (reject above " +
+                      fmt("%.3f", -0.5 + tracking->threshold * tracking->exponent_se) +
+                      "; catches an excess of " + num(tracking->detectable) + " with 90% probability)"
+                : std::string("\n  (b) member-wise tracking: not tested (give --scaling d1,d2,d3)");
+  s += a.has_lottery ? "\n  (c) lottery: sign p = " + num(a.lottery.sign_p) + ", McNemar p = " + num(a.lottery.mcnemar_p) +
+                           ", KS p = " + num(a.lottery.ks.p) + " vs alpha " + num(a.lottery.alpha)
+                     : std::string("\n  (c) lottery: not tested (one shared initial condition)");
+  return s + "\n";
+}
+
+ValidationRun validate_experiment(const Config& config, bool tracking) {
   ValidationRun run;
   const SimResult sim = run_sim(config);
   const long long S = config.integer("sim.seeds");
@@ -100,7 +202,8 @@ ValidationRun validate_experiment(const Config& config) {
   for (long long m = 0; m < S; ++m) run.theory.push_back(theory.members[same_init ? 0 : std::size_t(m)]);
   run.sim_summary = sim.ensemble;
   run.theory_summary = summarise(run.theory);
-  run.agreement = compare_members(run.sim, run.theory, config.real("validate.alpha"));
+  run.options = validation_options(config, run.sim[0].columns, tracking);
+  run.agreement = compare_members(run.sim, run.theory, run.options);
   run.sim_seconds = sim.wall_seconds;
   run.theory_seconds = theory.wall_seconds;
   run.theory_steps = theory.stats.steps;
@@ -113,67 +216,39 @@ Scaling finite_size_scaling(const Config& config, const std::string& column, con
                             const ValidationRun* at_config_d) {
   if (dims.size() < 3) throw InputError("finite-size scaling needs at least three values of d");
   Scaling out;
-  out.column = column;
-  for (long long d : dims) {
-    const ValidationRun run = at_config_d && d == config.integer("sim.d")
-                                  ? *at_config_d
-                                  : validate_experiment(config.with({"sim.d=" + std::to_string(d)}));
-    const std::size_t j = run.sim[0].column(column);
-    // Per member: mean square deviation over output times; then RMS over members.
-    const std::size_t rows = run.sim[0].rows.size(), members = run.sim.size();
-    std::vector<double> ms, by_time(rows, 0.0), t(rows);
-    for (std::size_t m = 0; m < members; ++m) {
-      double sum = 0;
-      for (std::size_t i = 0; i < rows; ++i) {
-        const double diff = run.sim[m].rows[i][j] - run.theory[m].rows[i][j];
-        sum += diff * diff;
-        by_time[i] += diff * diff / double(members);
-      }
-      ms.push_back(sum / double(rows));
-    }
-    for (std::size_t i = 0; i < rows; ++i) {
-      t[i] = run.sim[0].times[i];
-      by_time[i] = std::sqrt(by_time[i]);
-    }
-    double mean = 0, var = 0;
-    for (double x : ms) mean += x / double(ms.size());
-    for (double x : ms) var += (x - mean) * (x - mean) / double(ms.size() - 1);
-    const double rms = std::sqrt(mean);
-    // Delta method: se(sqrt(m)) = se(m) / (2 sqrt(m)).
-    out.points.push_back({d, rms, std::sqrt(var / double(ms.size())) / (2 * rms), run.agreement, t, by_time});
+  out.dims = dims;
+  std::vector<ValidationRun> runs;
+  for (long long d : dims)
+    runs.push_back(at_config_d && d == config.integer("sim.d")
+                       ? *at_config_d
+                       : validate_experiment(config.with({"sim.d=" + std::to_string(d)}), true));
+  std::vector<TrackingSample> samples;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    out.at_d.push_back(runs[k].agreement);
+    samples.push_back({dims[k], &runs[k].sim, &runs[k].theory});
   }
-  // Weighted least squares of log discrepancy on log d (weights from the relative errors).
-  double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const auto& p : out.points) {
-    const double x = std::log(double(p.d)), y = std::log(p.discrepancy), rel = p.se / p.discrepancy;
-    const double w = 1 / std::max(rel * rel, 1e-12);
-    sw += w, sx += w * x, sy += w * y, sxx += w * x * x, sxy += w * x * y;
-  }
-  const double det = sw * sxx - sx * sx;
-  out.exponent = (sw * sxy - sx * sy) / det;
-  out.exponent_se = std::sqrt(sw / det);
+  const ValidationOptions o = runs[0].options;
+  out.tracking = tracking_test(samples, column, o.bias.t_from, o.bias.t_to, o.alpha / o.components, 2000,
+                               std::uint64_t(config.integer("seed")));
   return out;
-}
-
-bool Scaling::consistent() const {
-  for (const auto& p : points)
-    if (!p.agreement.consistent) return false;
-  return true;
 }
 
 std::string Scaling::table() const {
   std::string s;
-  char line[200];
-  std::snprintf(line, sizeof line, "%8s %16s %12s %9s %9s   (discrepancy: RMS of simulation - theory for %s)\n", "d",
-                "discrepancy", "se", "max|z|", "bound", column.c_str());
+  char line[240];
+  std::snprintf(line, sizeof line,
+                "%8s %14s %11s %9s %9s  %s   (discrepancy: RMS over members and t in [%s, %s] of sim - theory, %s)\n",
+                "d", "discrepancy", "se", "max|z|", "threshold", "bias verdict at this d",
+                format_number(tracking.t_from).c_str(), format_number(tracking.t_to).c_str(), tracking.column.c_str());
   s += line;
-  for (const auto& p : points) {
-    std::snprintf(line, sizeof line, "%8lld %16.6g %12.3g %9.3f %9.3f%s\n", p.d, p.discrepancy, p.se,
-                  p.agreement.max_abs_z(), p.agreement.z_critical, p.agreement.consistent ? "" : "  <-- INCONSISTENT");
+  for (std::size_t k = 0; k < tracking.points.size(); ++k) {
+    const auto& p = tracking.points[k];
+    std::snprintf(line, sizeof line, "%8lld %14.6g %11.3g %9.3f %9s  %s\n", p.d, p.discrepancy, p.se,
+                  at_d[k].bias.max_z, num(at_d[k].bias.max_threshold).c_str(), verdict_name(at_d[k].verdict));
     s += line;
   }
-  std::snprintf(line, sizeof line, "fitted exponent: discrepancy ~ d^(%.3f +- %.3f); expected -0.5\n", exponent,
-                exponent_se);
+  std::snprintf(line, sizeof line, "fitted exponent: discrepancy ~ d^(%.3f +- %.3f) (bootstrap over members); predicted -0.5\n",
+                tracking.exponent, tracking.exponent_se);
   s += line;
   return s;
 }

@@ -1,66 +1,78 @@
-// Theory against simulation, member by member: the simulated mean minus the theory mean in units of the
-// standard error of their paired difference, per column and time (models.md section 6).
+// `tilt validate`: theory against simulation, with an explicit hypothesis, calibrated statistics and a stated
+// resolution (docs/validation.md). The d -> infinity theory predicts (a) no bias of the ensemble mean
+// (validate/bias.hpp), (b) member-wise tracking that improves like d^-1/2 (validate/tracking.hpp, with
+// --scaling), and, for ensembles over initial conditions, (c) the same lottery (validate/lottery.hpp).
 #pragma once
 #include <string>
 #include <vector>
 
 #include "core/trajectory.hpp"
+#include "validate/bias.hpp"
+#include "validate/lottery.hpp"
+#include "validate/tracking.hpp"
 
 namespace tilt {
 
 class Config;
 
-struct ColumnAgreement {
-  std::string column;
-  double max_abs_z = 0;     // largest |z| over output times
-  double t_at_max = 0;
-  double rms_z = 0;         // root mean square of z over compared times
-  double final_sim = 0, final_theory = 0, final_se = 0;  // at the last output time
-  std::size_t points = 0;   // times compared (t = 0 is exact by construction and skipped)
-};
+// CONSISTENT: every test performed passes and the bias test resolves the tolerance. INCONSISTENT: a test
+// rejects the theory. INCONCLUSIVE: nothing rejects, but the test could not have caught a discrepancy of the
+// tolerated size (too few members or too noisy), so agreement is not shown.
+enum class Verdict { Consistent, Inconsistent, Inconclusive };
+const char* verdict_name(Verdict v);
+int verdict_exit_code(Verdict v);  // 0, 1, 3
 
+struct ValidationOptions {
+  BiasOptions bias;
+  bool lottery = false;          // members start from different initial conditions: test the lottery too
+  std::string eps_column = "eps";
+  double eps_star = 0.05;
+  double alpha = 0.01;           // of the whole verdict, split evenly over its components
+  int components = 1;            // bias, lottery, tracking: how many are tested
+};
+// From the experiment's keys (validate.*, metrics.eps_star, sim.same_init); `columns` are those the runs write.
+ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking);
+// The model's pre-registered columns (validate.columns = "auto").
+std::vector<std::string> default_validation_columns(const std::string& model);
+
+// The verdict at one d: bias of the mean and, where members have their own initial conditions, the lottery.
 struct Agreement {
-  std::vector<ColumnAgreement> columns;
-  std::size_t points = 0;   // all compared (column, time) pairs
-  double alpha = 0.01;      // family-wise false-alarm rate
-  double z_critical = 0;    // Bonferroni threshold: two-sided, alpha/points, Student t with dof degrees of freedom
-  std::size_t dof = 0;      // members - 1
-  bool consistent = true;
-  double max_abs_z() const;  // over all columns
+  BiasTest bias;
+  bool has_lottery = false;
+  LotteryTest lottery;
+  Verdict verdict = Verdict::Consistent;
+  bool consistent = true;  // verdict == Consistent
   std::string table() const;
 };
+// sim[m] and theory[m] are the same member (same initial weights).
+Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory,
+                          const ValidationOptions& options);
 
-// sim[m] and theory[m] are the same member (same initial weights). Both must share columns and row count.
-Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory, double alpha);
-
-// Everything `tilt validate` does: run the simulation ensemble and its theory twin, compare.
+// Everything one validation at one d runs: the simulation ensemble and its theory twin, compared.
 struct ValidationRun {
   std::vector<Trajectory> sim, theory;  // theory[m] is the ODE from sim member m's initial weights
   EnsembleTrajectory sim_summary, theory_summary;
+  ValidationOptions options;
   Agreement agreement;
   double sim_seconds = 0, theory_seconds = 0;
   long long theory_steps = 0, theory_rejected = 0, theory_evaluations = 0;
 };
-ValidationRun validate_experiment(const Config& config);
+// `tracking`: a finite-size scaling follows, so the false-alarm rate is shared with its test.
+ValidationRun validate_experiment(const Config& config, bool tracking = false);
 
-// Finite-size scaling: the RMS over members and output times of (simulation - theory) for `column`, at each d;
-// the fitted exponent of discrepancy ~ d^exponent should be close to -1/2.
-struct ScalingPoint {
-  long long d;
-  double discrepancy;
-  double se;  // standard error of the discrepancy estimate over members
-  Agreement agreement;  // the validation at this d (every d is a full test, not only a point of the fit)
-  std::vector<double> t, by_time;  // the RMS over members of (simulation - theory) at each output time
-};
+// Finite-size scaling: the validation repeated at each d (the one at the config's own sim.d reused), and the
+// tracking test over them. The overall verdict: the bias (and lottery) at the config's d plus tracking.
 struct Scaling {
-  std::string column;
-  std::vector<ScalingPoint> points;
-  double exponent = 0, exponent_se = 0;
-  bool consistent() const;  // every d passed its validation
+  std::vector<long long> dims;
+  std::vector<Agreement> at_d;  // the verdict at each d (information; the tracking test is the across-d one)
+  TrackingTest tracking;
   std::string table() const;
 };
-// `at_config_d`, when given, is the validation already run at the config's own sim.d (reused, not rerun).
 Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims,
                             const ValidationRun* at_config_d = nullptr);
+
+// The overall verdict of a validation, with its tracking test where one was run; and its one-line statement.
+Verdict overall_verdict(const Agreement& agreement, const TrackingTest* tracking);
+std::string verdict_line(const Agreement& agreement, const TrackingTest* tracking);
 
 }  // namespace tilt
