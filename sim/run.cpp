@@ -7,6 +7,8 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
+#include "core/progress.hpp"
 #include "sim/models/members.hpp"
 
 namespace tilt {
@@ -32,11 +34,14 @@ SimResult run_sim(const Config& config) {
   SimResult result;
   result.threads = threads;
   result.members.resize(std::size_t(seeds));
+  Progress progress("sim", seeds, output_times(config).back());
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(seeds));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (long long m = 0; m < seeds; ++m) {
     try {
+      const ProgressScope scope(&progress, m);  // run_online reports through it every few thousand steps
       result.members[std::size_t(m)] = simulate_member(config, m);
+      progress.member_done(m);
     } catch (...) {
       errors[std::size_t(m)] = std::current_exception();
     }
@@ -50,7 +55,7 @@ SimResult run_sim(const Config& config) {
     }
   }
   result.ensemble = summarise(result.members);
-  result.sgd_steps = seeds * std::llround(config.real("t_max") * double(config.integer("sim.d")));
+  result.sgd_steps = seeds * sgd_steps_per_member(config);  // checked before the run: fits, never negative
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
