@@ -99,7 +99,12 @@ void install_signal_cleanup() {
   action.sa_handler = remove_temporary_and_reraise;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;
-  for (int signal_number : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal_number, &action, nullptr);
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction previous {};
+    ::sigaction(signal_number, nullptr, &previous);
+    if (previous.sa_handler == SIG_IGN) continue;  // ignored on purpose (nohup, a background job): keep it so
+    ::sigaction(signal_number, &action, nullptr);
+  }
 }
 
 void check_output_prefix(const std::string& prefix) {

@@ -36,6 +36,11 @@ Trajectory run_online(Trainer& trainer, const Schedule& schedule, const std::vec
     return RunError("simulation diverged at t = " + format_number(double(n) / dd) + ": " + what);
   };
 
+  // Progress every 2^k steps with 2^k d >= 2^22 (a step costs O(d)), at most every 4096 steps.
+  long long report_every = 1;
+  while (report_every * d < (1LL << 22) && report_every < 4096) report_every <<= 1;
+  const long long report_mask = report_every - 1;
+
   Trajectory out;
   out.columns = trainer.columns();
   std::size_t phase = 0, next_output = 0;
@@ -55,7 +60,7 @@ Trajectory run_online(Trainer& trainer, const Schedule& schedule, const std::vec
       ++next_output;
     }
     if (n == total) break;
-    if ((n & 4095) == 0) report_progress(double(n) / dd);  // a thread-local lookup every 4096 steps
+    if ((n & report_mask) == 0) report_progress(double(n) / dd);  // a thread-local lookup every few 10^6 flops
     const auto& mixture = schedule.phases()[phase].mixture;
     double delta = mixture[0].difficulty;
     if (mixture.size() > 1 && !(trainer.uniform() < mixture[0].weight)) delta = mixture[1].difficulty;
