@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <fstream>
 #include <set>
@@ -274,7 +275,7 @@ Config Config::from_text(const std::string& toml_text, const std::vector<std::st
 
 Config Config::from_file(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream file(path);
-  if (!file) throw InputError("cannot open experiment file '" + path + "'");
+  if (!file) throw InputError("cannot open experiment file '" + path + "': " + std::strerror(errno));
   std::stringstream text;
   text << file.rdbuf();
   return from_text(text.str(), overrides, path);
