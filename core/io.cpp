@@ -84,6 +84,13 @@ extern "C" void remove_temporary_and_reraise(int signal_number) {
   std::raise(signal_number);
 }
 
+void register_temporary(const std::string& path) {
+  g_temporary_set = 0;
+  if (path.size() >= sizeof g_temporary) return;
+  std::memcpy(g_temporary, path.c_str(), path.size() + 1);
+  g_temporary_set = 1;
+}
+
 std::string os_reason(int error) { return std::strerror(error); }
 
 // Test hook: TILT_TEST_PAUSE_IN_WRITE=SECONDS sleeps after half of the content is written to the temporary file,
@@ -138,14 +145,17 @@ void check_output_prefix(const std::string& prefix) {
   if (!std::filesystem::is_directory(existing, error))
     throw InputError("--out '" + prefix + "': '" + existing.string() + "' is not a directory" + allowed);
   const std::string probe = (existing / (".tilt-probe." + std::to_string(::getpid()))).string();
+  register_temporary(probe);  // an interrupt now removes the probe too
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) {
     const int e = errno;
+    g_temporary_set = 0;
     throw InputError("--out '" + prefix + "': cannot create files in '" + existing.string() + "': " + os_reason(e) +
                      allowed + " in a writable folder");
   }
   ::close(fd);
   ::unlink(probe.c_str());
+  g_temporary_set = 0;
 }
 
 void write_file_atomic(const std::string& path, const std::string& content, bool force) {
@@ -163,12 +173,7 @@ void write_file_atomic(const std::string& path, const std::string& content, bool
     ::unlink(temporary.c_str());
     return RunError("cannot " + what + " '" + temporary + "': " + os_reason(e));
   };
-  // Register the path for the signal handler before the file exists, so no moment leaves it unknown.
-  if (temporary.size() < sizeof g_temporary) {
-    g_temporary_set = 0;
-    std::memcpy(g_temporary, temporary.c_str(), temporary.size() + 1);
-    g_temporary_set = 1;
-  }
+  register_temporary(temporary);  // before the file exists, so no moment leaves it unknown to the handler
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) {
     const int e = errno;

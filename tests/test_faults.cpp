@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -238,6 +239,33 @@ TEST(Faults, OutOfMemoryIsAMessageAndExitCode1) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("out of memory"), std::string::npos) << r.output;
   EXPECT_TRUE(outputs_in(dir.path).empty());
+}
+
+// Progress goes to standard error only: nothing for a short run, a plain line and a final line when standard
+// error is not a terminal and the run lasts (here: the first line is due after 0.05 s instead of 10 s), and
+// nothing with --quiet. Standard output (the CSV) is the same in every case.
+TEST(Faults, ProgressIsOnStandardErrorOnly) {
+  TempDir dir("fault_progress");
+  dir.file("x.toml", kPerceptron);
+  const std::string run = "sim x.toml --set sim.d=1000 --set t_max=20 --set sim.seeds=2 --set sim.threads=1";
+  auto stderr_of = [&](const std::string& env, const std::string& extra) {
+    const std::string command = "cd '" + dir.path.string() + "' && " + env + " timeout -s KILL 30 " + TILT_BINARY +
+                                " " + run + extra + " 2>err.txt >out.csv";
+    const int status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+    return std::make_pair(read_file((dir.path / "err.txt").string()), read_file((dir.path / "out.csv").string()));
+  };
+  const auto quiet_default = stderr_of("", "");
+  const auto shown = stderr_of("TILT_TEST_PROGRESS_AFTER=0.01", "");
+  const auto silenced = stderr_of("TILT_TEST_PROGRESS_AFTER=0.01", " --quiet");
+  EXPECT_EQ(quiet_default.first, "");  // well under 10 s
+  EXPECT_NE(shown.first.find("tilt sim: "), std::string::npos) << shown.first;
+  EXPECT_NE(shown.first.find(" of 20, "), std::string::npos) << shown.first;
+  EXPECT_NE(shown.first.find("tilt sim: done, 2/2 members in "), std::string::npos) << shown.first;
+  EXPECT_EQ(shown.first.find('\r'), std::string::npos) << "a live line on a file";
+  EXPECT_EQ(silenced.first, "");
+  EXPECT_EQ(shown.second, quiet_default.second);
+  EXPECT_EQ(silenced.second, quiet_default.second);
 }
 
 }  // namespace
