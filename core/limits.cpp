@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
@@ -15,7 +16,12 @@
 namespace tilt {
 namespace {
 
-std::string num(double x) { return format_number(x); }
+std::string num(double x) { return format_number(x); }  // a value as given: exact
+std::string approx(double x) {  // a derived value: 4 significant digits
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.4g", x);
+  return buffer;
+}
 
 std::string gigabytes(double bytes) {
   char buffer[64];
@@ -136,7 +142,7 @@ long long sgd_steps_per_member(const Config& config) {
   const double limit = config.real("sim.max_steps");
   if (!(steps <= kLongLongLimit) || !(steps <= limit))
     throw InputError("t_max * sim.d = " + num(t_max) + " * " + std::to_string(config.integer("sim.d")) + " = " +
-                     num(t_max * d) + " SGD steps per seed, more than sim.max_steps = " + num(limit) +
+                     approx(t_max * d) + " SGD steps per seed, more than sim.max_steps = " + num(limit) +
                      (steps <= kLongLongLimit ? "" : " (and more than a 64-bit step counter holds)") +
                      "; allowed: t_max * sim.d <= sim.max_steps (lower t_max or sim.d, or raise sim.max_steps)");
   return std::llround(steps);
@@ -178,15 +184,15 @@ double memory_budget_bytes(const Config& config) {
 void check_simulation_limits(const Config& config, long long members) {
   const long long steps = sgd_steps_per_member(config);
   if (double(steps) * double(members) > kLongLongLimit)
-    throw InputError("sim.seeds * t_max * sim.d = " + num(double(steps) * double(members)) +
+    throw InputError("sim.seeds * t_max * sim.d = " + approx(double(steps) * double(members)) +
                      " SGD steps in all, more than a 64-bit step counter holds; allowed: fewer seeds or steps");
   const double d = double(config.integer("sim.d"));
   // SGD multiplies the weights by 1 - (eta/d) lambda every step: below 0 they flip sign every step and grow.
   for (const auto& decay : decay_rates(config)) {
     const double factor = 1 - decay.rate / d;
     if (!std::isfinite(decay.rate) || factor < 0)
-      throw InputError(decay.keys + " = " + num(decay.rate) + " with sim.d = " + num(d) +
-                       ": each SGD step multiplies the weights by 1 - " + num(decay.rate) + "/sim.d = " + num(factor) +
+      throw InputError(decay.keys + " = " + approx(decay.rate) + " with sim.d = " + num(d) +
+                       ": each SGD step multiplies the weights by 1 - " + approx(decay.rate) + "/sim.d = " + approx(factor) +
                        " < 0 (they flip sign every step and grow); allowed: " + decay.keys + " <= sim.d");
   }
   const double bytes = output_bytes(config, members) + threads_in_flight(config, members) * weight_doubles(config) * 8;
@@ -199,22 +205,23 @@ void check_simulation_limits(const Config& config, long long members) {
 void check_theory_limits(const Config& config, long long members) {
   check_xgm_theory_degenerate(config);
   const double t_max = config.real("t_max"), budget = theory_step_budget(config);
-  // Weight decay at rate r makes the ODE stiff: an explicit integrator needs steps below about 1.6/r to stay
-  // stable, so at least r t_max / 2 steps. Beyond the step budget the run could never finish.
+  // Weight decay at rate r makes the ODE stiff: the fastest mode (a squared norm) decays like exp(-2 r t), and an
+  // explicit method is stable only for steps h with 2 r h below about 3.3 (rk45, dopri5) to 6 (rk8pd), so it needs
+  // at least r t_max / 3 steps whatever the tolerances. Beyond the step budget the run could never finish.
   for (const auto& decay : decay_rates(config)) {
-    const double steps = decay.rate * t_max / 2;
+    const double steps = decay.rate * t_max / 3;
     if (!std::isfinite(steps) || steps > budget)
-      throw InputError(decay.keys + " = " + num(decay.rate) + " with t_max = " + num(t_max) +
-                       " makes the ODE so stiff that an explicit integrator needs at least " + num(steps) +
+      throw InputError(decay.keys + " = " + approx(decay.rate) + " with t_max = " + num(t_max) +
+                       " makes the ODE so stiff that an explicit integrator needs at least " + approx(steps) +
                        " steps, more than the step budget " + num(budget) +
                        (config.has("theory.max_steps") ? " (theory.max_steps)" : "") + "; allowed: " + decay.keys +
-                       " * t_max <= " + num(2 * budget));
+                       " * t_max <= " + num(3 * budget));
   }
   const std::string& method = config.string("theory.method");
   if (method == "rk4" || method == "euler") {
     const double steps = t_max / config.real("theory.dt");
     if (!(steps <= budget))
-      throw InputError("t_max / theory.dt = " + num(t_max) + " / " + num(config.real("theory.dt")) + " = " + num(steps) +
+      throw InputError("t_max / theory.dt = " + num(t_max) + " / " + num(config.real("theory.dt")) + " = " + approx(steps) +
                        " fixed steps, more than the step budget " + num(budget) +
                        (config.has("theory.max_steps") ? " (theory.max_steps)" : "") +
                        "; allowed: a larger theory.dt, a smaller t_max, or an adaptive theory.method");
