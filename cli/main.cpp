@@ -40,6 +40,13 @@ int main(int argc, char** argv) {
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
   config->add_flag("--reference", options.reference, "print the reference of every key (docs/config.md)");
 
+  if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
+    const std::string first = argv[1];
+    if (first != "ode" && first != "sim" && first != "validate" && first != "config") {
+      std::cerr << "tilt: error: unknown command '" << first << "'; allowed: ode, sim, validate, config (tilt --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
