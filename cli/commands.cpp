@@ -57,17 +57,13 @@ void check_validate_options(const CommandOptions& options, const Config& config)
 
 // Everything validate needs, before any compute: both halves within the limits, and its own options.
 void check_validate_up_front(const CommandOptions& options, const Config& config) {
-  const long long S = config.integer("sim.seeds");
-  check_simulation_limits(config, S);
-  check_theory_limits(config, config.boolean("sim.same_init") ? 1 : S);
+  check_validation_limits(config);
   check_validate_options(options, config);
 }
 
 // validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
 // each a valid sim.d whose run fits the limits; --column must be one of the model's output columns.
 void check_validate_options(const CommandOptions& options, const Config& config) {
-  const long long S = config.integer("sim.seeds");
-  const long long theory_members = config.boolean("sim.same_init") ? 1 : S;
   if (options.scaling_dims.empty()) {
     if (!options.scaling_column.empty())
       throw InputError("--column '" + options.scaling_column +
@@ -87,8 +83,7 @@ void check_validate_options(const CommandOptions& options, const Config& config)
   for (long long d : options.scaling_dims) {
     const Config at_d = config.with({"sim.d=" + std::to_string(d)});
     try {
-      check_simulation_limits(at_d, S);
-      check_theory_limits(at_d, theory_members);
+      check_validation_limits(at_d);
     } catch (const InputError& e) {
       throw InputError("--scaling at sim.d = " + std::to_string(d) + ": " + e.what());
     }

@@ -136,6 +136,29 @@ void check_xgm_theory_degenerate(const Config& config) {
 
 }  // namespace
 
+double simulation_memory_bytes(const Config& config, long long members) {
+  return output_bytes(config, members) + threads_in_flight(config, members) * weight_doubles(config) * 8;
+}
+
+double theory_memory_bytes(const Config& config, long long members) {
+  double bytes = output_bytes(config, members) + threads_in_flight(config, members) * state_size(config) * 8 * 16;
+  if (config.string("theory.init") == "sampled")  // the initial overlaps come from weights sampled at sim.d
+    bytes += threads_in_flight(config, members) * weight_doubles(config) * 8;
+  return bytes;
+}
+
+void check_validation_limits(const Config& config) {
+  const long long S = config.integer("sim.seeds");
+  const long long theory_members = config.boolean("sim.same_init") ? 1 : S;
+  check_simulation_limits(config, S);
+  check_theory_limits(config, theory_members);
+  // validate holds both ensembles (and the theory twin of every member) at once
+  check_memory(config, simulation_memory_bytes(config, S) + theory_memory_bytes(config, S),
+               "the simulation and its theory twin together: " + num(output_rows(config)) + " output rows x " +
+                   num(output_columns(config)) + " columns x " + std::to_string(S) + " seeds, twice",
+               "t_max / output.every (or output.points), sim.seeds, sim.d or the model's widths");
+}
+
 long long sgd_steps_per_member(const Config& config) {
   const double t_max = config.real("t_max"), d = double(config.integer("sim.d"));
   const double steps = std::round(t_max * d);
@@ -195,7 +218,7 @@ void check_simulation_limits(const Config& config, long long members) {
                        ": each SGD step multiplies the weights by 1 - " + approx(decay.rate) + "/sim.d = " + approx(factor) +
                        " < 0 (they flip sign every step and grow); allowed: " + decay.keys + " <= sim.d");
   }
-  const double bytes = output_bytes(config, members) + threads_in_flight(config, members) * weight_doubles(config) * 8;
+  const double bytes = simulation_memory_bytes(config, members);
   check_memory(config, bytes,
                num(output_rows(config)) + " output rows x " + num(output_columns(config)) + " columns x " +
                    std::to_string(members) + " seeds, and the networks at sim.d = " + num(d),
@@ -226,9 +249,7 @@ void check_theory_limits(const Config& config, long long members) {
                        (config.has("theory.max_steps") ? " (theory.max_steps)" : "") +
                        "; allowed: a larger theory.dt, a smaller t_max, or an adaptive theory.method");
   }
-  double bytes = output_bytes(config, members) + threads_in_flight(config, members) * state_size(config) * 8 * 16;
-  if (config.string("theory.init") == "sampled")  // the initial overlaps come from weights sampled at sim.d
-    bytes += threads_in_flight(config, members) * weight_doubles(config) * 8;
+  const double bytes = theory_memory_bytes(config, members);
   check_memory(config, bytes,
                num(output_rows(config)) + " output rows x " + num(output_columns(config)) + " columns x " +
                    std::to_string(members) + " members",

@@ -23,6 +23,11 @@ double memory_budget_bytes(const Config& config);
 
 // Everything `tilt sim` (members = sim.seeds) or the simulation half of `tilt validate` needs to be feasible.
 void check_simulation_limits(const Config& config, long long members);
+// Both, for `tilt validate`, and their memory together.
+void check_validation_limits(const Config& config);
+// Estimated bytes of a simulation ensemble / a theory ensemble of `members` (checked against memory_budget_bytes).
+double simulation_memory_bytes(const Config& config, long long members);
+double theory_memory_bytes(const Config& config, long long members);
 // Everything `tilt ode` (members = theory.ensemble) or the theory half of `tilt validate` needs.
 void check_theory_limits(const Config& config, long long members);
 

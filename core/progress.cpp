@@ -84,13 +84,17 @@ std::string Progress::line() const {
   }
   std::string out = "tilt " + what_ + ": ";
   if (members_ > 1) out += std::to_string(done_.load()) + "/" + std::to_string(members_) + " members done, ";
-  double t_shown = t_low;  // one member: its time; several: the least advanced unfinished member's
-  if (members_ > 1) {
+  // One member: its time; several: the least advanced of the members under way (started, unfinished), 0 when
+  // none is, t_end when all are done.
+  double t_shown = t_low;
+  if (members_ > 1 && done_.load() < members_) {
     t_shown = t_end_;
+    bool running = false;
     for (long long m = 0; m < members_; ++m) {
       const double t = t_[std::size_t(m)].load(std::memory_order_relaxed);
-      if (t < t_end_ && t > 0) t_shown = std::min(t_shown, t);
+      if (t < t_end_ && t > 0) t_shown = std::min(t_shown, t), running = true;
     }
+    if (!running) t_shown = 0;
   }
   out += "t = " + number(t_shown) + " of " + number(t_end_) + ", " + duration(elapsed) + " elapsed";
   if (fraction > 0.005 && fraction < 1) out += ", ~" + duration(elapsed * (1 - fraction) / fraction) + " left";
