@@ -29,6 +29,7 @@ Trajectory simulate_member(const Config& config, long long member) {
 
 SimResult run_sim(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
+  const long long steps_per_member = sgd_steps_per_member(config);  // the step guard, for every caller
   const long long seeds = config.integer("sim.seeds");
   const int threads = config.integer("sim.threads") > 0 ? int(config.integer("sim.threads")) : omp_get_num_procs();
   SimResult result;
@@ -55,7 +56,7 @@ SimResult run_sim(const Config& config) {
     }
   }
   result.ensemble = summarise(result.members);
-  result.sgd_steps = seeds * sgd_steps_per_member(config);  // checked before the run: fits, never negative
+  result.sgd_steps = seeds * steps_per_member;  // checked by check_simulation_limits: fits, never negative
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
