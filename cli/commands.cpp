@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/keys.hpp"
+#include "core/limits.hpp"
 #include "core/metrics.hpp"
 #include "sim/run.hpp"
 #include "theory/run.hpp"
@@ -42,17 +44,70 @@ void emit(const CommandOptions& options, const std::string& csv, const nlohmann:
   write_file_atomic(options.out + ".json", record.dump(2) + "\n", options.force);
 }
 
+// Everything about --out, before any compute: a file prefix in a writable folder, no output file already there
+// (unless --force).
 void refuse_outputs(const CommandOptions& options, const std::vector<std::string>& suffixes) {
   if (options.out.empty()) return;
+  check_output_prefix(options.out);
   std::vector<std::string> paths;
   for (const auto& s : suffixes) paths.push_back(options.out + s);
   refuse_existing(paths, options.force);
+}
+
+void check_validate_options(const CommandOptions& options, const Config& config);
+
+// Everything validate needs, before any compute: both halves within the limits, and its own options.
+void check_validate_up_front(const CommandOptions& options, const Config& config) {
+  check_validation_limits(config);
+  check_validate_options(options, config);
+  if (config.integer("sim.seeds") < 2)
+    throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
+  // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
+  validation_options(config, make_theory_problem(config, 0).model->columns(), !options.scaling_dims.empty());
+}
+
+// validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
+// each a valid sim.d whose run fits the limits; --column must be one of the model's output columns.
+void check_validate_options(const CommandOptions& options, const Config& config) {
+  if (options.scaling_dims.empty()) {
+    if (!options.scaling_column.empty())
+      throw InputError("--column '" + options.scaling_column +
+                       "' is only used with --scaling; allowed: --scaling D1,D2,D3 --column NAME");
+    return;
+  }
+  std::vector<long long> dims = options.scaling_dims;
+  std::sort(dims.begin(), dims.end());
+  for (long long d : dims)
+    if (d < 2)
+      throw InputError("--scaling: d = " + std::to_string(d) + " is not a valid sim.d; allowed: at least three "
+                       "distinct integers >= 2, e.g. --scaling 500,2000,8000");
+  if (std::unique(dims.begin(), dims.end()) - dims.begin() < 3)
+    throw InputError("--scaling: " + std::to_string(options.scaling_dims.size()) + " value(s) with " +
+                     std::to_string(std::unique(dims.begin(), dims.end()) - dims.begin()) +
+                     " distinct; allowed: at least three distinct integers >= 2, e.g. --scaling 500,2000,8000");
+  for (long long d : options.scaling_dims) {
+    const Config at_d = config.with({"sim.d=" + std::to_string(d)});
+    try {
+      check_validation_limits(at_d);
+    } catch (const InputError& e) {
+      throw InputError("--scaling at sim.d = " + std::to_string(d) + ": " + e.what());
+    }
+  }
+  const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
+  const std::vector<std::string> columns = make_theory_problem(config, 0).model->columns();
+  if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
+    std::string list;
+    for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
+    throw InputError("--column '" + column + "': no such column for model " + config.string("model") +
+                     "; allowed: " + list);
+  }
 }
 
 }  // namespace
 
 int run_ode(const CommandOptions& options) {
   const Config config = Config::from_file(options.file, options.overrides);
+  check_theory_limits(config, config.integer("theory.ensemble"));
   refuse_outputs(options, {".csv", ".json"});
   const TheoryResult r = run_theory(config);
   nlohmann::json record = run_record(config, "ode");
@@ -67,6 +122,7 @@ int run_ode(const CommandOptions& options) {
 
 int run_sim_command(const CommandOptions& options) {
   const Config config = Config::from_file(options.file, options.overrides);
+  check_simulation_limits(config, config.integer("sim.seeds"));
   refuse_outputs(options, {".csv", ".json"});
   const SimResult r = run_sim(config);
   nlohmann::json record = run_record(config, "sim");
@@ -130,6 +186,7 @@ nlohmann::json agreement_json(const Agreement& a) {
 
 int run_validate(const CommandOptions& options) {
   const Config config = Config::from_file(options.file, options.overrides);
+  check_validate_up_front(options, config);
   refuse_outputs(options, {"_theory.csv", "_sim.csv", "_validate.json"});
   const bool tracking = !options.scaling_dims.empty();
   const ValidationRun run = validate_experiment(config, tracking);

@@ -11,6 +11,7 @@ struct CommandOptions {
   std::string out;
   bool force = false;
   bool reference = false;
+  bool quiet = false;
   std::vector<long long> scaling_dims;
   std::string scaling_column;
 };

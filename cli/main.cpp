@@ -2,9 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <new>
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/progress.hpp"
 #include "tilt/version.hpp"
 
 int main(int argc, char** argv) {
@@ -21,6 +24,7 @@ int main(int argc, char** argv) {
       sub->add_option("--out", options.out, "write PREFIX.csv and PREFIX.json (default: CSV to standard output)");
       sub->add_flag("--force", options.force, "replace existing output files");
     }
+    sub->add_flag("--quiet", options.quiet, "no progress line on standard error");
   };
   CLI::App* ode = app.add_subcommand("ode", "integrate the order-parameter ODEs (theory)");
   add_common(ode, true);
@@ -36,6 +40,13 @@ int main(int argc, char** argv) {
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
   config->add_flag("--reference", options.reference, "print the reference of every key (docs/config.md)");
 
+  if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
+    const std::string first = argv[1];
+    if (first != "ode" && first != "sim" && first != "validate" && first != "config") {
+      std::cerr << "tilt: error: unknown command '" << first << "'; allowed: ode, sim, validate, config (tilt --help)\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -48,6 +59,8 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  if (options.quiet) Progress::set_enabled(false);
+  install_signal_cleanup();  // an interrupted write leaves no temporary file
   try {
     if (ode->parsed()) return run_ode(options);
     if (sim->parsed()) return run_sim_command(options);
@@ -58,6 +71,11 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const RunError& e) {
     std::cerr << "tilt: failed: " << e.what() << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "tilt: failed: out of memory (std::bad_alloc): the run needs more memory than the machine "
+                 "could give; lower the sizes (sim.d, sim.seeds, the model's widths, the output grid) or "
+                 "max_memory_gb so that the check before the run refuses it\n";
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "tilt: failed: " << e.what() << "\n";

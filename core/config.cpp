@@ -1,6 +1,12 @@
 #include "core/config.hpp"
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -65,8 +71,46 @@ std::string keys_in_section(const std::string& section) {
                    keys_in_section(section) + (section.empty() ? " (and the tables)" : ""));
 }
 
+// toml11 reads an integer literal beyond the 64-bit range as the nearest limit, silently (issue 9: seed =
+// 99999999999999999999 became 2^63 - 1). The TOML standard requires an error. A value at a limit is checked
+// against its source text; returns that text when the literal is out of range, else "".
+std::string overflowed_integer(const toml::value& v) {
+  if (!v.is_integer()) return "";
+  const auto x = v.as_integer();
+  if (x != std::numeric_limits<std::int64_t>::max() && x != std::numeric_limits<std::int64_t>::min()) return "";
+  const toml::source_location where = v.location();
+  if (where.column() < 1 || where.column() - 1 + where.region() > where.line_str().size()) return "";
+  const std::string token = where.line_str().substr(where.column() - 1, where.region());
+  std::string digits;
+  for (char c : token)
+    if (c != '_') digits += c;
+  int base = 10;
+  std::size_t start = (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) ? 1 : 0;
+  if (digits.size() > start + 2 && digits[start] == '0' && std::string("xob").find(digits[start + 1]) != std::string::npos) {
+    base = digits[start + 1] == 'x' ? 16 : digits[start + 1] == 'o' ? 8 : 2;
+    digits.erase(start, 2);
+  }
+  errno = 0;
+  char* end = nullptr;
+  std::strtoll(digits.c_str(), &end, base);
+  return errno == ERANGE ? token : "";
+}
+
+void reject_overflow(const KeySpec& spec, const toml::value& v) {
+  if (v.is_array()) {
+    for (const auto& x : v.as_array()) reject_overflow(spec, x);
+    return;
+  }
+  const std::string token = overflowed_integer(v);
+  if (!token.empty())
+    throw InputError("key '" + spec.key + "' = " + token +
+                     ": integer out of range (integers hold -2^63 to 2^63 - 1 = 9223372036854775807); allowed: " +
+                     spec.allowed);
+}
+
 // Checks type and range of one value against its spec; returns it normalised (integers accepted as reals).
 toml::value checked(const KeySpec& spec, const toml::value& v) {
+  reject_overflow(spec, v);
   auto wrong = [&](const std::string& why) -> InputError {
     return InputError("key '" + spec.key + "' = " + show(v) + ": " + why + "; allowed: " + spec.allowed);
   };
@@ -158,6 +202,13 @@ void check_segments(const std::map<std::string, toml::value>& values) {
 
 void check_cross_keys(const std::map<std::string, toml::value>& values) {
   check_segments(values);
+  {  // member i uses seed + i: the last member's seed must fit as well
+    const long long seed = values.at("seed").as_integer();
+    const long long members = std::max(values.at("sim.seeds").as_integer(), values.at("theory.ensemble").as_integer());
+    if (members - 1 > std::numeric_limits<long long>::max() - seed)
+      throw InputError("key 'seed' = " + std::to_string(seed) + ": seed + " + std::to_string(members) +
+                       " members - 1 exceeds 2^63 - 1; allowed: " + find_key("seed")->allowed);
+  }
   if (values.at("curriculum.protocol").as_string().str != "custom" && !values.at("curriculum.segments").as_array().empty())
     throw InputError("key 'curriculum.segments' is set but curriculum.protocol = \"" +
                      values.at("curriculum.protocol").as_string().str + "\"; allowed: segments only with protocol = \"custom\"");
@@ -224,7 +275,7 @@ Config Config::from_text(const std::string& toml_text, const std::vector<std::st
 
 Config Config::from_file(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream file(path);
-  if (!file) throw InputError("cannot open experiment file '" + path + "'");
+  if (!file) throw InputError("cannot open experiment file '" + path + "': " + std::strerror(errno));
   std::stringstream text;
   text << file.rdbuf();
   return from_text(text.str(), overrides, path);

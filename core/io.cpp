@@ -1,6 +1,14 @@
 #include "core/io.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 
 #include <charconv>
 #include <chrono>
@@ -63,26 +71,140 @@ void refuse_existing(const std::vector<std::string>& paths, bool force) {
       throw InputError("output file '" + p + "' exists; refusing to overwrite it (use --force to replace it)");
 }
 
+namespace {
+
+// The temporary file being written, for the signal handler: a fixed buffer (no allocation in the handler) and a
+// flag set only once the path in it is complete.
+char g_temporary[4096];
+volatile std::sig_atomic_t g_temporary_set = 0;
+
+extern "C" void remove_temporary_and_reraise(int signal_number) {
+  if (g_temporary_set) ::unlink(g_temporary);
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+void register_temporary(const std::string& path) {
+  g_temporary_set = 0;
+  if (path.size() >= sizeof g_temporary) return;
+  std::memcpy(g_temporary, path.c_str(), path.size() + 1);
+  g_temporary_set = 1;
+}
+
+std::string os_reason(int error) { return std::strerror(error); }
+
+// Test hook: TILT_TEST_PAUSE_IN_WRITE=SECONDS sleeps after half of the content is written to the temporary file,
+// so a test can interrupt a write deterministically.
+void pause_for_tests() {
+  if (const char* pause = std::getenv("TILT_TEST_PAUSE_IN_WRITE")) ::sleep(unsigned(std::atoi(pause)));
+}
+
+}  // namespace
+
+void install_signal_cleanup() {
+  struct sigaction action {};
+  action.sa_handler = remove_temporary_and_reraise;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction previous {};
+    ::sigaction(signal_number, nullptr, &previous);
+    if (previous.sa_handler == SIG_IGN) continue;  // ignored on purpose (nohup, a background job): keep it so
+    ::sigaction(signal_number, &action, nullptr);
+  }
+}
+
+void check_output_prefix(const std::string& prefix) {
+  if (prefix.empty()) return;
+  const std::string allowed = "; allowed: a file-name prefix such as out/run (writes out/run.csv and out/run.json)";
+  if (prefix.back() == '/')
+    throw InputError("--out '" + prefix + "' ends in '/': PREFIX names the output files, not a folder" + allowed);
+  std::error_code error;
+  if (std::filesystem::is_directory(prefix, error))
+    throw InputError("--out '" + prefix + "' is a directory: PREFIX names the output files, not a folder" + allowed);
+  // The longest name written is PREFIX_validate.json.tmp.<pid>: it must fit the file system's name limit.
+  const std::string name = std::filesystem::path(prefix).filename().string();
+  const long name_max = ::pathconf(std::filesystem::path(prefix).has_parent_path()
+                                       ? std::filesystem::path(prefix).parent_path().c_str() : ".", _PC_NAME_MAX);
+  const std::size_t longest = name.size() + std::string("_validate.json.tmp.").size() + 10;
+  if (longest > std::size_t(name_max > 0 ? name_max : 255))
+    throw InputError("--out '" + prefix + "': the file name '" + name + "' is too long for the output files (" +
+                     std::to_string(longest) + " characters with suffixes, the limit is " +
+                     std::to_string(name_max > 0 ? name_max : 255) + ")" + allowed);
+  std::filesystem::path folder = std::filesystem::path(prefix).parent_path();
+  if (folder.empty()) folder = ".";
+  // The folder is created when the files are written; what must exist now is a writable ancestor.
+  std::filesystem::path existing = folder;
+  while (!std::filesystem::exists(existing, error)) {
+    if (!existing.has_parent_path() || existing == existing.parent_path()) {
+      existing = ".";
+      break;
+    }
+    existing = existing.parent_path();
+  }
+  if (!std::filesystem::is_directory(existing, error))
+    throw InputError("--out '" + prefix + "': '" + existing.string() + "' is not a directory" + allowed);
+  const std::string probe = (existing / (".tilt-probe." + std::to_string(::getpid()))).string();
+  register_temporary(probe);  // an interrupt now removes the probe too
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    const int e = errno;
+    g_temporary_set = 0;
+    throw InputError("--out '" + prefix + "': cannot create files in '" + existing.string() + "': " + os_reason(e) +
+                     allowed + " in a writable folder");
+  }
+  ::close(fd);
+  ::unlink(probe.c_str());
+  g_temporary_set = 0;
+}
+
 void write_file_atomic(const std::string& path, const std::string& content, bool force) {
   refuse_existing({path}, force);
   const std::filesystem::path target(path);
-  if (target.has_parent_path()) std::filesystem::create_directories(target.parent_path());
+  if (target.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(target.parent_path(), error);
+    if (error)
+      throw RunError("cannot create the folder '" + target.parent_path().string() + "': " + error.message());
+  }
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw RunError("cannot write '" + temporary + "'");
+  auto fail = [&](const std::string& what, int e) {
+    g_temporary_set = 0;
+    ::unlink(temporary.c_str());
+    return RunError("cannot " + what + " '" + temporary + "': " + os_reason(e));
+  };
+  register_temporary(temporary);  // before the file exists, so no moment leaves it unknown to the handler
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    const int e = errno;
+    g_temporary_set = 0;
+    throw RunError("cannot create '" + temporary + "': " + os_reason(e));
+  }
+  std::size_t written = 0;
+  bool paused = false;
+  while (written < content.size()) {
+    const std::size_t chunk = std::min<std::size_t>(content.size() - written, 1 << 20);
+    const ssize_t n = ::write(fd, content.data() + written, chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int e = n < 0 ? errno : EIO;
+      ::close(fd);
+      throw fail("write", e);
+    }
+    written += std::size_t(n);
+    if (!paused && written >= content.size() / 2) {
+      paused = true;
+      pause_for_tests();
     }
   }
-  std::error_code error;
-  std::filesystem::rename(temporary, target, error);
-  if (error) {
-    std::remove(temporary.c_str());
-    throw RunError("cannot rename '" + temporary + "' to '" + path + "': " + error.message());
+  if (::close(fd) != 0) throw fail("write", errno);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    g_temporary_set = 0;
+    ::unlink(temporary.c_str());
+    throw RunError("cannot rename '" + temporary + "' to '" + path + "': " + os_reason(e));
   }
+  g_temporary_set = 0;
 }
 
 nlohmann::json config_to_json(const Config& config) {

@@ -21,6 +21,15 @@ void write_file_atomic(const std::string& path, const std::string& content, bool
 // Throws InputError if any of `paths` exists and !force; checked before a run starts, so nothing is computed
 // only to be refused at the end.
 void refuse_existing(const std::vector<std::string>& paths, bool force);
+// Checks, before a run starts, that `prefix` (of --out) can take the files PREFIX<suffix>: it names files, not a
+// folder (no trailing '/', not an existing directory), and its folder (or the nearest existing ancestor, where
+// the folder will be created) is a writable directory, probed by creating and removing a file. Throws
+// InputError with the OS reason.
+void check_output_prefix(const std::string& prefix);
+
+// SIGINT, SIGTERM and SIGHUP remove the temporary file write_file_atomic is writing, then terminate the process
+// as the signal would have (async-signal-safe: unlink and raise only). Called once by the command.
+void install_signal_cleanup();
 
 // The JSON record written beside every CSV: resolved experiment, version, revision, host, timings, statistics.
 nlohmann::json run_record(const Config& config, const std::string& command);

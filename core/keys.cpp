@@ -57,7 +57,7 @@ using namespace keys;
 std::vector<KeySpec> build_registry() {
   std::vector<KeySpec> registry{
       choice("model", "perceptron", model_names(), "Which model to run (models.md)."),
-      integer("seed", 1, ">= 0", at_least(0),
+      integer("seed", 1, "0 to 2^63 - 1 = 9223372036854775807, with seed + members - 1 within it", at_least(0),
               "Master seed. Member i of an ensemble uses seed + i for its initial weights (unless sim.same_init) "
               "and for its SGD samples."),
       real("t_max", 12.0, "> 0", greater(0), "Training budget in t = samples/d (alpha in the perceptron papers)."),
@@ -68,6 +68,10 @@ std::vector<KeySpec> build_registry() {
       real("blowup", 1e8, "> 0", greater(0),
            "Divergence bound: a state component (theory) or order parameter (simulation) of larger magnitude, or "
            "a non-finite one, stops the run with an error that says when it happened."),
+      real("max_memory_gb", 0.0, ">= 0 (0: half of the physical memory)", at_least(0),
+           "Memory guard: a run whose estimated memory (output rows x columns x members x 8 bytes, the CSV text, "
+           "the simulated networks of sim.threads seeds at sim.d, the ODE work space) exceeds this many GB is "
+           "refused before it starts (exit code 2)."),
       [] {
         KeySpec k = real("eta_v", 3.0, "> 0", greater(0), "Read-out learning rate (models with a read-out); default: eta.",
                          "xgm,scm");
@@ -119,6 +123,9 @@ std::vector<KeySpec> build_registry() {
 
       integer("sim.d", 2000, ">= 2", at_least(2), "Input dimension d (N for the perceptron)."),
       integer("sim.seeds", 10, ">= 1", at_least(1), "Number of SGD runs in the ensemble."),
+      real("sim.max_steps", 1e12, ">= 1", at_least(1),
+           "Step guard of the simulation: at most this many SGD steps (round(t_max * sim.d)) per seed; a larger "
+           "run is refused before it starts (exit code 2)."),
       integer("sim.threads", 0, ">= 0", at_least(0),
               "Threads for ensembles (simulation seeds and theory members); 0 = all cores. Never changes results."),
       boolean("sim.same_init", true,

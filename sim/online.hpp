@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/progress.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
 
@@ -29,9 +30,16 @@ Trajectory run_online(Trainer& trainer, const Schedule& schedule, const std::vec
   std::vector<long long> output_step;
   for (double t : times) output_step.push_back(std::llround(t * dd));
   const long long total = output_step.back();
+  if (total < 0 || output_step.front() < 0)  // run_sim checks the step count first; this is the last line of defence
+    throw RunError("the step count round(t_max * d) does not fit a 64-bit integer");
   auto diverged = [&](long long n, const std::string& what) {
     return RunError("simulation diverged at t = " + format_number(double(n) / dd) + ": " + what);
   };
+
+  // Progress every 2^k steps with 2^k d >= 2^22 (a step costs O(d)), at most every 4096 steps.
+  long long report_every = 1;
+  while (report_every * d < (1LL << 22) && report_every < 4096) report_every <<= 1;
+  const long long report_mask = report_every - 1;
 
   Trajectory out;
   out.columns = trainer.columns();
@@ -52,6 +60,7 @@ Trajectory run_online(Trainer& trainer, const Schedule& schedule, const std::vec
       ++next_output;
     }
     if (n == total) break;
+    if ((n & report_mask) == 0) report_progress(double(n) / dd);  // a thread-local lookup every few 10^6 flops
     const auto& mixture = schedule.phases()[phase].mixture;
     double delta = mixture[0].difficulty;
     if (mixture.size() > 1 && !(trainer.uniform() < mixture[0].weight)) delta = mixture[1].difficulty;

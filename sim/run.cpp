@@ -7,6 +7,8 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
+#include "core/progress.hpp"
 #include "sim/models/members.hpp"
 
 namespace tilt {
@@ -27,16 +29,20 @@ Trajectory simulate_member(const Config& config, long long member) {
 
 SimResult run_sim(const Config& config) {
   const auto start = std::chrono::steady_clock::now();
+  const long long steps_per_member = sgd_steps_per_member(config);  // the step guard, for every caller
   const long long seeds = config.integer("sim.seeds");
   const int threads = config.integer("sim.threads") > 0 ? int(config.integer("sim.threads")) : omp_get_num_procs();
   SimResult result;
   result.threads = threads;
   result.members.resize(std::size_t(seeds));
+  Progress progress("sim", seeds, output_times(config).back());
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(seeds));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
   for (long long m = 0; m < seeds; ++m) {
     try {
+      const ProgressScope scope(&progress, m);  // run_online reports through it every few thousand steps
       result.members[std::size_t(m)] = simulate_member(config, m);
+      progress.member_done(m);
     } catch (...) {
       errors[std::size_t(m)] = std::current_exception();
     }
@@ -50,7 +56,7 @@ SimResult run_sim(const Config& config) {
     }
   }
   result.ensemble = summarise(result.members);
-  result.sgd_steps = seeds * std::llround(config.real("t_max") * double(config.integer("sim.d")));
+  result.sgd_steps = seeds * steps_per_member;  // checked by check_simulation_limits: fits, never negative
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

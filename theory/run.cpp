@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/progress.hpp"
 #include "core/schedule.hpp"
 #include "theory/models/problems.hpp"
 
@@ -18,6 +20,16 @@ int thread_count(const Config& config) {
   const long long t = config.integer("sim.threads");
   return t > 0 ? int(t) : omp_get_num_procs();
 }
+
+// Sets options.progress (a std::function<void(double t)> called after every accepted step) where
+// IntegratorOptions has that member, and does nothing where it does not, so this file builds on either side of
+// the integrator's change that adds it (theory/integrate.hpp).
+template <class Options>
+auto set_progress(Options& options, std::function<void(double)> hook, int) -> decltype(options.progress = hook, void()) {
+  options.progress = std::move(hook);
+}
+template <class Options>
+void set_progress(Options&, std::function<void(double)>, long) {}
 
 }  // namespace
 
@@ -45,6 +57,7 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   const IntegratorOptions options = IntegratorOptions::from_config(config);
 
   TheoryResult result;
+  Progress progress("theory", count, times.back());
   result.members.resize(std::size_t(count));
   std::vector<IntegratorStats> stats(static_cast<std::size_t>(count));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
@@ -52,7 +65,11 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   for (long long m = 0; m < count; ++m) {
     try {
       TheoryProblem problem = make_theory_problem(config, m);
-      result.members[std::size_t(m)] = integrate(*problem.model, schedule, problem.y0, times, options, &stats[std::size_t(m)]);
+      IntegratorOptions member_options = options;
+      set_progress(member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
+      result.members[std::size_t(m)] =
+          integrate(*problem.model, schedule, problem.y0, times, member_options, &stats[std::size_t(m)]);
+      progress.member_done(m);
     } catch (...) {
       errors[std::size_t(m)] = std::current_exception();
     }
