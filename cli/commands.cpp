@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <set>
 
+#include "core/columns.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
@@ -52,6 +54,17 @@ void refuse_outputs(const CommandOptions& options, const std::vector<std::string
   std::vector<std::string> paths;
   for (const auto& s : suffixes) paths.push_back(options.out + s);
   refuse_existing(paths, options.force);
+}
+
+// The record's `columns`: name, meaning and unit of every column of the CSV file(s) written (core/columns.hpp),
+// read from their header lines so it lists exactly what was written; a column in several files is listed once.
+nlohmann::json written_columns(const Config& config, const std::vector<std::string>& csvs) {
+  nlohmann::json out = nlohmann::json::array();
+  std::set<std::string> seen;
+  for (const auto& csv : csvs)
+    for (const auto& column : columns_json(config.string("model"), csv))
+      if (seen.insert(column["name"].get<std::string>()).second) out.push_back(column);
+  return out;
 }
 
 void check_validate_options(const CommandOptions& options, const Config& config);
@@ -116,7 +129,9 @@ int run_ode(const CommandOptions& options) {
   record["wall_seconds"] = r.wall_seconds;
   if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
     record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  emit(options, r.members.size() == 1 ? to_csv(r.members[0]) : to_csv(r.ensemble), record);
+  const std::string csv = r.members.size() == 1 ? to_csv(r.members[0]) : to_csv(r.ensemble);
+  record["columns"] = written_columns(config, {csv});
+  emit(options, csv, record);
   return 0;
 }
 
@@ -138,7 +153,9 @@ int run_sim_command(const CommandOptions& options) {
   record["wall_seconds"] = r.wall_seconds;
   if (r.members.size() > 1)  // the same lottery summary as a theory ensemble, measured on real networks
     record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  emit(options, to_csv(r.ensemble), record);
+  const std::string csv = to_csv(r.ensemble);
+  record["columns"] = written_columns(config, {csv});
+  emit(options, csv, record);
   return 0;
 }
 
@@ -223,14 +240,16 @@ int run_validate(const CommandOptions& options) {
                          {"threshold_z", tr.threshold}, {"alpha", tr.alpha}, {"detectable_excess", tr.detectable},
                          {"rejected", tr.rejected}, {"resolved", tr.resolved}};
   }
+  const std::string theory_csv = to_csv(run.theory_summary), sim_csv = to_csv(run.sim_summary);
+  record["columns"] = written_columns(config, {theory_csv, sim_csv});
   const TrackingTest* tr = tracking ? &scaling.tracking : nullptr;
   const Verdict verdict = overall_verdict(run.agreement, tr);
   std::cout << "\n" << verdict_line(run.agreement, tr);
   record["verdict"] = verdict_name(verdict);
   record["exit_code"] = verdict_exit_code(verdict);
   if (!options.out.empty()) {
-    write_file_atomic(options.out + "_theory.csv", to_csv(run.theory_summary), options.force);
-    write_file_atomic(options.out + "_sim.csv", to_csv(run.sim_summary), options.force);
+    write_file_atomic(options.out + "_theory.csv", theory_csv, options.force);
+    write_file_atomic(options.out + "_sim.csv", sim_csv, options.force);
     write_file_atomic(options.out + "_validate.json", record.dump(2) + "\n", options.force);
   }
   return verdict_exit_code(verdict);

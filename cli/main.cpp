@@ -17,21 +17,22 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CommandOptions options;
 
-  auto add_common = [&](CLI::App* sub, bool with_out) {
+  // `writes`: what --out PREFIX writes (docs/formats.md lists the same files; tests/test_records.cpp compares).
+  auto add_common = [&](CLI::App* sub, const std::string& writes) {
     sub->add_option("FILE", options.file, "experiment file (TOML)")->required()->check(CLI::ExistingFile);
     sub->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
-    if (with_out) {
-      sub->add_option("--out", options.out, "write PREFIX.csv and PREFIX.json (default: CSV to standard output)");
-      sub->add_flag("--force", options.force, "replace existing output files");
-    }
+    sub->add_option("--out", options.out, writes);
+    sub->add_flag("--force", options.force, "replace existing output files");
     sub->add_flag("--quiet", options.quiet, "no progress line on standard error");
   };
   CLI::App* ode = app.add_subcommand("ode", "integrate the order-parameter ODEs (theory)");
-  add_common(ode, true);
+  add_common(ode, "write PREFIX.csv (the trajectory) and PREFIX.json (the record) (default: CSV to standard output)");
   CLI::App* sim = app.add_subcommand("sim", "run the online-SGD ensemble (mean and standard error over seeds)");
-  add_common(sim, true);
+  add_common(sim, "write PREFIX.csv (mean, standard errors, seeds) and PREFIX.json (the record) (default: CSV to "
+                  "standard output)");
   CLI::App* val = app.add_subcommand("validate", "run theory and simulation and test their agreement (exit 0 consistent, 1 inconsistent, 3 inconclusive)");
-  add_common(val, true);
+  add_common(val, "write PREFIX_theory.csv, PREFIX_sim.csv (the two ensembles) and PREFIX_validate.json (the "
+                  "record) (default: print the table only)");
   val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
       ->delimiter(',');
   val->add_option("--column", options.scaling_column, "observable for --scaling (default: eps)");

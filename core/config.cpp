@@ -258,6 +258,7 @@ Config Config::resolve(toml::value root, const std::vector<std::string>& overrid
     if (key_applies(spec, model) && !config.values_.count(spec.key))
       config.values_[spec.key] = config.values_.at(spec.default_from);
   check_cross_keys(config.values_);
+  check_model(config);  // the model's own checks, the same code a run uses (core/models/<model>_keys.cpp)
   return config;
 }
 

@@ -166,6 +166,13 @@ const std::vector<std::string>& model_names() {
   return names;
 }
 
+void check_model(const Config& config) {
+  const std::string& model = config.string("model");
+  if (model == "perceptron") perceptron_check(config);
+  else if (model == "xgm") xgm_check(config);
+  else if (model == "scm") scm_check(config);
+}
+
 bool key_applies(const KeySpec& spec, const std::string& model) {
   if (spec.model.empty()) return true;
   std::string list = "," + spec.model + ",";

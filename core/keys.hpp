@@ -47,6 +47,16 @@ std::vector<KeySpec> xgm_keys();
 std::vector<KeySpec> scm_keys();
 // The models `model = ...` accepts.
 const std::vector<std::string>& model_names();
+
+class Config;
+// Each model's checks of its resolved keys beyond single values (shapes of tables, a positive-definite scm.T,
+// sim.d large enough, ...): they read the model's parameters exactly as a run does (core/models/<model>_keys.cpp),
+// so `tilt config` rejects exactly what `tilt ode`/`sim`/`validate` reject, with the same message.
+void perceptron_check(const Config& config);
+void xgm_check(const Config& config);
+void scm_check(const Config& config);
+// Runs the check of config's model; called once by Config resolution. Throws InputError.
+void check_model(const Config& config);
 // True when `spec` applies to `model` (spec.model is "" for all, or a comma-separated list of models).
 bool key_applies(const KeySpec& spec, const std::string& model);
 

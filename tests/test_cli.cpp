@@ -2,10 +2,14 @@
 // atomically and never overwritten without --force, blow-ups reported with their time and never written out.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/config.hpp"
+#include "sim/run.hpp"
 #include "support.hpp"
 
 namespace {
@@ -49,10 +53,13 @@ TEST_P(CliBadInput, IsRejectedWithExitCode2AndAClearMessage) {
       if (word.empty()) continue;
       EXPECT_NE(r.output.find(word), std::string::npos) << command << " output: " << r.output;
     }
-    EXPECT_FALSE(std::filesystem::exists(dir.path / "o.csv"));
   }
   const auto r = run_tilt("config " + file + " " + c.override_arg);
   EXPECT_EQ(r.exit_code, 2) << r.output;
+  // Nothing written by any command (ode/sim: o.csv, o.json; validate: o_theory.csv, o_sim.csv, o_validate.json;
+  // no temporary files): the input is all the directory holds.
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path))
+    EXPECT_EQ(entry.path().filename(), "x.toml") << "written despite bad input: " << entry.path();
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -112,6 +119,7 @@ TEST(Cli, OdeWritesCsvAndJsonAndRefusesToOverwrite) {
   r = run_tilt("ode " + file + " --set eta=1.0 --out " + prefix + " --force");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(read_file(prefix + ".csv"), csv);
+  EXPECT_EQ(read_file(prefix + ".csv"), run_tilt("ode " + file + " --set eta=1.0").output);  // the new run's CSV
   for (const auto& entry : std::filesystem::directory_iterator(dir.path))  // no temporary files left behind
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
 }
@@ -127,13 +135,40 @@ TEST(Cli, SimWritesStandardErrorsAndSeeds) {
   EXPECT_EQ(header.substr(header.size() - 6), ",seeds");
 
   // The lottery summary of the SGD ensemble, as for a theory ensemble: every member's t* and the success rate.
+  // eps* is put between the members' final errors (computed here from the same runs through the library), so
+  // exactly one member of three succeeds (eps(t_max) <= eps*) and only the right count passes.
+  const tilt::Config config = tilt::Config::from_file(file);
+  const tilt::SimResult members = tilt::run_sim(config);
+  ASSERT_EQ(members.members.size(), 3u);
+  std::vector<double> finals;
+  for (const auto& m : members.members) finals.push_back(m.rows.back()[m.column("eps")]);
+  std::sort(finals.begin(), finals.end());
+  ASSERT_LT(finals[0], finals[1]);
+  const double eps_star = 0.5 * (finals[0] + finals[1]);
+  std::vector<double> t_star;  // first eps <= eps*, linearly interpolated (models.md section 5), or none
+  for (const auto& m : members.members) {
+    const std::size_t j = m.column("eps");
+    double first = -1;
+    for (std::size_t i = 0; i < m.times.size() && first < 0; ++i)
+      if (m.rows[i][j] <= eps_star)
+        first = i == 0 ? m.times[0]
+                       : m.times[i - 1] + (m.times[i] - m.times[i - 1]) * (m.rows[i - 1][j] - eps_star) /
+                                              (m.rows[i - 1][j] - m.rows[i][j]);
+    t_star.push_back(first);
+  }
   const std::string prefix = (dir.path / "run").string();
-  ASSERT_EQ(run_tilt("sim " + file + " --set metrics.eps_star=0.3 --out " + prefix).exit_code, 0);
+  std::ostringstream set_star;
+  set_star.precision(17);
+  set_star << eps_star;
+  ASSERT_EQ(run_tilt("sim " + file + " --set metrics.eps_star=" + set_star.str() + " --out " + prefix).exit_code, 0);
   const auto metrics = nlohmann::json::parse(read_file(prefix + ".json"))["metrics"];
   EXPECT_EQ(metrics["members"], 3);
-  EXPECT_EQ(metrics["t_star"].size(), 3u);
-  const double p = metrics["success_probability"];
-  EXPECT_TRUE(p == 0 || p == 1.0 / 3 || p == 2.0 / 3 || p == 1) << p;
+  EXPECT_DOUBLE_EQ(metrics["success_probability"].get<double>(), 1.0 / 3);
+  ASSERT_EQ(metrics["t_star"].size(), 3u);
+  for (std::size_t m = 0; m < 3; ++m) {
+    if (t_star[m] < 0) EXPECT_TRUE(metrics["t_star"][m].is_null()) << m;
+    else EXPECT_NEAR(metrics["t_star"][m].get<double>(), t_star[m], 1e-12) << m;
+  }
 }
 
 TEST(Cli, DivergenceIsReportedWithTheTimeAndNothingIsWritten) {

@@ -1,5 +1,6 @@
 // The [perceptron] table of the experiment file (models.md section 2).
 #include "core/keys.hpp"
+#include "core/models/perceptron.hpp"
 
 namespace tilt {
 
@@ -14,5 +15,9 @@ std::vector<KeySpec> perceptron_keys() {
            "Elastic consolidation gamma: after each switch, (gamma/2)|w - w_switch|^2 is added to the loss.", "perceptron"),
   };
 }
+
+// The run reads its parameters with PerceptronParams::from_config, which throws InputError on what it cannot use; the
+// same reader here is the one place of the model's checks.
+void perceptron_check(const Config& config) { (void)PerceptronParams::from_config(config); }
 
 }  // namespace tilt

@@ -1,5 +1,6 @@
 // The [scm] table of the experiment file (models.md section 4): the soft committee machine teacher-student model.
 #include "core/keys.hpp"
+#include "core/models/scm.hpp"
 
 namespace tilt {
 
@@ -50,5 +51,9 @@ std::vector<KeySpec> scm_keys() {
       student_v0,
   };
 }
+
+// The run reads its parameters with ScmParams::from_config, which throws InputError on what it cannot use; the
+// same reader here is the one place of the model's checks.
+void scm_check(const Config& config) { (void)ScmParams::from_config(config); }
 
 }  // namespace tilt

@@ -535,6 +535,8 @@ double xgm_g(XgmActivation a, double x) {
   return 0;
 }
 
+void xgm_residual(XgmLoss loss, double y, double f, double* e, double* l) { residual(loss, y, f, e, l); }
+
 double xgm_dg(XgmActivation a, double x) {
   switch (a) {
     case XgmActivation::Relu: return x > 0 ? 1.0 : 0.0;

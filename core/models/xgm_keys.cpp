@@ -1,5 +1,6 @@
 // The [xgm] table of the experiment file (models.md section 3; key names fixed by architecture.md).
 #include "core/keys.hpp"
+#include "core/models/xgm.hpp"
 
 namespace tilt {
 
@@ -56,5 +57,9 @@ std::vector<KeySpec> xgm_keys() {
               "xgm"),
   };
 }
+
+// The run reads its parameters with XgmParams::from_config, which throws InputError on what it cannot use; the
+// same reader here is the one place of the model's checks.
+void xgm_check(const Config& config) { (void)XgmParams::from_config(config); }
 
 }  // namespace tilt

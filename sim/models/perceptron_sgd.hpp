@@ -18,6 +18,7 @@ class PerceptronSgd {
   double step(double delta, double gamma);
   void anchor();  // w1 <- w (at a switch)
   PerceptronOverlaps overlaps() const;
+  const PerceptronWeights& weights() const { return w_; }
 
   // The Trainer interface of sim/online.hpp: consolidation acts after the first switch and re-anchors at each.
   std::vector<std::string> columns() const { return perceptron_columns(p_); }

@@ -14,6 +14,7 @@ class ScmSgd {
   // Returns the error e = y - f on that sample (non-finite when the weights have blown up).
   double step();
   ScmOverlaps overlaps() const { return scm_overlaps_of(w_); }
+  const ScmWeights& weights() const { return w_; }
 
   // The Trainer interface of sim/online.hpp (no difficulty parameter: delta and phase are ignored).
   std::vector<std::string> columns() const { return scm_columns(p_); }
