@@ -101,13 +101,28 @@ std::vector<KeySpec> build_registry() {
       choice("output.spacing", "linear", {"linear", "log"}, "Spacing of the output grid when output.points > 0."),
       real("output.t_min", 0.01, "> 0", greater(0), "First non-zero output time for log spacing."),
 
-      choice("theory.method", "rk45", {"rk45", "rkck", "rk8pd", "rk4", "euler"},
-             "ODE integrator: rk45 (Runge-Kutta-Fehlberg 4(5)), rkck (Cash-Karp 4(5)), rk8pd (Prince-Dormand 8(9)) "
-             "adapt their step to rtol/atol; rk4 and euler take fixed steps of theory.dt (for comparison)."),
+      choice("theory.method", "dopri5", {"dopri5", "rk45", "rkck", "rk8pd", "rk4", "euler"},
+             "ODE integrator. Adaptive (step chosen by the error control for rtol/atol, exact stops only at "
+             "switches and t_max, output inside a step from a continuous extension of the method's order): dopri5 "
+             "(Dormand-Prince 5(4), PI step control, 4th-order dense output at no extra cost), rk45 "
+             "(Runge-Kutta-Fehlberg 4(5)), rkck (Cash-Karp 4(5)), rk8pd (Prince-Dormand 8(9)); for these GSL "
+             "methods each output inside a step costs one extra step of the method from the step's start. rk4 and "
+             "euler take fixed steps of theory.dt and stop at every output time (for comparison)."),
       real("theory.rtol", 1e-8, "in (0, 0.1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 0.1; },
            "Relative tolerance of the adaptive integrators."),
       real("theory.atol", 1e-10, "> 0", greater(0), "Absolute tolerance of the adaptive integrators."),
       real("theory.dt", 0.01, "> 0", greater(0), "Step of the fixed-step integrators (rk4, euler)."),
+      boolean("theory.stop_at_outputs", false,
+              "Adaptive methods: also stop exactly at every output time, which caps the step at the output "
+              "interval (the behaviour before dense output; for reference solutions and comparisons)."),
+      integer("theory.max_steps", 10000000, ">= 1", at_least(1),
+              "Step guard: an integration (one theory member) that has attempted this many steps (accepted and "
+              "rejected) stops with exit code 1, the time it reached and the likely cause."),
+      real("theory.min_step", 1e-14, "> 0", greater(0),
+           "Step guard: an adaptive integration whose error control asks for a smaller step (or whose step no "
+           "longer advances t) stops with exit code 1, the time it reached and the likely cause. 1e-14 is 1e14 "
+           "steps per unit of t, which no run could finish; the fastest transient of a run that does finish "
+           "(the perceptron at eta = 1e6 in its first instants) needs steps of ~1e-11."),
       choice("theory.init", "sampled", {"sampled", "nominal", "file"},
              "Initial order parameters: `sampled` = those of the simulation's initial weights for the seed at "
              "dimension sim.d; `nominal` = their d -> infinity values; `file` = a row of theory.init_file."),

@@ -66,15 +66,16 @@ TEST(PerceptronTheory, FixedStepMethodsConvergeAtTheirOrder) {
   EXPECT_LT(max_diff(ode({}), reference, "eps"), 1e-3 * e2);
 }
 
-// Up to the switch a curriculum is exactly the easy protocol; with Delta_E = 0 the irrelevant norm Q_i cannot
-// move before the switch, and it moves right after: the integrator stopped at the switch, not across it.
+// Up to the switch a curriculum is the easy protocol (to the tolerance: the easy run does not stop at t = 4, so the
+// last step before it differs); with Delta_E = 0 the irrelevant norm Q_i cannot move before the switch, and it
+// moves right after: the integrator stopped at the switch, not across it.
 TEST(PerceptronTheory, StopsExactlyAtTheSwitch) {
   const Trajectory curriculum = ode({});
   const Trajectory easy = ode({"curriculum.protocol=\"easy\""});
   const std::size_t R = curriculum.column("R"), Q_i = curriculum.column("Q_i");
   for (std::size_t i = 0; i < curriculum.times.size(); ++i) {
     if (curriculum.times[i] > 4.0) break;
-    EXPECT_EQ(curriculum.rows[i][R], easy.rows[i][R]) << "t = " << curriculum.times[i];
+    EXPECT_NEAR(curriculum.rows[i][R], easy.rows[i][R], 1e-7) << "t = " << curriculum.times[i];
     EXPECT_EQ(curriculum.rows[i][Q_i], curriculum.rows[0][Q_i]);
   }
   EXPECT_GT(curriculum.rows[9][Q_i], curriculum.rows[0][Q_i] + 1e-3);  // t = 4.5

@@ -175,7 +175,7 @@ TEST(ScmOde, TrajectoryConvergesAsToleranceTightens) {
     const std::vector<double> eps = eps_of({"theory.rtol=" + tilt::format_number(rtol), "theory.atol=" + tilt::format_number(rtol * 1e-2)});
     double err = 0;
     for (std::size_t i = 0; i < eps.size(); ++i) err = std::max(err, std::fabs(eps[i] - ref[i]));
-    std::printf("[convergence] rk45 rtol %.0e: max |eps - eps_ref| = %.2e\n", rtol, err);
+    std::printf("[convergence] default method (dopri5) rtol %.0e: max |eps - eps_ref| = %.2e\n", rtol, err);
     EXPECT_LT(err, previous);
     EXPECT_LT(err, 1e3 * rtol);
     previous = err;
