@@ -121,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
         Fault{"validate_step_guard", "perceptron", "validate", "--set sim.max_steps=50", 2, {"sim.max_steps"}},
         // bad_alloc before: sizes far beyond memory.
         Fault{"huge_d", "perceptron", "sim", "--set sim.d=100000000000", 2, {"memory", "max_memory_gb", "sim.d"}},
-        Fault{"huge_K", "xgm", "ode", "--set curriculum.easy=0.1 --set xgm.sigma=0.3 --set xgm.K=10000000", 2,
+        Fault{"huge_K", "xgm", "ode", "--set curriculum.easy=0.1 --set xgm.sigma=0.3 --set xgm.K=10000000 --set sim.d=20000000", 2,
               {"memory", "max_memory_gb"}},
         Fault{"huge_output_grid", "perceptron", "ode", "--set output.every=1e-7 --set max_memory_gb=1", 2,
               {"max_memory_gb = 1", "output.every"}},
@@ -188,7 +188,8 @@ TEST(Faults, UnwritableOutputFolderIsRefusedWithTheOsReason) {
 TEST(Faults, SecondRunOnTheSamePrefixIsRefusedFirst) {
   TempDir dir("fault_second_run");
   dir.file("x.toml", kPerceptron);
-  ASSERT_EQ(run_in(dir.path, "validate x.toml --out v").exit_code, 0);
+  const int verdict = run_in(dir.path, "validate x.toml --out v").exit_code;
+  ASSERT_TRUE(verdict == 0 || verdict == 1 || verdict == 3) << verdict;  // a verdict, with its files written
   const std::string before = read_file((dir.path / "v_sim.csv").string());
   const Result r = run_in(dir.path, "validate x.toml --set eta=1 --out v");
   EXPECT_EQ(r.exit_code, 2) << r.output;
