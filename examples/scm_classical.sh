@@ -1,7 +1,7 @@
 #!/bin/sh
 # The classical soft-committee-machine results (issue 4, docs/theory/scm.md): the unspecialised plateau and its
 # escape for K = M = 2 and 3, over-parameterised students (M = 2, K = 2..10) with a fixed and a trained read-out,
-# and theory-vs-SGD validation with finite-size scaling over d = 1000..8000. Then the two figures.
+# and theory-vs-SGD validation with finite-size scaling over d = 1000..4000 (30 SGD runs). Then the two figures.
 # The over-parameterised theory runs twice: to t = 1000 (where SGD is affordable, compared at that time) and to
 # a long time for the final error, 2e5 with the read-out fixed (it decays like a small power of t there and does not
 # converge at any affordable time) and 1e6 with it trained (converged to < 1% over the last decade for every K);
@@ -30,9 +30,12 @@ for readout in false true; do
       --set sim.seeds=3 --out $OUT/over_K${K}_${readout}_sim --force
   done
 done
-$T validate examples/scm_plateau.toml --set t_max=60 --scaling 1000,2000,4000,8000 --out $OUT/validate_K2 --force \
-  | tee $OUT/validate_K2.txt
+# A verdict other than CONSISTENT (exit 1 or 3) is a result to report, not a reason to stop.
+$T validate examples/scm_plateau.toml --set t_max=60 --set sim.seeds=30 --scaling 1000,2000,4000 --out $OUT/validate_K2 \
+  --force > $OUT/validate_K2.txt || true
+cat $OUT/validate_K2.txt
 $T validate examples/scm_plateau.toml --set t_max=60 --set scm.train_readout=true --set scm.noise=0.05 \
-  --scaling 1000,2000,4000,8000 --out $OUT/validate_K2_readout --force | tee $OUT/validate_K2_readout.txt
+  --set sim.seeds=30 --scaling 1000,2000,4000 --out $OUT/validate_K2_readout --force > $OUT/validate_K2_readout.txt || true
+cat $OUT/validate_K2_readout.txt
 /usr/bin/python3 plots/scm_plateau.py "$OUT"
 /usr/bin/python3 plots/scm_overparam.py "$OUT"
