@@ -24,11 +24,13 @@ def main(directory):
     runs = [("shuffled", "shuffled", "C0"), ("curriculum", "curriculum", "C1"), ("anti", "anti-curriculum", "C2"),
             ("consolidation", "curriculum + consolidation", "C3")]
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+    seeds = set()
     for name, label, colour in runs:
         theory_path = os.path.join(directory, name + "_theory.csv")
         if not os.path.exists(theory_path):
             continue
         theory, sim = read(theory_path), read(os.path.join(directory, name + "_sim.csv"))
+        seeds.add(int(sim["seeds"][0]))
         for ax, column in zip(axes, ["eps_hard", "Q_i"]):
             ax.plot(theory["t"], theory[column], color=colour, lw=1.5, label=label)
             step = max(1, len(sim) // 12)
@@ -39,7 +41,8 @@ def main(directory):
     axes[1].set_xlabel(r"$\alpha$ = samples / N")
     axes[1].set_ylabel(r"irrelevant norm $Q_i$")
     axes[0].legend(frameon=False, fontsize=8)
-    fig.suptitle("perceptron, N = 2000: lines ODE, points SGD (10 seeds, mean $\\pm$ s.e.)", fontsize=10)
+    count = "/".join(str(s) for s in sorted(seeds))
+    fig.suptitle(f"perceptron, N = 2000: lines ODE, points SGD ({count} seeds, mean $\\pm$ s.e.)", fontsize=10)
     fig.tight_layout()
     for ext in ("pdf", "png"):
         fig.savefig(os.path.join(directory, "protocols." + ext), dpi=150)
