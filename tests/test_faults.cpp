@@ -232,6 +232,9 @@ TEST(Faults, InterruptedWriteLeavesNoTemporaryFile) {
 
 // An allocation that fails anyway (the memory check raised out of the way) ends with a message, not an abort.
 TEST(Faults, OutOfMemoryIsAMessageAndExitCode1) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of shadow memory, which ulimit -v forbids";
+#endif
   TempDir dir("fault_bad_alloc");
   dir.file("x.toml", kPerceptron);
   const Result r = run_in(dir.path,

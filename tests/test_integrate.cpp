@@ -326,7 +326,7 @@ TEST(Integrate, ProgressIsCalledAfterEveryAcceptedStep) {
 
 // The step guard: what used to hang stops fast, with the time reached, the keys and the likely cause.
 void expect_guard(const char* base, const std::vector<std::string>& set, const std::string& key) {
-  const auto start = std::chrono::steady_clock::now();
+  // No wall-clock assertion (speed is for benchmarks): the guard must fire, and CTest's timeout catches a hang.
   try {
     tilt::run_theory(Config::from_text(base, set));
     FAIL() << "no step guard";
@@ -336,7 +336,6 @@ void expect_guard(const char* base, const std::vector<std::string>& set, const s
     EXPECT_NE(what.find("ODE step guard at t = "), std::string::npos) << what;
     EXPECT_NE(what.find(key), std::string::npos) << what;
   }
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
 }
 
 TEST(StepGuard, StopsAStiffRunAtTheMinimumStep) {
