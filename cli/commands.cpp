@@ -67,21 +67,24 @@ nlohmann::json written_columns(const Config& config, const std::vector<std::stri
   return out;
 }
 
-void check_validate_options(const CommandOptions& options, const Config& config);
+void check_validate_options(const CommandOptions& options, const Config& config,
+                            const std::vector<std::string>& columns);
 
 // Everything validate needs, before any compute: both halves within the limits, and its own options.
 void check_validate_up_front(const CommandOptions& options, const Config& config) {
   check_validation_limits(config);
-  check_validate_options(options, config);
+  const std::vector<std::string> columns = make_theory_problem(config, 0).model->columns();
+  check_validate_options(options, config, columns);
   if (config.integer("sim.seeds") < 2)
     throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
   // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
-  validation_options(config, make_theory_problem(config, 0).model->columns(), !options.scaling_dims.empty());
+  validation_options(config, columns, !options.scaling_dims.empty());
 }
 
 // validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
 // each a valid sim.d whose run fits the limits; --column must be one of the model's output columns.
-void check_validate_options(const CommandOptions& options, const Config& config) {
+void check_validate_options(const CommandOptions& options, const Config& config,
+                            const std::vector<std::string>& columns) {
   if (options.scaling_dims.empty()) {
     if (!options.scaling_column.empty())
       throw InputError("--column '" + options.scaling_column +
@@ -107,7 +110,6 @@ void check_validate_options(const CommandOptions& options, const Config& config)
     }
   }
   const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-  const std::vector<std::string> columns = make_theory_problem(config, 0).model->columns();
   if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
     std::string list;
     for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
@@ -166,21 +168,20 @@ nlohmann::json bias_json(const BiasTest& b) {
   for (const auto& c : b.columns)
     columns.push_back({{"column", c.column}, {"points", c.points}, {"max_abs_z", c.max_abs_z}, {"t_at_max", c.t_at_max},
                        {"rms_z", c.rms_z}, {"se_rms", c.se_rms}, {"scale", c.scale},
-                       {"detectable", std::isfinite(c.detectable) ? nlohmann::json(c.detectable) : nlohmann::json()},
+                       {"detectable", json_number(c.detectable)},
                        {"tolerance", c.tolerance}, {"deterministic_gap", c.deterministic_gap},
                        {"exact_mismatch", c.exact_mismatch}});
-  auto finite = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); };
   return {{"t_from", b.t_from}, {"t_to", b.t_to}, {"members", b.members}, {"points", b.points},
           {"alpha_each", b.alpha / 2}, {"sign_patterns", b.patterns}, {"exhaustive", b.exhaustive},
-          {"max_abs_z", finite(b.max_z)}, {"max_threshold", finite(b.max_threshold)}, {"max_p", b.max_p},
-          {"curve_mean_z2", finite(b.curve)}, {"curve_threshold", finite(b.curve_threshold)}, {"curve_p", b.curve_p},
+          {"max_abs_z", json_number(b.max_z)}, {"max_threshold", json_number(b.max_threshold)}, {"max_p", b.max_p},
+          {"curve_mean_z2", json_number(b.curve)}, {"curve_threshold", json_number(b.curve_threshold)}, {"curve_p", b.curve_p},
           {"rejected", b.rejected}, {"resolved", b.resolved}, {"columns", columns}};
 }
 
 nlohmann::json lottery_json(const LotteryTest& l) {
   auto times = [](const std::vector<double>& v) {
     nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(std::isfinite(x) ? nlohmann::json(x) : nlohmann::json());
+    for (double x : v) a.push_back(json_number(x));
     return a;
   };
   return {{"column", l.column}, {"eps_star", l.eps_star}, {"t_end", l.t_end}, {"members", l.members},

@@ -42,6 +42,8 @@ std::string header(const std::vector<std::string>& columns, const std::string& s
 
 }  // namespace
 
+nlohmann::json json_number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
+
 std::string to_csv(const Trajectory& trajectory) {
   std::string out = "t" + header(trajectory.columns, "") + "\n";
   for (std::size_t i = 0; i < trajectory.times.size(); ++i) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/io.hpp"
 
 namespace tilt {
 
@@ -103,9 +104,8 @@ EnsembleMetrics ensemble_metrics(const std::vector<Trajectory>& members, const s
 }
 
 nlohmann::json to_json(const EnsembleMetrics& m) {
-  auto num = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
   nlohmann::json t_star = nlohmann::json::array();
-  for (double t : m.t_star) t_star.push_back(num(t));
+  for (double t : m.t_star) t_star.push_back(json_number(t));
   nlohmann::json j = {{"column", m.column},
                       {"eps_star", m.eps_star},
                       {"members", m.members},
@@ -115,11 +115,11 @@ nlohmann::json to_json(const EnsembleMetrics& m) {
                       {"eps_final_se", m.eps_final_se},
                       {"t_star_reached_fraction", m.t_star_reached},
                       {"t_star_quantiles",
-                       {{"q10", num(m.t_star_q10)},
-                        {"q25", num(m.t_star_q25)},
-                        {"median", num(m.t_star_median)},
-                        {"q75", num(m.t_star_q75)},
-                        {"q90", num(m.t_star_q90)}}},
+                       {{"q10", json_number(m.t_star_q10)},
+                        {"q25", json_number(m.t_star_q25)},
+                        {"median", json_number(m.t_star_median)},
+                        {"q75", json_number(m.t_star_q75)},
+                        {"q90", json_number(m.t_star_q90)}}},
                       {"t_star", t_star}};
   if (m.has_units)
     j["units"] = {{"aligned_ge_0.9", m.units_aligned},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <sstream>
 
 #include "core/config.hpp"
@@ -217,17 +218,24 @@ Scaling finite_size_scaling(const Config& config, const std::string& column, con
   if (dims.size() < 3) throw InputError("finite-size scaling needs at least three values of d");
   Scaling out;
   out.dims = dims;
-  std::vector<ValidationRun> runs;
-  for (long long d : dims)
-    runs.push_back(at_config_d && d == config.integer("sim.d")
-                       ? *at_config_d
-                       : validate_experiment(config.with({"sim.d=" + std::to_string(d)}), true));
+  // The run at the config's own d is used in place, not copied; the others are owned here (a deque keeps the
+  // addresses of its elements as it grows).
+  std::deque<ValidationRun> owned;
+  std::vector<const ValidationRun*> runs;
+  for (long long d : dims) {
+    if (at_config_d && d == config.integer("sim.d")) {
+      runs.push_back(at_config_d);
+    } else {
+      owned.push_back(validate_experiment(config.with({"sim.d=" + std::to_string(d)}), true));
+      runs.push_back(&owned.back());
+    }
+  }
   std::vector<TrackingSample> samples;
   for (std::size_t k = 0; k < runs.size(); ++k) {
-    out.at_d.push_back(runs[k].agreement);
-    samples.push_back({dims[k], &runs[k].sim, &runs[k].theory});
+    out.at_d.push_back(runs[k]->agreement);
+    samples.push_back({dims[k], &runs[k]->sim, &runs[k]->theory});
   }
-  const ValidationOptions o = runs[0].options;
+  const ValidationOptions o = runs[0]->options;
   out.tracking = tracking_test(samples, column, o.bias.t_from, o.bias.t_to, o.alpha / o.components, 2000,
                                std::uint64_t(config.integer("seed")));
   return out;
