@@ -155,7 +155,7 @@ TEST(PerceptronValidation, DoesNotPassDTenOrTwoSeeds) {
 }
 
 // A theory that tracks single runs worse must not pass more easily: the correct ODE plus an independent
-// zero-mean error per member (sd 0.05 in every column, well inside what sim noise alone would show at this d)
+// zero-mean error per member (sd 0.3 in every column: a theory that follows single runs far worse than SGD noise)
 // widens the paired spread; the verdict then says it cannot resolve the tolerance, never CONSISTENT.
 TEST(PerceptronValidation, PoorTrackingIsInconclusiveNotConsistent) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum"}));
