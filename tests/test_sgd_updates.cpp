@@ -1,4 +1,4 @@
-// One SGD step of every model against a reference written in this file from models.md (sections 0, 2, 3, 4)
+// One SGD step of every model against a reference written in this file from docs/models.md (sections 0, 2, 3, 4)
 // and docs/theory/*.md: its own sampling of x (the same random stream, consumed in the documented order), its own
 // activation g and derivative g', its own loss residual e = -dloss/df, its own penalties (L2, weight decay,
 // elastic consolidation) and read-out rule, and the learning-rate scaling eta/d. Nothing here calls the production
@@ -31,7 +31,7 @@ using tilt::Rng;
 using tilt::Stream;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The references' activations and losses, written from models.md.
+// The references' activations and losses, written from docs/models.md.
 
 // name: relu, erf (= erf(x/sqrt 2)), tanh, quadratic, linear; "erf_half" = the perceptron's erf(x/2).
 double ref_g(const std::string& name, double x) {
@@ -128,7 +128,7 @@ double max_abs_diff(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 constexpr double kTol = 1e-13;  // rounding only: every mutation of interest moves weights by > 1e-5
 
 // ---------------------------------------------------------------------------------------------------------------
-// Perceptron (models.md section 2, docs/theory/perceptron.md): w <- w + (eta/N)(G x - lambda2 w - gamma (w - w1)),
+// Perceptron (docs/models.md section 2, docs/theory/perceptron.md): w <- w + (eta/N)(G x - lambda2 w - gamma (w - w1)),
 // G = (y - g(lambda)) g'(lambda), g = erf(lambda/2), y = sign(w* . x_r), lambda2 = perceptron.l2 + weight_decay,
 // gamma = perceptron.coupling after the first switch (0 before), w1 = the weights at the latest switch.
 
@@ -208,7 +208,7 @@ INSTANTIATE_TEST_SUITE_P(Penalties, PerceptronStep,
                          [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------------------------------
-// xgm (models.md sections 0 and 3): f = c_K sum_k v_k g(lambda_k); e = -dloss/df; G_k = e c_K v_k g'(lambda_k);
+// xgm (docs/models.md sections 0 and 3): f = c_K sum_k v_k g(lambda_k); e = -dloss/df; G_k = e c_K v_k g'(lambda_k);
 // w_k <- w_k + (eta/d)(G_k x - lambda_w w_k); v_k <- v_k + (eta_v/d)(c_K e g(lambda_k) - lambda_v v_k) when trained.
 // Sample: cluster c with probability p_c (one uniform), x_rel = m_c + sigma xi (D normals), then (Delta > 0) d - D
 // normals of variance Delta.
@@ -313,7 +313,7 @@ INSTANTIATE_TEST_SUITE_P(Variants, XgmStep, ::testing::ValuesIn(xgm_cases()),
                          });
 
 // ---------------------------------------------------------------------------------------------------------------
-// scm (models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k g(lambda_k),
+// scm (docs/models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k g(lambda_k),
 // e = y - f; w_k <- w_k + (eta/d)(e v_k g'(lambda_k) x - lambda_w w_k) with the old v;
 // v_k <- v_k + (eta_v/d)(e g(lambda_k) - lambda_v v_k) when train_readout. Sample: d normals, then (noise > 0) zeta.
 

@@ -22,7 +22,7 @@ namespace {
 
 using namespace tilt;
 
-// d times the change of each order parameter in one SGD step from fixed weights (models.md section 0),
+// d times the change of each order parameter in one SGD step from fixed weights (docs/models.md section 0),
 // averaged over samples, must equal the ODE's right-hand side up to O(1/d) (here ||x||^2/d - Delta).
 TEST(XgmTheory, RhsMatchesMeanSgdUpdate) {
   const long long d = 2000;
