@@ -2,8 +2,8 @@
 // and docs/theory/*.md: its own sampling of x (the same random stream, consumed in the documented order), its own
 // activation g and derivative g', its own loss residual e = -dloss/df, its own penalties (L2, weight decay,
 // elastic consolidation) and read-out rule, and the learning-rate scaling eta/d. Nothing here calls the production
-// helpers it checks (xgm_g, xgm_dg, the trainers' G), so a sign or a factor wrong in any term of an update fails
-// a test. The references' own g' and e are checked against finite differences of their g and loss first.
+// helpers it checks (activation_g, activation_dg, the trainers' G), so a sign or a factor wrong in any term of an
+// update fails a test. The references' own g' and e are checked against finite differences of their g and loss first.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -92,14 +92,16 @@ TEST(SgdReferences, DerivativesAndResidualsAreThoseOfTheirFunctions) {
             << loss << " y = " << y << " f = " << f;
 }
 
-// Production g and g' of xgm (used by the simulation and the theory) against the reference and finite differences.
+// Production g and g' of the two-layer models (core/activation.hpp, used by the xgm and scm simulations) against
+// the reference and finite differences.
 TEST(SgdReferences, XgmActivationsAndDerivatives) {
   for (const std::string name : {"relu", "erf", "tanh", "quadratic", "linear"}) {
     const auto a = xgm_activation(name);
     for (double x : kPoints) {
-      EXPECT_NEAR(tilt::xgm_g(a, x), ref_g(name, x), 1e-14) << name << " g at " << x;
-      EXPECT_NEAR(tilt::xgm_dg(a, x), ref_dg(name, x), 1e-14) << name << " g' at " << x;
-      EXPECT_NEAR(tilt::xgm_dg(a, x), central_difference([&](double z) { return tilt::xgm_g(a, z); }, x), 1e-8)
+      EXPECT_NEAR(tilt::activation_g(a, x), ref_g(name, x), 1e-14) << name << " g at " << x;
+      EXPECT_NEAR(tilt::activation_dg(a, x), ref_dg(name, x), 1e-14) << name << " g' at " << x;
+      EXPECT_NEAR(tilt::activation_dg(a, x),
+                  central_difference([&](double z) { return tilt::activation_g(a, z); }, x), 1e-8)
           << name << " g' against finite differences of g at " << x;
     }
   }
