@@ -57,12 +57,13 @@ KeySpec table(std::string key, std::string allowed, std::string doc, std::string
 namespace {
 using namespace keys;
 
-// The models that have a read-out layer (eta_v, weight_decay_v apply), as KeySpec::model lists them.
+// The models that have a read-out layer (eta_v, weight_decay_v apply), as KeySpec::model lists them; "" would
+// mean every model, so with none a name no model can have (model names have no spaces).
 std::string readout_models() {
   std::string list;
   for (const ModelDescriptor* m : registered_models())
     if (m->has_readout) list += (list.empty() ? "" : ",") + m->name;
-  return list;
+  return list.empty() ? "no model" : list;
 }
 
 // What validate.columns = "auto" compares, per model: "perceptron: eps, R, Q_i; xgm: ...".
