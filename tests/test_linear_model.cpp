@@ -141,6 +141,21 @@ TEST(LinearModel, OdeAgreesWithItsClosedForm) {
   EXPECT_GT(worst_wrong, 1e-2);
 }
 
+// theory.init = "file": a run continued from a row of its own CSV (by column name) lands where the whole run does.
+TEST(LinearModel, OdeContinuesFromARowOfItsOwnCsv) {
+  const tilt::testing::TempDir dir("linear_init");
+  const tilt::Config whole = linear_config({"theory.init=nominal", "curriculum.protocol=hard"});
+  const tilt::Trajectory a = tilt::run_theory(whole).members[0];
+  const std::string csv = dir.file("whole.csv", tilt::to_csv(a));
+  const tilt::Config rest = linear_config(
+      {"theory.init=file", "theory.init_file=" + csv, "theory.init_t=2", "t_max=2", "curriculum.protocol=hard"});
+  const tilt::Trajectory b = tilt::run_theory(rest).members[0];
+  ASSERT_EQ(a.times.back(), 4.0);
+  ASSERT_EQ(b.times.back(), 2.0);
+  for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(b.rows.back()[j], a.rows.back()[j], 1e-8) << a.columns[j];
+  EXPECT_GT(std::fabs(a.rows.back()[1] - a.rows[8][1]), 1e-3);  // the continuation did move
+}
+
 // `tilt sim` against `tilt ode` from the same initial weights: every mean within 4.5 standard errors (17 times x 3
 // columns: a false alarm has probability ~4e-4); the wrong ODE is many standard errors away.
 TEST(LinearModel, SgdAgreesWithItsOde) {
