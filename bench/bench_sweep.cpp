@@ -26,10 +26,12 @@ void BM_PerceptronTheorySweep(benchmark::State& state) {
   tilt::check_points(spec, threads);
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < spec.points.size(); ++i) order.push_back(i);
+  std::vector<double> costs;
+  for (const auto& p : spec.points) costs.push_back(p.cost);
   tilt::Progress::set_enabled(false);
   for (auto _ : state) {
     std::size_t done = 0;
-    tilt::run_points(tilt::Cluster{}, order, threads,
+    tilt::run_points(tilt::Cluster{}, order, costs, threads,
                      [&](std::size_t i) { return tilt::run_point(spec, spec.points[i], 1).serialise(); },
                      [&](const std::string&) { ++done; });
     benchmark::DoNotOptimize(done);

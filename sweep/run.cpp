@@ -243,8 +243,10 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   const int outer = distributed && !root ? 1 : std::max(1, threads / inner);
   SweepProgress progress(n, root ? n - order.size() : 0, options.quiet || !root);
   std::string first_error;
+  std::vector<double> costs;
+  for (const auto& p : spec.points) costs.push_back(p.cost);
   run_points(
-      cluster, order, outer, [&](std::size_t i) { return compute_point(spec, i, inner, cells); },
+      cluster, order, costs, outer, [&](std::size_t i) { return compute_point(spec, i, inner, cells); },
       [&](const std::string& message) {
         const nlohmann::json j = nlohmann::json::parse(message);
         PointResult r = PointResult::parse(message);

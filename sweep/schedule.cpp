@@ -76,16 +76,33 @@ class LocalPool {
 #ifdef TILT_MPI
 constexpr int kTagWork = 1, kTagIndex = 2;
 
-void run_rank0(const Cluster& cluster, const std::vector<std::size_t>& order, int threads,
-               const std::function<std::string(std::size_t)>& compute,
+void run_rank0(const Cluster& cluster, const std::vector<std::size_t>& order, const std::vector<double>& costs,
+               int threads, const std::function<std::string(std::size_t)>& compute,
                const std::function<void(const std::string&)>& deliver) {
   std::mutex order_mutex;
   std::size_t position = 0;
+  double remaining = 0;
+  for (std::size_t i : order) remaining += costs[i];
   auto next = [&](std::size_t& index) {
     std::lock_guard<std::mutex> lock(order_mutex);
     if (position >= order.size()) return false;
     index = order[position++];
+    remaining -= costs[index];
     return true;
+  };
+  // A chunk for a remote rank: at least one point, up to 1/(4 ranks) of the cost still to hand out.
+  auto chunk = [&]() {
+    std::vector<long long> out;
+    std::lock_guard<std::mutex> lock(order_mutex);
+    const double target = remaining / (4.0 * double(cluster.size));
+    double taken = 0;
+    while (position < order.size() && (out.empty() || taken + costs[order[position]] <= target)) {
+      const std::size_t index = order[position++];
+      taken += costs[index];
+      remaining -= costs[index];
+      out.push_back((long long)index);
+    }
+    return out;
   };
   int remote_running = cluster.size - 1;
   LocalPool pool(threads, next, compute);
@@ -102,30 +119,39 @@ void run_rank0(const Cluster& cluster, const std::vector<std::size_t>& order, in
       MPI_Get_count(&status, MPI_CHAR, &length);
       std::string message(std::size_t(length), '\0');
       MPI_Recv(message.data(), length, MPI_CHAR, status.MPI_SOURCE, kTagWork, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      if (!message.empty()) deliver(message);
-      std::size_t index = 0;
-      long long reply = next(index) ? (long long)index : -1;
-      MPI_Send(&reply, 1, MPI_LONG_LONG, status.MPI_SOURCE, kTagIndex, MPI_COMM_WORLD);
-      if (reply < 0) --remote_running;
+      for (std::size_t begin = 0; begin < message.size();) {  // the results of the previous chunk, one per line
+        const std::size_t end = message.find('\n', begin);
+        deliver(message.substr(begin, end - begin));
+        begin = end == std::string::npos ? message.size() : end + 1;
+      }
+      const std::vector<long long> reply = chunk();
+      MPI_Send(reply.data(), int(reply.size()), MPI_LONG_LONG, status.MPI_SOURCE, kTagIndex, MPI_COMM_WORLD);
+      if (reply.empty()) --remote_running;
       served = true;
     }
     local_running = pool.pump(deliver, std::chrono::milliseconds(served ? 0 : 1));
+    // Once the local workers are done, wait for the other ranks without spinning a core.
+    if (!local_running && !served) std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
 }
 
 void run_worker_rank(const std::function<std::string(std::size_t)>& compute) {
-  std::string message;  // the previous point's result ("" at first)
+  std::string message;  // the previous chunk's results, one per line ("" at first)
   for (;;) {
     MPI_Send(message.data(), int(message.size()), MPI_CHAR, 0, kTagWork, MPI_COMM_WORLD);
     // Wait without spinning a core: poll, sleeping between polls (ranks may share cores with the workers).
+    MPI_Status status;
     for (int flag = 0; !flag;) {
-      MPI_Iprobe(0, kTagIndex, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
+      MPI_Iprobe(0, kTagIndex, MPI_COMM_WORLD, &flag, &status);
       if (!flag) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    long long index = -1;
-    MPI_Recv(&index, 1, MPI_LONG_LONG, 0, kTagIndex, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (index < 0) return;
-    message = compute(std::size_t(index));
+    int count = 0;
+    MPI_Get_count(&status, MPI_LONG_LONG, &count);
+    std::vector<long long> indices(std::size_t(count) + 1);
+    MPI_Recv(indices.data(), count, MPI_LONG_LONG, 0, kTagIndex, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (count == 0) return;
+    message.clear();
+    for (int k = 0; k < count; ++k) message += (k ? "\n" : "") + compute(std::size_t(indices[std::size_t(k)]));
   }
 }
 #endif
@@ -183,13 +209,13 @@ std::string cluster_share_text(const Cluster& cluster, const std::string& text) 
   return text;
 }
 
-void run_points(const Cluster& cluster, const std::vector<std::size_t>& order, int threads,
-                const std::function<std::string(std::size_t)>& compute,
+void run_points(const Cluster& cluster, const std::vector<std::size_t>& order, const std::vector<double>& costs,
+                int threads, const std::function<std::string(std::size_t)>& compute,
                 const std::function<void(const std::string&)>& deliver) {
 #ifdef TILT_MPI
   if (cluster.mpi && cluster.size > 1) {
     if (cluster.rank == 0)
-      run_rank0(cluster, order, threads, compute, deliver);
+      run_rank0(cluster, order, costs, threads, compute, deliver);
     else
       run_worker_rank(compute);
     return;
@@ -197,6 +223,7 @@ void run_points(const Cluster& cluster, const std::vector<std::size_t>& order, i
 #else
   (void)cluster;
 #endif
+  (void)costs;
   std::size_t position = 0;
   LocalPool pool(threads, [&](std::size_t& index) {
     if (position >= order.size()) return false;

@@ -215,6 +215,24 @@ TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) 
   EXPECT_FALSE(std::filesystem::exists(prefix + ".journal"));
 }
 
+TEST(Sweep, ProtocolAsAnAxisComparesEachPointWithTheReference) {
+  TempDir dir("sweep_protocol_axis");
+  const std::string file = dir.file(
+      "s.toml", std::string(kBase) + "[sweep]\nreference = \"shuffled\"\n[[axis]]\nkey = \"curriculum.protocol\"\n"
+                                     "values = [\"curriculum\", \"shuffled\"]\n");
+  const auto r = run_tilt("sweep " + file + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = dir.file("o.csv", r.output);
+  const Table t = read_table(csv);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.at(0, "curriculum.protocol"), "curriculum");
+  // The point whose protocol is the reference: a gap of exactly 0; the other: the two final errors' difference.
+  EXPECT_EQ(t.num(1, "run_gap_eps"), 0.0);
+  EXPECT_EQ(t.num(1, "run_eps"), t.num(1, "shuffled_eps"));
+  EXPECT_EQ(t.num(0, "run_gap_eps"), t.num(0, "shuffled_eps") - t.num(0, "run_eps"));
+  EXPECT_NE(t.num(0, "run_eps"), t.num(0, "shuffled_eps"));
+}
+
 // Independent references for the gain and compute to solution: synthetic ensembles with known t* and finals.
 tilt::Trajectory ramp(double t_cross, double final_eps) {
   // eps falls linearly from 1 at t = 0 to final_eps at t = 10 ... but crosses 0.3 at t_cross (piecewise linear).
