@@ -233,6 +233,22 @@ TEST(Sweep, ProtocolAsAnAxisComparesEachPointWithTheReference) {
   EXPECT_NE(t.num(0, "run_eps"), t.num(0, "shuffled_eps"));
 }
 
+TEST(Sweep, DivergingPointIsRecordedWithItsTimeAndTheOthersAreKept) {
+  TempDir dir("sweep_diverge");
+  const std::string file = dir.file("s.toml", std::string(kBase) + "[[axis]]\nkey = \"eta\"\nvalues = [1, 1000000]\n");
+  const std::string prefix = (dir.path / "o").string();
+  const auto r = run_tilt("sweep " + file + " --quiet --out " + prefix);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("point 1 (eta = 1000000): ODE diverged at t = "), std::string::npos) << r.output;
+  const Table t = read_table(prefix + ".csv");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_GT(t.num(0, "curriculum_eps"), 0.0);
+  EXPECT_EQ(t.at(1, "curriculum_eps"), "failed");
+  const auto json = nlohmann::json::parse(read_file(prefix + ".json"));
+  EXPECT_EQ(json["sweep"]["failed"], 1);
+  EXPECT_NE(json["points"][1]["error"].get<std::string>().find("diverged at t = "), std::string::npos);
+}
+
 // Independent references for the gain and compute to solution: synthetic ensembles with known t* and finals.
 tilt::Trajectory ramp(double t_cross, double final_eps) {
   // eps falls linearly from 1 at t = 0 to final_eps at t = 10 ... but crosses 0.3 at t_cross (piecewise linear).
