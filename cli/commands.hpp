@@ -14,11 +14,15 @@ struct CommandOptions {
   bool quiet = false;
   std::vector<long long> scaling_dims;
   std::string scaling_column;
+  bool resume = false;   // sweep
+  bool dry_run = false;  // sweep
+  int threads = 0;       // sweep: 0 = all cores
 };
 
 int run_ode(const CommandOptions& options);
 int run_sim_command(const CommandOptions& options);
 int run_validate(const CommandOptions& options);
 int run_config(const CommandOptions& options);
+int run_sweep_command(const CommandOptions& options);  // cli/sweep_command.cpp
 
 }  // namespace tilt

@@ -38,6 +38,13 @@ int main(int argc, char** argv) {
   val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
       ->delimiter(',');
   val->add_option("--column", options.scaling_column, "observable for --scaling (default: eps)");
+  CLI::App* sweep = app.add_subcommand("sweep", "run an experiment over a grid of keys (docs/sweep.md); threads, "
+                                                "and ranks under mpirun when built with -DTILT_MPI=ON");
+  add_common(sweep, "write PREFIX.csv (one row per point), PREFIX.json (the record), PREFIX.journal while it runs, "
+                    "PREFIX_points/ with sweep.trajectories (default: the table to standard output)");
+  sweep->add_flag("--dry-run", options.dry_run, "check every point, print the number of points and a cost estimate");
+  sweep->add_flag("--resume", options.resume, "continue the sweep of PREFIX.journal (same sweep file and --set)");
+  sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
   CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
   config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
@@ -45,8 +52,9 @@ int main(int argc, char** argv) {
 
   if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
     const std::string first = argv[1];
-    if (first != "ode" && first != "sim" && first != "validate" && first != "config") {
-      std::cerr << "tilt: error: unknown command '" << first << "'; allowed: ode, sim, validate, config (tilt --help)\n";
+    if (first != "ode" && first != "sim" && first != "validate" && first != "config" && first != "sweep") {
+      std::cerr << "tilt: error: unknown command '" << first
+                << "'; allowed: ode, sim, validate, sweep, config (tilt --help)\n";
       return 2;
     }
   }
@@ -69,6 +77,7 @@ int main(int argc, char** argv) {
     if (sim->parsed()) return run_sim_command(options);
     if (val->parsed()) return run_validate(options);
     if (config->parsed()) return run_config(options);
+    if (sweep->parsed()) return run_sweep_command(options);
   } catch (const InputError& e) {
     std::cerr << "tilt: error: " << e.what() << "\n";
     return 2;

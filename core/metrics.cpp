@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/model.hpp"
+#include "core/rng.hpp"
 
 namespace tilt {
 
@@ -93,6 +96,12 @@ EnsembleMetrics ensemble_metrics(const std::vector<Trajectory>& members, const s
   m.t_star_median = quantile(m.t_star, 0.5);
   m.t_star_q75 = quantile(m.t_star, 0.75);
   m.t_star_q90 = quantile(m.t_star, 0.90);
+  std::vector<double> t_success;
+  for (std::size_t i = 0; i < success.size(); ++i)
+    if (success[i] > 0 && std::isfinite(m.t_star[i])) t_success.push_back(m.t_star[i]);
+  m.successes = t_success.size();
+  m.t_star_success_mean = t_success.empty() ? std::numeric_limits<double>::quiet_NaN() : mean_of(t_success);
+  m.t_star_success_se = t_success.empty() ? std::numeric_limits<double>::quiet_NaN() : se_of(t_success);
   if (m.has_units) {
     m.units_aligned = mean_of(aligned);
     m.units_aligned_se = se_of(aligned);
@@ -128,6 +137,95 @@ nlohmann::json to_json(const EnsembleMetrics& m) {
                   {"aligned_and_matching_se", m.units_aligned_matching_se},
                   {"mean_alignment", m.mean_alignment}};
   return j;
+}
+
+namespace {
+std::vector<double> final_values(const std::vector<Trajectory>& members, const std::string& column) {
+  std::vector<double> out;
+  for (const auto& tr : members) out.push_back(tr.rows.back()[tr.column(column)]);
+  return out;
+}
+std::vector<double> t_stars(const std::vector<Trajectory>& members, const std::string& column, double eps_star) {
+  std::vector<double> out;
+  for (const auto& tr : members) {
+    const std::size_t j = tr.column(column);
+    std::vector<double> eps;
+    for (const auto& row : tr.rows) eps.push_back(row[j]);
+    out.push_back(time_to_threshold(tr.times, eps, eps_star));
+  }
+  return out;
+}
+}  // namespace
+
+Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector<Trajectory>& members,
+                     const std::string& column, double eps_star) {
+  if (reference.empty() || members.empty()) throw RunError("gain: empty ensemble");
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Gain g;
+  const std::vector<double> fr = final_values(reference, column), fm = final_values(members, column);
+  const bool paired = fr.size() == fm.size();
+  g.gap = mean_of(fr) - mean_of(fm);
+  if (paired) {
+    std::vector<double> diff;
+    for (std::size_t i = 0; i < fr.size(); ++i) diff.push_back(fr[i] - fm[i]);
+    g.gap_se = se_of(diff);
+  } else {
+    g.gap_se = std::sqrt(se_of(fr) * se_of(fr) + se_of(fm) * se_of(fm));
+  }
+  const std::vector<double> tr = t_stars(reference, column, eps_star), tm = t_stars(members, column, eps_star);
+  const double mr = quantile(tr, 0.5), mm = quantile(tm, 0.5);
+  if (!std::isfinite(mr) || !std::isfinite(mm) || !(mm > 0)) {
+    g.speedup = g.speedup_se = nan;
+    return g;
+  }
+  g.speedup = mr / mm;
+  // Bootstrap of the ratio of medians, members resampled (in pairs when paired) from a fixed stream, so the
+  // error is a deterministic function of the two ensembles. A resample with an infinite median leaves it NaN.
+  if (tr.size() < 2 && tm.size() < 2) return g;
+  Rng rng(0x5eedULL, Stream::Sweep);
+  const int B = 200;
+  double s = 0, s2 = 0;
+  std::vector<double> a(tr.size()), b(tm.size());
+  for (int k = 0; k < B; ++k) {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const std::size_t j = std::size_t(rng.uniform() * double(tm.size()));
+      b[i] = tm[j];
+      if (paired) a[i] = tr[j];
+    }
+    if (!paired)
+      for (auto& x : a) x = tr[std::size_t(rng.uniform() * double(tr.size()))];
+    const double r = quantile(a, 0.5) / quantile(b, 0.5);
+    if (!std::isfinite(r)) {
+      g.speedup_se = nan;
+      return g;
+    }
+    s += r;
+    s2 += r * r;
+  }
+  g.speedup_se = std::sqrt(std::max(0.0, (s2 - s * s / B) / (B - 1)));
+  return g;
+}
+
+double sgd_step_multiply_adds(const Config& config) {
+  const ModelDescriptor& model = model_of(config);
+  if (!model.sgd_step_multiply_adds)
+    throw InputError("key 'model' = \"" + model.name + "\": the model states no SGD step cost (its descriptor has no "
+                     "sgd_step_multiply_adds); allowed: a model that does");
+  return model.sgd_step_multiply_adds(config);
+}
+
+ComputeToSolution compute_to_solution(const EnsembleMetrics& m, double d, double step_multiply_adds) {
+  ComputeToSolution c;
+  if (m.successes == 0 || !(m.success > 0)) {
+    c.value = c.se = std::numeric_limits<double>::quiet_NaN();
+    return c;
+  }
+  c.reached = true;
+  const double t = m.t_star_success_mean, p = m.success;
+  c.value = t * d * step_multiply_adds / p;
+  const double rt = t > 0 ? m.t_star_success_se / t : 0, rp = m.success_se / p;
+  c.se = c.value * std::sqrt(rt * rt + rp * rp);
+  return c;
 }
 
 }  // namespace tilt

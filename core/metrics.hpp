@@ -31,10 +31,38 @@ struct EnsembleMetrics {
   bool has_units = false;
   double units_aligned = 0, units_aligned_se = 0, units_aligned_matching = 0, units_aligned_matching_se = 0;
   double mean_alignment = 0;
+  // Over the members that succeed (eps(t_max) <= eps*): how many, and the mean of their t* and its standard error
+  // (NaN when none succeeds; se 0 with one success).
+  std::size_t successes = 0;
+  double t_star_success_mean = 0, t_star_success_se = 0;
 };
 
 double quantile(std::vector<double> values, double q);  // type 7; +inf values sort last
 EnsembleMetrics ensemble_metrics(const std::vector<Trajectory>& members, const std::string& column, double eps_star);
 nlohmann::json to_json(const EnsembleMetrics& m);  // infinities written as null
+
+// Curriculum gain of `members` against `reference` (models.md section 5) on `column`: the final-error gap
+// eps_ref(t_max) - eps(t_max) with its standard error, and the speed-up median t*_ref / median t* (over all
+// members, +inf included) with a bootstrap standard error. Members are paired (member m of both started from the
+// same initial condition) when the two ensembles have the same size, else the gap's error is the unpaired one.
+struct Gain {
+  double gap = 0, gap_se = 0;
+  double speedup = 0, speedup_se = 0;  // NaN when a median t* is infinite (not reached)
+};
+Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector<Trajectory>& members,
+                     const std::string& column, double eps_star);
+
+// Multiply-adds of one online-SGD step of the configured model's student (forward field and weight update;
+// the teacher's label and the sampling are not counted): docs/sweep.md derives them from sim/models/.
+double sgd_step_multiply_adds(const Config& config);
+
+// Compute to solution: the expected multiply-adds to reach eps* when runs are restarted until one succeeds,
+// samples to eps* (mean t* over successes x d) x cost of a step / success probability, with its error
+// (delta method); `reached` false (and value NaN) when no member succeeds.
+struct ComputeToSolution {
+  bool reached = false;
+  double value = 0, se = 0;
+};
+ComputeToSolution compute_to_solution(const EnsembleMetrics& m, double d, double step_multiply_adds);
 
 }  // namespace tilt

@@ -41,6 +41,9 @@ struct ModelDescriptor {
   std::function<double(const Config&)> network_doubles;
   std::function<double(const Config&)> state_size;
   std::function<double(const Config&)> output_columns;
+  // Multiply-adds of one SGD step at sim.d, counted from the model's simulation code (the compute-to-solution
+  // metric of docs/models.md section 5). Empty function: the model states no cost and sweeps report none.
+  std::function<double(const Config&)> sgd_step_multiply_adds;
   // The rates at which SGD shrinks the weights (checked against sim.d and the ODE's stiffness). Empty function:
   // eta * weight_decay, and with a read-out eta_v * weight_decay_v.
   std::function<std::vector<DecayRate>(const Config&)> decay_rates;

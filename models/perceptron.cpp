@@ -62,6 +62,11 @@ ModelDescriptor perceptron_model() {
   };
   m.state_size = [](const Config&) { return 8.0; };
   m.output_columns = [](const Config&) { return 10.0; };
+  // sim/models/perceptron_sgd.cpp: the field lambda = w.x over N_r + N_i inputs, then w += (eta/N) G x.
+  m.sgd_step_multiply_adds = [](const Config& config) {
+    const PerceptronParams p = PerceptronParams::from_config(config);
+    return 2.0 * double(p.N_r + p.N_i);
+  };
   m.decay_rates = [](const Config& config) {  // weight decay, the L2 penalty and consolidation all shrink w
     return std::vector<DecayRate>{
         {config.real("eta") * (config.real("weight_decay") + config.real("perceptron.l2") + config.real("perceptron.coupling")),

@@ -93,6 +93,13 @@ ModelDescriptor scm_model() {
     const double K = student_units(config), M = teacher_units(config);
     return K * (K + 1) / 2 + K * M + K + 1;
   };
+  // sim/models/scm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
+  // trained) the read-out update (3 K); weight decay rescales W (K d more).
+  m.sgd_step_multiply_adds = [](const Config& config) {
+    const ScmParams p = ScmParams::from_config(config);
+    const double K = double(p.K), d = double(config.integer("sim.d"));
+    return K * d * (p.weight_decay > 0 ? 3.0 : 2.0) + K * (p.train_readout ? 3.0 : 2.0);
+  };
   m.theory = scm_problem;
   m.simulate = simulate_scm;
   return m;

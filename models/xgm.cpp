@@ -140,6 +140,13 @@ ModelDescriptor xgm_model() {
     const double K = units(config), D = double(config.integer("xgm.D"));
     return K * D + K * (K + 1) / 2 + K + 5 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
   };
+  // sim/models/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
+  // trained) the read-out update (3 K); weight decay rescales W (K d more).
+  m.sgd_step_multiply_adds = [](const Config& config) {
+    const XgmParams p = XgmParams::from_config(config);
+    const double K = double(p.K), d = double(config.integer("sim.d"));
+    return K * d * (p.weight_decay > 0 ? 3.0 : 2.0) + K * (p.train_readout ? 3.0 : 2.0);
+  };
   m.theory_check = check_theory_not_degenerate;
   m.theory = xgm_problem;
   m.simulate = simulate_xgm;

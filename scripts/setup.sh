@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(g++ make cmake git libeigen3-dev libgsl-dev libboost-math-dev libgtest-dev libbenchmark-dev
-          libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy)
+          libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,7 +32,7 @@ else
   echo "setup: all Debian packages present"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTILT_MPI=ON   # tilt sweep across ranks under mpirun
 cmake --build build -j "$jobs"
 
 if [ "$example" -eq 1 ]; then

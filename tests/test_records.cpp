@@ -253,8 +253,48 @@ TEST(Records, ValidateWritesWhatTheDocsList) {
 
 TEST(Records, EveryDocumentedCommandExists) {
   const auto docs = documented_outputs();
-  EXPECT_EQ(docs.size(), 3u);
-  for (const char* c : {"ode", "sim", "validate"}) EXPECT_TRUE(docs.count(c)) << c;
+  EXPECT_EQ(docs.size(), 4u);
+  for (const char* c : {"ode", "sim", "validate", "sweep"}) EXPECT_TRUE(docs.count(c)) << c;
+}
+
+// tilt sweep: the files, the record's keys (and those of `sweep{...}`), and `columns` naming the table's header.
+TEST(Records, SweepWritesWhatTheDocsList) {
+  const auto docs = documented_outputs();
+  ASSERT_TRUE(docs.count("sweep"));
+  const Documented& doc = docs.at("sweep");
+  TempDir dir("records_sweep");
+  const std::string file = dir.file(
+      "s.toml", "[base]\nt_max = 2.0\n[base.output]\nevery = 0.5\n[base.sim]\nd = 200\n[sweep]\n"
+                "protocols = [\"curriculum\", \"anti\"]\nreference = \"anti\"\n[[axis]]\nkey = \"eta\"\nvalues = [1, 2]\n");
+  const auto r = run_tilt("sweep " + file + " --quiet --out " + (dir.path / "P").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::set<std::string> want{"s.toml"}, got;
+  for (const auto& f : doc.files) want.insert("P" + f.substr(6));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) got.insert(entry.path().filename().string());
+  EXPECT_EQ(got, want);
+  const auto json = nlohmann::json::parse(read_file((dir.path / "P.json").string()));
+  std::set<std::string> documented;
+  for (const auto& key : doc.keys) {
+    documented.insert(key.name);
+    if (!key.optional) {
+      EXPECT_TRUE(json.contains(key.name)) << key.name;
+    }
+    if (key.nested_listed && json.contains(key.name)) {
+      std::set<std::string> nested;
+      for (const auto& item : json[key.name].items()) nested.insert(item.key());
+      EXPECT_EQ(nested, key.nested) << key.name;
+    }
+  }
+  for (const auto& item : json.items()) EXPECT_TRUE(documented.count(item.key())) << item.key();
+  std::vector<std::string> names;
+  for (const auto& c : json["columns"]) {
+    names.push_back(c["name"]);
+    EXPECT_FALSE(c["meaning"].get<std::string>().empty()) << c;
+    EXPECT_FALSE(c["unit"].get<std::string>().empty()) << c;
+  }
+  EXPECT_EQ(names, csv_header((dir.path / "P.csv").string()));
+  const auto help = run_tilt("sweep --help");
+  for (const auto& f : doc.files) EXPECT_NE(help.output.find(f), std::string::npos) << f;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

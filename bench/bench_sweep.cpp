@@ -1,0 +1,62 @@
+// Speed of tilt sweep (issue 13, point 6): points per second of a perceptron theory sweep, on 1 and 2 threads
+// (the ratio is the parallel efficiency 1 -> 2 threads). Ranks: scripts/sweep_scaling.sh.
+#include <benchmark/benchmark.h>
+
+#include "models/builtin.hpp"
+#include "core/progress.hpp"
+#include "sweep/point.hpp"
+#include "sweep/run.hpp"
+#include "sweep/schedule.hpp"
+#include "sweep/spec.hpp"
+
+namespace {
+
+// The headline perceptron (examples/perceptron_curriculum.toml) at t_max = 12, one protocol, a grid over
+// (Delta_hard, p_E) of `n` x 10 points.
+tilt::SweepSpec perceptron_grid(int n) {
+  const std::string text =
+      "[base]\nmodel = \"perceptron\"\nt_max = 12.0\neta = 3.0\n[base.output]\nevery = 0.25\n[base.sim]\nd = 2000\n"
+      "[sweep]\nrun = \"theory\"\n[[axis]]\nkey = \"curriculum.hard\"\nlinear = [0.25, 4, " +
+      std::to_string(n) + "]\n[[axis]]\nkey = \"curriculum.easy_fraction\"\nlinear = [0.05, 0.95, 10]\n";
+  return tilt::SweepSpec::from_text(text, {}, "<bench>");
+}
+
+void BM_PerceptronTheorySweep(benchmark::State& state) {
+  const int threads = int(state.range(0));
+  tilt::SweepSpec spec = perceptron_grid(20);  // 200 points
+  tilt::check_points(spec, threads);
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < spec.points.size(); ++i) order.push_back(i);
+  std::vector<double> costs;
+  for (const auto& p : spec.points) costs.push_back(p.cost);
+  tilt::Progress::set_enabled(false);
+  for (auto _ : state) {
+    std::size_t done = 0;
+    tilt::run_points(tilt::Cluster{}, order, costs, threads,
+                     [&](std::size_t i) { return tilt::run_point(spec, spec.points[i], 1).serialise(); },
+                     [&](const std::string&) { ++done; });
+    benchmark::DoNotOptimize(done);
+  }
+  state.SetItemsProcessed(state.iterations() * int64_t(spec.points.size()));
+  state.counters["points_per_second"] =
+      benchmark::Counter(double(state.iterations() * spec.points.size()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PerceptronTheorySweep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The checks before the run: every point resolved and checked against the limits.
+void BM_SweepCheck(benchmark::State& state) {
+  for (auto _ : state) {
+    tilt::SweepSpec spec = perceptron_grid(20);
+    tilt::check_points(spec, 1);
+    benchmark::DoNotOptimize(spec.points.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 200);
+}
+BENCHMARK(BM_SweepCheck)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+// The models the experiments name (models/builtin.hpp), registered before main runs the benchmarks.
+static const bool kModelsRegistered = (tilt::register_builtin_models(), true);
+
+BENCHMARK_MAIN();

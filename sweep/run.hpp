@@ -1,0 +1,26 @@
+// `tilt sweep`: check every point up front, run the points (threads, MPI ranks), journal each as it finishes,
+// and write the table (PREFIX.csv) and the record (PREFIX.json). docs/sweep.md describes the files.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "sweep/schedule.hpp"
+#include "sweep/spec.hpp"
+
+namespace tilt {
+
+struct SweepOptions {
+  std::string out;       // PREFIX; empty: the table to standard output (no journal, no record)
+  int threads = 0;       // 0: all cores
+  bool resume = false, force = false, quiet = false, dry_run = false;
+};
+
+// Resolves the experiment of every point and protocol and checks it against the run's limits, in parallel;
+// throws the InputError of the first failing point (in index order), naming the point's axis values. Sets each
+// point's relative cost.
+void check_points(SweepSpec& spec, int threads);
+
+// The whole command on this rank; returns the exit code (0; 1 when a point failed; rank 0 reports).
+int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& cluster);
+
+}  // namespace tilt

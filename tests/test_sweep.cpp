@@ -1,0 +1,443 @@
+// tilt sweep (issue 13): the grid a sweep file names, bad axes refused before anything runs, the table's numbers
+// against independent references (the same experiment run alone; the gains and compute to solution recomputed
+// here from trajectories), byte-identical tables for 1 and 2 threads and for 1, 2 and 3 MPI ranks, and a sweep
+// killed with SIGKILL that resumes to the same table without recomputing what finished.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "core/config.hpp"
+#include "core/metrics.hpp"
+#include "support.hpp"
+#include "sweep/spec.hpp"
+
+extern char** environ;
+
+namespace {
+
+using tilt::testing::read_file;
+using tilt::testing::run_tilt;
+using tilt::testing::TempDir;
+
+// A cheap perceptron experiment (theory: a few ms per run).
+const char* kBase = "[base]\nmodel = \"perceptron\"\nt_max = 4.0\neta = 3.0\n[base.output]\nevery = 0.5\n"
+                    "[base.sim]\nd = 100\nseeds = 3\n[base.metrics]\neps_star = 0.3\n";
+
+// The CSV as a table: header names -> column of cells.
+struct Table {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::string at(std::size_t row, const std::string& column) const {
+    const auto it = std::find(header.begin(), header.end(), column);
+    if (it == header.end()) throw std::runtime_error("no column " + column);
+    return rows.at(row).at(std::size_t(it - header.begin()));
+  }
+  double num(std::size_t row, const std::string& column) const { return std::stod(at(row, column)); }
+};
+
+Table read_table(const std::string& path) {
+  Table t;
+  std::istringstream in(read_file(path));
+  std::string line;
+  auto split = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::stringstream s(l);
+    for (std::string c; std::getline(s, c, ',');) out.push_back(c);
+    if (!l.empty() && l.back() == ',') out.push_back("");
+    return out;
+  };
+  std::getline(in, line);
+  t.header = split(line);
+  while (std::getline(in, line)) t.rows.push_back(split(line));
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The grid.
+
+TEST(Sweep, GridExpandsListsRangesAndZippedAxes) {
+  const std::string text = std::string(kBase) +
+                           "[[axis]]\nkey = \"curriculum.hard\"\nvalues = [1, 2.5]\n"
+                           "[[axis]]\nkey = \"eta\"\nlog = [0.1, 10, 3]\nzip = \"g\"\n"
+                           "[[axis]]\nkey = \"curriculum.easy_fraction\"\nlinear = [0.2, 0.6, 3]\nzip = \"g\"\n"
+                           "[[axis]]\nkey = \"curriculum.protocol\"\nvalues = [\"curriculum\", \"anti\"]\n";
+  const tilt::SweepSpec s = tilt::SweepSpec::from_text(text, {}, "<test>");
+  ASSERT_EQ(s.points.size(), 2u * 3u * 2u);  // the zipped pair counts once
+  // The first axis varies slowest, the last fastest; zipped axes move together.
+  EXPECT_EQ(s.points[7].labels, std::vector<std::string>({"2.5", "0.1", "0.2", "anti"}));
+  EXPECT_EQ(s.points[2].labels[0], "1");
+  EXPECT_NEAR(std::stod(s.points[2].labels[1]), 1.0, 1e-14);  // geometric midpoint of 0.1 and 10
+  EXPECT_EQ(s.points[2].labels[2], "0.4");
+  EXPECT_EQ(s.points[5].labels, std::vector<std::string>({"1", "10", "0.6", "anti"}));
+  // The experiment of a point carries its values; its seed follows from the sweep seed and the index only.
+  const tilt::Config e = s.experiment(s.points[5], "run");
+  EXPECT_DOUBLE_EQ(e.real("eta"), 10.0);
+  EXPECT_DOUBLE_EQ(e.real("curriculum.easy_fraction"), 0.6);
+  EXPECT_EQ(e.string("curriculum.protocol"), "anti");
+  EXPECT_EQ(e.integer("seed"), tilt::point_seed(1, 5));
+  EXPECT_NE(tilt::point_seed(1, 5), tilt::point_seed(1, 6));
+  EXPECT_NE(tilt::point_seed(1, 5), tilt::point_seed(2, 5));
+  EXPECT_EQ(s.slots(), std::vector<std::string>({"run"}));
+  // --set reaches the base; a different base gives a different hash (resume refuses it).
+  const tilt::SweepSpec t = tilt::SweepSpec::from_text(text, {"t_max=5"}, "<test>");
+  EXPECT_DOUBLE_EQ(t.experiment(t.points[0], "run").real("t_max"), 5.0);
+  EXPECT_NE(s.hash, t.hash);
+  EXPECT_EQ(s.hash, tilt::SweepSpec::from_text(text, {}, "<test>").hash);
+}
+
+TEST(Sweep, IntegerAxesFromRangesAndTheReferenceJoinsTheSlots) {
+  const std::string text = "[base]\nmodel = \"xgm\"\n[base.sim]\nd = 100\n[sweep]\nprotocols = [\"curriculum\"]\n"
+                           "reference = \"shuffled\"\n[[axis]]\nkey = \"xgm.K\"\nlog = [4, 64, 5]\n";
+  const tilt::SweepSpec s = tilt::SweepSpec::from_text(text, {}, "<test>");
+  std::vector<long long> K;
+  for (const auto& p : s.points) K.push_back(s.experiment(p, "curriculum").integer("xgm.K"));
+  EXPECT_EQ(K, std::vector<long long>({4, 8, 16, 32, 64}));
+  EXPECT_EQ(s.slots(), std::vector<std::string>({"curriculum", "shuffled"}));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Bad input: exit 2, the axis named, nothing written (the check comes before any point runs).
+
+struct BadSweep {
+  std::string name, axes, must_mention;
+};
+void PrintTo(const BadSweep& c, std::ostream* os) { *os << c.name; }
+class SweepBadInput : public ::testing::TestWithParam<BadSweep> {};
+
+TEST_P(SweepBadInput, IsRefusedNamingTheAxisBeforeAnyPointRuns) {
+  const BadSweep& c = GetParam();
+  TempDir dir("sweep_bad_" + c.name);
+  const std::string file = dir.file("s.toml", std::string(kBase) + c.axes);
+  const auto r = run_tilt("sweep " + file + " --out " + (dir.path / "o").string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(c.must_mention), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("allowed"), std::string::npos) << r.output;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) EXPECT_EQ(entry.path().filename(), "s.toml");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, SweepBadInput,
+    ::testing::Values(
+        BadSweep{"unknown_key", "[[axis]]\nkey = \"curriculum.hardness\"\nvalues = [1]\n",
+                 "axis 1 'curriculum.hardness': unknown key"},
+        BadSweep{"empty_axis", "[[axis]]\nkey = \"eta\"\nvalues = [1]\n[[axis]]\nkey = \"t_max\"\nvalues = []\n",
+                 "axis 2 't_max': empty axis"},
+        BadSweep{"non_numeric", "[[axis]]\nkey = \"eta\"\nvalues = [1, \"fast\"]\n",
+                 "axis 1 'eta': value \"fast\" is not a number"},
+        BadSweep{"non_numeric_range", "[[axis]]\nkey = \"eta\"\nlinear = [1, \"x\", 3]\n", "axis 1 'eta'"},
+        BadSweep{"zip_unequal",
+                 "[[axis]]\nkey = \"eta\"\nvalues = [1, 2]\nzip = \"a\"\n[[axis]]\nkey = \"t_max\"\nvalues = [1, 2, "
+                 "3]\nzip = \"a\"\n",
+                 "axis 2 't_max': zip group 'a' of unequal lengths"},
+        BadSweep{"unknown_protocol", "[[axis]]\nkey = \"curriculum.protocol\"\nvalues = [\"curriculum\", \"backwards\"]\n",
+                 "axis 1 'curriculum.protocol'"},
+        BadSweep{"unknown_protocol_in_list", "[sweep]\nprotocols = [\"curriculum\", \"backwards\"]\n",
+                 "\"backwards\": unknown protocol"},
+        BadSweep{"out_of_range", "[[axis]]\nkey = \"eta\"\nvalues = [1, -2]\n", "axis 1 'eta': key 'eta' = -2"},
+        BadSweep{"point_beyond_the_step_budget",
+                 "[sweep]\nrun = \"sim\"\n[[axis]]\nkey = \"sim.d\"\nvalues = [100, 1000000]\n[[axis]]\n"
+                 "key = \"t_max\"\nvalues = [1, 10000000]\n",
+                 "point 1 (sim.d = 100, t_max = 10000000): "}),
+    [](const auto& info) { return info.param.name; });
+
+// ---------------------------------------------------------------------------------------------------------------
+// The numbers of the table.
+
+// Final value of `column` in a tilt CSV (last row).
+double last_value(const std::string& csv_path, const std::string& column) {
+  const Table t = read_table(csv_path);
+  return std::stod(t.at(t.rows.size() - 1, column));
+}
+
+TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) {
+  TempDir dir("sweep_values");
+  const std::string file = dir.file(
+      "s.toml", std::string(kBase) + "[sweep]\nrun = \"theory\"\nprotocols = [\"curriculum\", \"shuffled\"]\n"
+                                     "reference = \"shuffled\"\nseed = 11\n[[axis]]\nkey = \"curriculum.hard\"\n"
+                                     "values = [1.0, 3.0]\n");
+  const std::string prefix = (dir.path / "o").string();
+  const auto r = run_tilt("sweep " + file + " --out " + prefix + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const Table t = read_table(prefix + ".csv");
+  ASSERT_EQ(t.rows.size(), 2u);
+  const tilt::SweepSpec spec = tilt::SweepSpec::from_file(file, {});
+  for (std::size_t row = 0; row < 2; ++row) {
+    const long long seed = std::stoll(t.at(row, "seed"));
+    EXPECT_EQ(seed, tilt::point_seed(11, row));
+    // The same experiment through `tilt ode`, alone.
+    const std::string hard = row == 0 ? "1" : "3";
+    std::map<std::string, double> alone;
+    for (const char* protocol : {"curriculum", "shuffled"}) {
+      const std::string out = (dir.path / (std::string(protocol) + hard)).string();
+      const std::string base_file = dir.file("base.toml", "model = \"perceptron\"\nt_max = 4.0\neta = 3.0\n"
+                                                          "[output]\nevery = 0.5\n[sim]\nd = 100\n");
+      const auto o = run_tilt("ode " + base_file + " --set seed=" + std::to_string(seed) +
+                              " --set curriculum.hard=" + hard + " --set curriculum.protocol=" + protocol +
+                              " --out " + out);
+      ASSERT_EQ(o.exit_code, 0) << o.output;
+      for (const char* c : {"eps", "eps_easy", "eps_hard", "eps_mix"})
+        alone[std::string(protocol) + "_" + c] = last_value(out + ".csv", c);
+    }
+    for (const char* c : {"eps", "eps_easy", "eps_hard", "eps_mix"}) {
+      EXPECT_EQ(t.num(row, std::string("curriculum_") + c), alone[std::string("curriculum_") + c]) << c;
+      EXPECT_EQ(t.num(row, std::string("shuffled_") + c), alone[std::string("shuffled_") + c]) << c;
+      // The gap is the reference's final error minus the protocol's (one member: no error).
+      EXPECT_NEAR(t.num(row, std::string("curriculum_gap_") + c),
+                  alone[std::string("shuffled_") + c] - alone[std::string("curriculum_") + c], 1e-15);
+      EXPECT_EQ(t.num(row, std::string("curriculum_gap_") + c + "_se"), 0.0);
+    }
+    // Compute to solution of one run: t* x d x 2 (N_r + N_i) multiply-adds (here N_r = N_i = d = 100).
+    EXPECT_EQ(t.num(row, "cost_per_step"), 400.0);
+    if (t.at(row, "curriculum_success") == "1") {
+      EXPECT_NEAR(t.num(row, "curriculum_compute"), t.num(row, "curriculum_t_star_mean") * 100 * 400, 1e-6);
+    } else {
+      EXPECT_EQ(t.at(row, "curriculum_compute"), "not reached");
+    }
+  }
+  // The record: the axes, the hash, a timing per point, and the journal gone once the sweep completed.
+  const auto json = nlohmann::json::parse(read_file(prefix + ".json"));
+  EXPECT_EQ(json["command"], "sweep");
+  EXPECT_EQ(json["points"].size(), 2u);
+  EXPECT_EQ(json["axes"][0]["key"], "curriculum.hard");
+  EXPECT_FALSE(std::filesystem::exists(prefix + ".journal"));
+}
+
+TEST(Sweep, ProtocolAsAnAxisComparesEachPointWithTheReference) {
+  TempDir dir("sweep_protocol_axis");
+  const std::string file = dir.file(
+      "s.toml", std::string(kBase) + "[sweep]\nreference = \"shuffled\"\n[[axis]]\nkey = \"curriculum.protocol\"\n"
+                                     "values = [\"curriculum\", \"shuffled\"]\n");
+  const auto r = run_tilt("sweep " + file + " --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string csv = dir.file("o.csv", r.output);
+  const Table t = read_table(csv);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.at(0, "curriculum.protocol"), "curriculum");
+  // The point whose protocol is the reference: a gap of exactly 0; the other: the two final errors' difference.
+  EXPECT_EQ(t.num(1, "run_gap_eps"), 0.0);
+  EXPECT_EQ(t.num(1, "run_eps"), t.num(1, "shuffled_eps"));
+  EXPECT_EQ(t.num(0, "run_gap_eps"), t.num(0, "shuffled_eps") - t.num(0, "run_eps"));
+  EXPECT_NE(t.num(0, "run_eps"), t.num(0, "shuffled_eps"));
+}
+
+TEST(Sweep, DivergingPointIsRecordedWithItsTimeAndTheOthersAreKept) {
+  TempDir dir("sweep_diverge");
+  const std::string file = dir.file("s.toml", std::string(kBase) + "[[axis]]\nkey = \"eta\"\nvalues = [1, 1000000]\n");
+  const std::string prefix = (dir.path / "o").string();
+  const auto r = run_tilt("sweep " + file + " --quiet --out " + prefix);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("point 1 (eta = 1000000): ODE diverged at t = "), std::string::npos) << r.output;
+  const Table t = read_table(prefix + ".csv");
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_GT(t.num(0, "curriculum_eps"), 0.0);
+  EXPECT_EQ(t.at(1, "curriculum_eps"), "failed");
+  const auto json = nlohmann::json::parse(read_file(prefix + ".json"));
+  EXPECT_EQ(json["sweep"]["failed"], 1);
+  EXPECT_NE(json["points"][1]["error"].get<std::string>().find("diverged at t = "), std::string::npos);
+}
+
+// Independent references for the gain and compute to solution: synthetic ensembles with known t* and finals.
+tilt::Trajectory ramp(double t_cross, double final_eps) {
+  // eps falls linearly from 1 at t = 0 to final_eps at t = 10 ... but crosses 0.3 at t_cross (piecewise linear).
+  tilt::Trajectory tr;
+  tr.columns = {"eps"};
+  for (int i = 0; i <= 20; ++i) {
+    const double t = 0.5 * i;
+    tr.times.push_back(t);
+    const double e = t <= t_cross ? 1.0 - 0.7 * t / t_cross : 0.3 - (0.3 - final_eps) * (t - t_cross) / (10 - t_cross);
+    tr.rows.push_back({e});
+  }
+  return tr;
+}
+
+TEST(Sweep, GainAndComputeToSolutionMatchHandComputedValues) {
+  // Reference: t* = 4, 6, 8, 9.5 (median 7); protocol: t* = 2, 3, 5, never (median 4). Finals chosen by hand
+  // (the last protocol member never crosses: its final error is 1 - 0.7 x 10 / 20 = 0.65).
+  const std::vector<tilt::Trajectory> ref{ramp(4, 0.2), ramp(6, 0.25), ramp(8, 0.28), ramp(9.5, 0.29)};
+  std::vector<tilt::Trajectory> run{ramp(2, 0.1), ramp(3, 0.12), ramp(5, 0.2), ramp(20, 0.4)};
+  const tilt::Gain g = tilt::curriculum_gain(ref, run, "eps", 0.3);
+  const double diffs[] = {0.2 - 0.1, 0.25 - 0.12, 0.28 - 0.2, 0.29 - 0.65};
+  double mean = 0, ss = 0;
+  for (double d : diffs) mean += d / 4;
+  for (double d : diffs) ss += (d - mean) * (d - mean);
+  EXPECT_NEAR(g.gap, mean, 1e-14);
+  EXPECT_NEAR(g.gap, -0.0125, 1e-14);
+  EXPECT_NEAR(g.gap_se, std::sqrt(ss / 3 / 4), 1e-14);  // paired: member m against member m
+  EXPECT_NEAR(g.speedup, 7.0 / 4.0, 1e-12);
+  EXPECT_GT(g.speedup_se, 0.0);
+  // Success: 3 of 4 reach eps* = 0.3 by t_max; mean t* over them (2 + 3 + 5) / 3; cost 1000 per step; d = 50.
+  const tilt::EnsembleMetrics m = tilt::ensemble_metrics(run, "eps", 0.3);
+  EXPECT_EQ(m.successes, 3u);
+  const tilt::ComputeToSolution c = tilt::compute_to_solution(m, 50, 1000);
+  ASSERT_TRUE(c.reached);
+  const double p = 0.75, p_se = std::sqrt(p * (1 - p) / 3), t = 10.0 / 3;
+  const double t_se = std::sqrt(((2 - t) * (2 - t) + (3 - t) * (3 - t) + (5 - t) * (5 - t)) / 2 / 3);
+  EXPECT_NEAR(c.value, t * 50 * 1000 / p, 1e-9);
+  EXPECT_NEAR(c.se, c.value * std::sqrt((t_se / t) * (t_se / t) + (p_se / p) * (p_se / p)), 1e-9);
+  // No success: not reached.
+  const tilt::EnsembleMetrics none = tilt::ensemble_metrics({ramp(20, 0.5)}, "eps", 0.3);
+  EXPECT_FALSE(tilt::compute_to_solution(none, 50, 1000).reached);
+}
+
+TEST(Sweep, StepCostIsTheMultiplyAddsOfTheSgdCode) {
+  // Counted by hand from sim/models/: perceptron 2 (N_r + N_i); xgm and scm 2 K d + 3 K with a trained read-out,
+  // + K d with weight decay.
+  EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::Config::from_text("[sim]\nd = 300\n[perceptron]\nrho_i = 0.5\n")),
+            2.0 * (300 + 150));
+  EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::Config::from_text("model = \"xgm\"\n[sim]\nd = 100\n[xgm]\nK = 8\n")),
+            2.0 * 8 * 100 + 3 * 8);
+  EXPECT_EQ(tilt::sgd_step_multiply_adds(
+                tilt::Config::from_text("model = \"scm\"\nweight_decay = 0.1\n[sim]\nd = 100\n[scm]\nK = 3\n")),
+            3.0 * 3 * 100 + 2 * 3);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parallel: the table does not depend on threads or ranks.
+
+const char* kParallelAxes =
+    "[sweep]\nrun = \"theory_ensemble\"\nprotocols = [\"curriculum\", \"anti\", \"shuffled\"]\nreference = "
+    "\"shuffled\"\nseed = 5\n[base.theory]\nensemble = 3\n[[axis]]\nkey = \"curriculum.hard\"\nlinear = [0.5, 3, 4]\n"
+    "[[axis]]\nkey = \"curriculum.easy_fraction\"\nvalues = [0.3, 0.5, 0.7]\n";
+
+TEST(Sweep, TableIsByteIdenticalOnOneAndTwoThreads) {
+  TempDir dir("sweep_threads");
+  const std::string file = dir.file("s.toml", std::string(kBase) + kParallelAxes);
+  const std::string a = (dir.path / "a").string(), b = (dir.path / "b").string();
+  ASSERT_EQ(run_tilt("sweep " + file + " --threads 1 --quiet --out " + a).exit_code, 0);
+  ASSERT_EQ(run_tilt("sweep " + file + " --threads 2 --quiet --out " + b).exit_code, 0);
+  const std::string ta = read_file(a + ".csv");
+  EXPECT_EQ(ta, read_file(b + ".csv"));
+  EXPECT_EQ(read_table(a + ".csv").rows.size(), 12u);
+  // Without --out the same table goes to standard output.
+  const auto r = run_tilt("sweep " + file + " --threads 2 --quiet");
+  EXPECT_EQ(r.output, ta);
+}
+
+TEST(Sweep, TableIsByteIdenticalOnOneTwoAndThreeMpiRanks) {
+#ifndef TILT_MPI
+  GTEST_SKIP() << "built without -DTILT_MPI=ON";
+#else
+  TempDir dir("sweep_mpi");
+  const std::string file = dir.file("s.toml", std::string(kBase) + kParallelAxes);
+  const std::string one = (dir.path / "one").string();
+  ASSERT_EQ(run_tilt("sweep " + file + " --threads 1 --quiet --out " + one).exit_code, 0);
+  // Open MPI refuses root without these; CI runs as root.
+  const std::string env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 ";
+  for (int ranks : {2, 3}) {
+    const std::string out = (dir.path / ("np" + std::to_string(ranks))).string();
+    const std::string command = env + "mpirun --oversubscribe -np " + std::to_string(ranks) + " " + TILT_BINARY +
+                                " sweep " + file + " --threads 1 --quiet --out " + out + " 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    std::string output;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = pclose(pipe);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+    EXPECT_EQ(read_file(out + ".csv"), read_file(one + ".csv")) << ranks << " ranks";
+    const auto json = nlohmann::json::parse(read_file(out + ".json"));
+    EXPECT_EQ(json["sweep"]["ranks"], ranks);
+  }
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Long runs survive: SIGKILL mid-way, --resume, the same table; nothing finished is recomputed.
+
+std::size_t journal_points(const std::string& path) {
+  std::istringstream in(read_file(path));
+  std::size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.find("\"cells\"") != std::string::npos ? 1 : 0;
+  return n;
+}
+
+TEST(Sweep, KilledSweepResumesToTheSameTableWithoutRecomputing) {
+  TempDir dir("sweep_resume");
+  // 60 points of a theory ensemble; each some tens of milliseconds.
+  const std::string file = dir.file(
+      "s.toml", std::string(kBase) +
+                    "[sweep]\nrun = \"theory_ensemble\"\nprotocols = [\"curriculum\", \"shuffled\"]\nreference = "
+                    "\"shuffled\"\n[base.theory]\nensemble = 4\nrtol = 1e-10\n[[axis]]\nkey = \"curriculum.hard\"\n"
+                    "linear = [0.5, 3, 20]\n[[axis]]\nkey = \"eta\"\nvalues = [1, 2, 3]\n");
+  const std::string whole = (dir.path / "whole").string(), cut = (dir.path / "cut").string();
+  ASSERT_EQ(run_tilt("sweep " + file + " --threads 1 --quiet --out " + whole).exit_code, 0);
+
+  // Start it again, kill it with SIGKILL once some points are journaled.
+  const std::string out_arg = cut;
+  std::vector<std::string> args{TILT_BINARY, "sweep", file, "--threads", "1", "--quiet", "--out", out_arg};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, TILT_BINARY, nullptr, nullptr, argv.data(), environ), 0);
+  const std::string journal = cut + ".journal";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (journal_points(journal) < 5 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep finished before it could be killed: make it longer";
+  const std::size_t kept = journal_points(journal);
+  ASSERT_GE(kept, 5u);
+  ASSERT_LT(kept, 60u);
+  EXPECT_FALSE(std::filesystem::exists(cut + ".csv"));
+
+  // Without --resume it refuses to start over on top of the journal.
+  auto r = run_tilt("sweep " + file + " --quiet --out " + cut);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--resume"), std::string::npos) << r.output;
+  // Against a changed sweep (another --set) it refuses, naming why.
+  r = run_tilt("sweep " + file + " --set t_max=5 --resume --quiet --out " + cut);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("the sweep changed"), std::string::npos) << r.output;
+  // Resumed: the same table, and exactly the journaled points were not recomputed.
+  r = run_tilt("sweep " + file + " --threads 2 --resume --out " + cut);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file(cut + ".csv"), read_file(whole + ".csv"));
+  const auto json = nlohmann::json::parse(read_file(cut + ".json"));
+  std::size_t resumed = 0;
+  for (const auto& p : json["points"]) resumed += p.value("resumed", false) ? 1 : 0;
+  EXPECT_EQ(resumed, kept);
+  EXPECT_NE(r.output.find(std::to_string(kept) + " of 60 points already"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(journal));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// --dry-run and progress.
+
+TEST(Sweep, DryRunCountsPointsAndEstimatesWithoutWriting) {
+  TempDir dir("sweep_dry");
+  const std::string file = dir.file("s.toml", std::string(kBase) + kParallelAxes);
+  const auto r = run_tilt("sweep " + file + " --dry-run --out " + (dir.path / "o").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("12 points x 3 protocol(s)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("estimate: "), std::string::npos) << r.output;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) EXPECT_EQ(entry.path().filename(), "s.toml");
+}
+
+TEST(Sweep, ProgressIsOneLinePerPointOffATerminal) {
+  TempDir dir("sweep_progress");
+  const std::string file = dir.file("s.toml", std::string(kBase) + "[[axis]]\nkey = \"eta\"\nvalues = [1, 2, 3]\n");
+  const auto r = run_tilt("sweep " + file + " --threads 1 --out " + (dir.path / "o").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::size_t lines = 0;
+  for (std::size_t i = r.output.find("sweep: "); i != std::string::npos; i = r.output.find("sweep: ", i + 1)) ++lines;
+  EXPECT_EQ(lines, 3u) << r.output;
+  EXPECT_NE(r.output.find("3/3 points"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("left"), std::string::npos) << r.output;
+}
+
+}  // namespace
