@@ -222,6 +222,12 @@ int run_validate(const CommandOptions& options) {
                       {"wall_seconds", run.theory_seconds}};
   record["simulation"] = {{"wall_seconds", run.sim_seconds}};
   record["agreement"] = agreement_json(run.agreement);
+  if (run.stochastic) {  // theory.noise = "sde": the deterministic ODE's paired lottery, reported beside the verdict
+    std::cout << "(c') the deterministic ODE from the same initial weights (information, not part of the verdict):\n"
+              << lottery_lines(run.ode_lottery);
+    record["ode_lottery"] = lottery_json(run.ode_lottery);
+    record["ode_wall_seconds"] = run.ode_seconds;
+  }
   record["alpha"] = run.options.alpha;
 
   Scaling scaling;
