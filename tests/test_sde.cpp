@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
@@ -22,6 +23,7 @@
 #include "theory/integrate.hpp"
 #include "theory/models/diffusions.hpp"
 #include "theory/models/perceptron_ode.hpp"
+#include "theory/models/xgm_ode.hpp"
 #include "theory/run.hpp"
 #include "theory/sde.hpp"
 
@@ -354,6 +356,62 @@ TEST(SdeIntegrator, ReportsBlowUpWithTimeAndRefusesUnsupportedModels) {
                                          " --set theory.noise=sde --set t_max=1");
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("theory.noise"), std::string::npos) << r.output;
+}
+
+}  // namespace
+
+namespace {
+
+// The OU picture of docs/theory/escape.md section 3 at the initial states of examples/xgm_escape.toml (d = 1000,
+// members 0..9, r set to 0): J = dF_r/dr by central differences of the production drift, Sigma_rr from the
+// per-sample increments (checked against one-step SGD above). The saddle must be unstable (gamma > 0) and the
+// noise must carry a share of the effective starting amplitude that is neither 0 nor 1 - the reason the lottery is
+// not the initial condition's alone. Prints gamma, b^2, |l|^2, the initial condition's share rho^2 and the
+// predicted mean shift -(1/2 gamma) log(1 + b^2 / (2 gamma |l|^2)).
+TEST(SdeLinearisation, UnstableSaddleWithNoiseOfTheInitialOverlapsOrder) {
+  const Config c = Config::from_file(tilt::testing::source_path("examples/xgm_escape.toml"), {"sim.d=1000"});
+  const XgmParams p = XgmParams::from_config(c);
+  const XgmOde ode(p);
+  const XgmDiffusion diffusion(p);
+  const int KD = p.K * p.D;
+  const double delta = c.real("curriculum.easy");
+  double share_sum = 0, shift_sum = 0;
+  const int members = 10;
+  for (int m = 0; m < members; ++m) {
+    XgmOverlaps o = overlaps_of(p, sample_xgm_weights(p, 1 + m));
+    o.r.setZero();
+    const std::vector<double> y0 = xgm_state_of(o);
+    Eigen::MatrixXd J(KD, KD);
+    std::vector<double> yp = y0, ym = y0, fp(y0.size()), fm(y0.size());
+    const double h = 1e-5;
+    for (int i = 0; i < KD; ++i) {
+      yp = y0, ym = y0;
+      yp[std::size_t(i)] += h, ym[std::size_t(i)] -= h;
+      ASSERT_TRUE(ode.rhs(delta, 0, yp.data(), fp.data()));
+      ASSERT_TRUE(ode.rhs(delta, 0, ym.data(), fm.data()));
+      for (int k = 0; k < KD; ++k) J(k, i) = (fp[std::size_t(k)] - fm[std::size_t(k)]) / (2 * h);
+    }
+    Eigen::EigenSolver<Eigen::MatrixXd> eig(J.transpose());  // left eigenvectors of J
+    Eigen::Index top = 0;
+    for (Eigen::Index i = 1; i < KD; ++i)
+      if (eig.eigenvalues()(i).real() > eig.eigenvalues()(top).real()) top = i;
+    const double gamma = eig.eigenvalues()(top).real();
+    const Eigen::VectorXd l = eig.eigenvectors().col(top).real().normalized();
+    const CovStats noise = covariance_of(diffusion_increments(diffusion, y0, delta, 30000).leftCols(KD));
+    const double b2 = l.dot(noise.cov * l);
+    const double rho2 = 1.0 / (1.0 + b2 / (2 * gamma));  // |l| = 1
+    const double predicted_shift = -std::log(1 + b2 / (2 * gamma)) / (2 * gamma);
+    std::printf("member %d: gamma %.3f, b^2 %.3f, initial condition's share rho^2 %.2f, predicted mean shift %.2f\n",
+                m, gamma, b2, rho2, predicted_shift);
+    EXPECT_GT(gamma, 0.05);
+    EXPECT_GT(b2, 0.01);
+    share_sum += rho2;
+    shift_sum += predicted_shift;
+  }
+  std::printf("mean over %d members: rho^2 %.2f, predicted shift %.2f\n", members, share_sum / members,
+              shift_sum / members);
+  EXPECT_GT(share_sum / members, 0.05);
+  EXPECT_LT(share_sum / members, 0.95);
 }
 
 }  // namespace
