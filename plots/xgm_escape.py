@@ -22,6 +22,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 
 def fisher_p(a, n1, b, n2):
@@ -75,7 +76,7 @@ def load(directory):
         e = r["experiment"]
         model = e["model"]
         width = e["xgm"]["K"] if model == "xgm" else None
-        label = f"xgm K = {width}" if model == "xgm" else f"perceptron, Delta_H = {e['curriculum']['hard']}"
+        label = f"xgm K = {width}" if model == "xgm" else f"perceptron, Delta_E = {e['curriculum']['easy']}"
         rows.append({"model": model, "label": label, "K": width or 0, "protocol": e["curriculum"]["protocol"],
                      "d": e["sim"]["d"], "lottery": r["agreement"]["lottery"], "ode": r["ode_lottery"],
                      "verdict": r["agreement"]["verdict"]})
@@ -140,6 +141,8 @@ def figure(rows, paths, theory_points=()):
                         color="C2", ls=":", label="SDE − ODE")
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_xscale("log")
+        ax.set_xlim(600, 2e5)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel("d")
         ax.set_title(f"{label}, {protocol}", fontsize=9)
     axes[0][0].set_ylabel("mean paired shift of t*")
