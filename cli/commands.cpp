@@ -20,7 +20,9 @@ namespace tilt {
 namespace {
 
 nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
-  return {{"method", config.string("theory.method")},
+  // theory.noise = "sde": fixed stochastic Heun steps of theory.sde_dt (theory/sde.hpp); rtol/atol do not apply.
+  const bool sde = config.string("theory.noise") == "sde";
+  return {{"method", sde ? std::string("sde_heun") : config.string("theory.method")},
           {"rtol", config.real("theory.rtol")},
           {"atol", config.real("theory.atol")},
           {"members", r.members.size()},
