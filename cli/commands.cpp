@@ -20,7 +20,9 @@ namespace tilt {
 namespace {
 
 nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
-  return {{"method", config.string("theory.method")},
+  // theory.noise = "sde": fixed stochastic Heun steps of theory.sde_dt (theory/sde.hpp); rtol/atol do not apply.
+  const bool sde = config.string("theory.noise") == "sde";
+  return {{"method", sde ? std::string("sde_heun") : config.string("theory.method")},
           {"rtol", config.real("theory.rtol")},
           {"atol", config.real("theory.atol")},
           {"members", r.members.size()},
@@ -222,6 +224,12 @@ int run_validate(const CommandOptions& options) {
                       {"wall_seconds", run.theory_seconds}};
   record["simulation"] = {{"wall_seconds", run.sim_seconds}};
   record["agreement"] = agreement_json(run.agreement);
+  if (run.stochastic) {  // theory.noise = "sde": the deterministic ODE's paired lottery, reported beside the verdict
+    std::cout << "(c') the deterministic ODE from the same initial weights (information, not part of the verdict):\n"
+              << lottery_lines(run.ode_lottery);
+    record["ode_lottery"] = lottery_json(run.ode_lottery);
+    record["ode_wall_seconds"] = run.ode_seconds;
+  }
   record["alpha"] = run.options.alpha;
 
   Scaling scaling;

@@ -148,6 +148,20 @@ std::vector<KeySpec> build_registry() {
            "longer advances t) stops with exit code 1, the time it reached and the likely cause. 1e-14 is 1e14 "
            "steps per unit of t, which no run could finish; the fastest transient of a run that does finish "
            "(the perceptron at eta = 1e6 in its first instants) needs steps of ~1e-11."),
+      choice("theory.noise", "none", {"none", "sde"},
+             "`none`: the deterministic ODE (exact as d -> infinity). `sde`: the finite-d stochastic theory "
+             "(docs/theory/escape.md), dX = F dt + d^(-1/2) B dW with B B^T the per-sample covariance of the SGD "
+             "increments, at d = sim.d; each member draws its own noise path (stream seed + member), so a theory "
+             "ensemble is a twin of an SGD ensemble in distribution. Fixed steps of theory.sde_dt (the adaptive "
+             "method keys do not apply). Models xgm and perceptron (without perceptron.coupling)."),
+      real("theory.sde_dt", 0.02, "> 0", greater(0),
+           "Step of the stochastic theory (theory.noise = \"sde\"; stochastic Heun, shortened to stop exactly at "
+           "switches and output times). 0.02: without noise the escape time of examples/xgm_escape.toml moves by "
+           "1e-4 against dopri5 (docs/theory/escape.md)."),
+      integer("theory.sde_samples", 16, ">= 2", at_least(2),
+              "Sampled increments per step of the stochastic theory whose sample covariance sets that step's noise "
+              "(its mean is the exact per-sample covariance for any value; cost O(samples K^2) per step, "
+              "independent of d)."),
       choice("theory.init", "sampled", {"sampled", "nominal", "file"},
              "Initial order parameters: `sampled` = those of the simulation's initial weights for the seed at "
              "dimension sim.d; `nominal` = their d -> infinity values; `file` = a row of theory.init_file."),

@@ -248,7 +248,8 @@ TEST(Records, OdeWritesWhatTheDocsList) { check_command("ode", {"", "--set theor
 TEST(Records, SimWritesWhatTheDocsList) { check_command("sim", {"--set sim.seeds=1", ""}); }
 
 TEST(Records, ValidateWritesWhatTheDocsList) {
-  check_command("validate", {"", "--scaling 100,200,400 --set t_max=1.0"});
+  check_command("validate", {"", "--scaling 100,200,400 --set t_max=1.0",
+                             "--set theory.noise=sde --set sim.same_init=false --set t_max=1.0"});
 }
 
 TEST(Records, EveryDocumentedCommandExists) {

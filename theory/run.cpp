@@ -12,7 +12,9 @@
 #include "core/model.hpp"
 #include "core/progress.hpp"
 #include "core/schedule.hpp"
+#include "theory/models/diffusions.hpp"
 #include "theory/models/problems.hpp"
+#include "theory/sde.hpp"
 
 namespace tilt {
 namespace {
@@ -52,6 +54,11 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   const Schedule schedule = Schedule::from_config(config);
   const std::vector<double> times = output_times(config);
   const IntegratorOptions options = IntegratorOptions::from_config(config);
+  // theory.noise = "sde": the finite-d stochastic theory (theory/sde.hpp), one noise path per member from the
+  // member's own stream, so results do not depend on the thread count.
+  const bool sde = config.string("theory.noise") == "sde";
+  const std::unique_ptr<Diffusion> diffusion = sde ? make_diffusion(config) : nullptr;
+  const SdeOptions sde_options = sde ? SdeOptions::from_config(config) : SdeOptions{};
 
   TheoryResult result;
   Progress progress("theory", count, times.back());
@@ -64,8 +71,14 @@ TheoryResult run_theory_members(const Config& config, long long count) {
       TheoryProblem problem = make_theory_problem(config, m);
       IntegratorOptions member_options = options;
       set_progress(member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
-      result.members[std::size_t(m)] =
-          integrate(*problem.model, schedule, problem.y0, times, member_options, &stats[std::size_t(m)]);
+      if (sde) {
+        Rng noise(std::uint64_t(config.integer("seed") + m), Stream::SdeNoise);
+        result.members[std::size_t(m)] = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times,
+                                                       sde_options, noise, &stats[std::size_t(m)]);
+      } else {
+        result.members[std::size_t(m)] =
+            integrate(*problem.model, schedule, problem.y0, times, member_options, &stats[std::size_t(m)]);
+      }
       progress.member_done(m);
     } catch (...) {
       errors[std::size_t(m)] = std::current_exception();

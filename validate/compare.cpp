@@ -138,6 +138,14 @@ std::string Agreement::table() const {
     const auto& l = lottery;
     s += "(c) lottery over initial conditions, t* = first " + l.column + " <= " + num(l.eps_star) + " by t = " +
          format_number(l.t_end) + ", " + std::to_string(l.members) + " pairs:\n";
+    s += lottery_lines(l);
+  }
+  return s;
+}
+
+std::string lottery_lines(const LotteryTest& l) {
+  std::string s;
+  {
     s += "  success: sim " + std::to_string(l.sim_success) + " [" + fmt("%.2f", l.sim_interval.lo) + ", " +
          fmt("%.2f", l.sim_interval.hi) + "], theory " + std::to_string(l.theory_success) + " [" +
          fmt("%.2f", l.theory_interval.lo) + ", " + fmt("%.2f", l.theory_interval.hi) +
@@ -190,6 +198,9 @@ std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
 
 ValidationRun validate_experiment(const Config& config, bool tracking) {
   ValidationRun run;
+  if (config.string("theory.noise") == "sde" && config.boolean("sim.same_init"))
+    throw InputError("key 'sim.same_init' = true with theory.noise = \"sde\": the stochastic theory's members "
+                     "start from seed, seed+1, ...; allowed: sim.same_init = false");
   const SimResult sim = run_sim(config);
   const long long S = config.integer("sim.seeds");
   const bool same_init = config.boolean("sim.same_init");
@@ -206,6 +217,14 @@ ValidationRun validate_experiment(const Config& config, bool tracking) {
   run.theory_steps = theory.stats.steps;
   run.theory_rejected = theory.stats.rejected;
   run.theory_evaluations = theory.stats.evaluations;
+  run.stochastic = config.string("theory.noise") == "sde";
+  if (run.stochastic) {
+    const TheoryResult ode = run_theory_members(config.with({"theory.noise=none"}), S);
+    run.ode = ode.members;
+    run.ode_lottery = lottery_test(run.sim, run.ode, run.options.eps_column, run.options.eps_star,
+                                   run.agreement.bias.t_to, run.agreement.lottery.alpha);
+    run.ode_seconds = ode.wall_seconds;
+  }
   return run;
 }
 

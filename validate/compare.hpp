@@ -44,6 +44,8 @@ struct Agreement {
   bool consistent = true;  // verdict == Consistent
   std::string table() const;
 };
+// The lottery's two report lines (success, escape order) as printed in Agreement::table().
+std::string lottery_lines(const LotteryTest& l);
 // sim[m] and theory[m] are the same member (same initial weights).
 Agreement compare_members(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory,
                           const ValidationOptions& options);
@@ -56,6 +58,13 @@ struct ValidationRun {
   Agreement agreement;
   double sim_seconds = 0, theory_seconds = 0;
   long long theory_steps = 0, theory_rejected = 0, theory_evaluations = 0;
+  // theory.noise = "sde": the theory members are noise paths of the finite-d stochastic theory (twins of the SGD
+  // runs in distribution, from the same initial weights). The deterministic ODE from the same initial weights is
+  // then run too and its paired lottery against SGD reported beside the verdict (information, not part of it).
+  bool stochastic = false;
+  std::vector<Trajectory> ode;
+  LotteryTest ode_lottery;
+  double ode_seconds = 0;
 };
 // `tracking`: a finite-size scaling follows, so the false-alarm rate is shared with its test.
 ValidationRun validate_experiment(const Config& config, bool tracking = false);

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""The escape from r = 0 at finite d: SGD against the stochastic theory (SDE) and the deterministic ODE.
+
+Reads DIR/*_validate.json written by examples/xgm_escape.sh (tilt validate with theory.noise = "sde"): per member
+t*_SGD (`lottery.t_star_sim`), t*_SDE (`lottery.t_star_theory`, an independent noise path from the same initial
+weights) and t*_ODE (`ode_lottery.t_star_theory`, the deterministic ODE from the same initial weights).
+Prints a markdown table (success counts, KS and Fisher p-values of SGD against SDE and ODE, the paired shifts)
+and draws DIR/xgm_escape.png (and docs/figures/xgm_escape.png with --docs): the mean paired escape shift
+t*_SGD - t*_ODE and t*_SGD - t*_SDE (members where both reach eps*, +- standard error) against d, one panel per
+(model, K, protocol).
+With --theory-only DIR2 it also reads DIR2/d*/{none,sde}_seed*.csv (examples/xgm_escape_theory.sh: the ODE and
+one SDE path per seed at large d, no SGD) and prints the paired shift t*_SDE - t*_ODE per d.
+Usage: /usr/bin/python3 plots/xgm_escape.py out/xgm_escape [--docs] [--theory-only out/xgm_escape_theory]
+"""
+import glob
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+
+
+def fisher_p(a, n1, b, n2):
+    """Two-sided Fisher exact test of equal success probabilities: a of n1 against b of n2."""
+    total = a + b
+    lo, hi = max(0, total - n2), min(total, n1)
+
+    def prob(x):
+        return math.comb(n1, x) * math.comb(n2, total - x) / math.comb(n1 + n2, total)
+
+    observed = prob(a)
+    return min(1.0, sum(prob(x) for x in range(lo, hi + 1) if prob(x) <= observed * (1 + 1e-9)))
+
+
+def shift(a, b):
+    """Mean and standard error of a - b over the pairs where both are finite, and the number of pairs."""
+    diffs = [x - y for x, y in zip(a, b) if x is not None and y is not None]
+    n = len(diffs)
+    if n < 2:
+        return float("nan"), float("nan"), n
+    mean = sum(diffs) / n
+    sd = math.sqrt(sum((x - mean) ** 2 for x in diffs) / (n - 1))
+    return mean, sd / math.sqrt(n), n
+
+
+def robust(a, b):
+    """Median of a - b over pairs where both are finite, and the fraction of those pairs with |a - b| > 2."""
+    diffs = sorted(x - y for x, y in zip(a, b) if x is not None and y is not None)
+    if not diffs:
+        return float("nan"), float("nan")
+    n = len(diffs)
+    med = diffs[n // 2] if n % 2 else 0.5 * (diffs[n // 2 - 1] + diffs[n // 2])
+    return med, sum(abs(x) > 2 for x in diffs) / n
+
+
+def spread(a):
+    finite = [x for x in a if x is not None]
+    if len(finite) < 2:
+        return float("nan")
+    m = sum(finite) / len(finite)
+    return math.sqrt(sum((x - m) ** 2 for x in finite) / (len(finite) - 1))
+
+
+def load(directory):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(directory, "*_validate.json"))):
+        with open(path) as f:
+            r = json.load(f)
+        if "ode_lottery" not in r:
+            continue
+        e = r["experiment"]
+        model = e["model"]
+        width = e["xgm"]["K"] if model == "xgm" else None
+        label = f"xgm K = {width}" if model == "xgm" else f"perceptron, Delta_E = {e['curriculum']['easy']}"
+        rows.append({"model": model, "label": label, "K": width or 0, "protocol": e["curriculum"]["protocol"],
+                     "d": e["sim"]["d"], "lottery": r["agreement"]["lottery"], "ode": r["ode_lottery"],
+                     "verdict": r["agreement"]["verdict"]})
+    rows.sort(key=lambda x: (x["model"], x["K"], x["protocol"], x["d"]))
+    return rows
+
+
+def table(rows):
+    print("| model | protocol | d | members | success SGD / SDE / ODE | Fisher p: SDE, ODE | KS p: SDE, ODE "
+          "| median t* SGD / SDE / ODE | sd t* SGD | shift SGD - ODE | shift SGD - SDE | shift SDE - ODE "
+          "| median shift SGD - ODE, SDE - ODE (share \\|shift\\| > 2) | var(SGD - ODE) / var(t* SGD) "
+          "| SGD first vs ODE (sign p) | verdict SDE |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for x in rows:
+        l, o = x["lottery"], x["ode"]
+        n = l["members"]
+        sgd, sde, ode = l["t_star_sim"], l["t_star_theory"], o["t_star_theory"]
+
+        def median(v):
+            s = sorted(float("inf") if t is None else t for t in v)
+            m = s[len(s) // 2] if len(s) % 2 else 0.5 * (s[len(s) // 2 - 1] + s[len(s) // 2])
+            return "—" if math.isinf(m) else f"{m:.2f}"
+
+        m1, s1, n1 = shift(sgd, ode)
+        m2, s2, n2 = shift(sgd, sde)
+        m3, s3, n3 = shift(sde, ode)
+        print(f"| {x['label']} | {x['protocol']} | {x['d']} | {n} | {l['sim_success']} / {l['theory_success']} / "
+              f"{o['theory_success']} | {fisher_p(l['sim_success'], n, l['theory_success'], n):.2g}, "
+              f"{fisher_p(l['sim_success'], n, o['theory_success'], n):.2g} | {l['ks_p']:.2g}, {o['ks_p']:.2g} | "
+              f"{median(sgd)} / {median(sde)} / {median(ode)} | {spread(sgd):.2f} | "
+              f"{m1:+.3f} ± {s1:.3f} ({n1}) | {m2:+.3f} ± {s2:.3f} ({n2}) | {m3:+.3f} ± {s3:.3f} ({n3}) | "
+              f"{robust(sgd, ode)[0]:+.2f}, {robust(sde, ode)[0]:+.2f} ({robust(sgd, ode)[1]:.2f}, "
+              f"{robust(sde, ode)[1]:.2f}) | {s1 * s1 * n1 / spread(sgd) ** 2:.2f} | "
+              f"{o['sim_earlier']} vs "
+              f"{o['theory_earlier']} ({o['sign_p']:.2g}) | {x['verdict']} |")
+
+
+def figure(rows, paths, theory_points=()):
+    groups = {}
+    for x in rows:
+        if not math.isfinite(shift(x["lottery"]["t_star_sim"], x["ode"]["t_star_theory"])[0]):
+            continue  # no member reaches eps*: nothing to draw
+        groups.setdefault((x["label"], x["protocol"]), []).append(x)
+    n = len(groups)
+    fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3.2), squeeze=False)
+    for ax, ((label, protocol), xs) in zip(axes[0], sorted(groups.items())):
+        for key, name, colour, offset in (("ode", "SGD − ODE", "C3", 0.97), ("sde", "SGD − SDE", "C0", 1.03)):
+            ds, ms, ss = [], [], []
+            for x in xs:
+                other = x["ode"]["t_star_theory"] if key == "ode" else x["lottery"]["t_star_theory"]
+                m, s, _ = shift(x["lottery"]["t_star_sim"], other)
+                if math.isfinite(m):
+                    ds.append(x["d"] * offset), ms.append(m), ss.append(s)
+            ax.errorbar(ds, ms, yerr=ss, marker="o", capsize=3, color=colour, label=name)
+        # SDE - ODE: from the validations, and at larger d from the theory-only runs (no SGD)
+        pts = [(x["d"], *shift(x["lottery"]["t_star_theory"], x["ode"]["t_star_theory"])[:2]) for x in xs]
+        if label == "xgm K = 4" and protocol == "easy":
+            pts += list(theory_points)
+        pts = sorted(p for p in pts if math.isfinite(p[1]))
+        if pts:
+            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], marker="s", capsize=3,
+                        color="C2", ls=":", label="SDE − ODE")
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlim(600, 2e5)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xlabel("d")
+        ax.set_title(f"{label}, {protocol}", fontsize=9)
+    axes[0][0].set_ylabel("mean paired shift of t*")
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    for p in paths:
+        fig.savefig(p, dpi=130)
+
+
+def t_star_of(path, column="eps", eps_star=0.35):
+    """First time the column reaches eps_star, linearly interpolated (core/metrics.cpp); None if never."""
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+        j = header.index(column)
+        prev = None
+        for line in f:
+            row = line.strip().split(",")
+            t, e = float(row[0]), float(row[j])
+            if e <= eps_star:
+                if prev is None:
+                    return t
+                return prev[0] + (prev[1] - eps_star) / (prev[1] - e) * (t - prev[0])
+            prev = (t, e)
+    return None
+
+
+def theory_only(directory):
+    points = []
+    print("\n| d | t_max | members | reached ODE / SDE | median t* ODE / SDE | sd t* ODE | shift SDE - ODE (pairs) "
+          "| median shift, share with \\|shift\\| > 2 | var(shift) / var(t* ODE) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for sub in sorted(glob.glob(os.path.join(directory, "d*")), key=lambda p: int(os.path.basename(p)[1:])):
+        pairs = []
+        t_max = None
+        for path in glob.glob(os.path.join(sub, "none_seed*.csv")):
+            other = path.replace("none_seed", "sde_seed")
+            if not os.path.exists(other):
+                continue
+            with open(path[:-4] + ".json") as f:
+                t_max = json.load(f)["experiment"]["t_max"]
+            pairs.append((t_star_of(path), t_star_of(other)))
+        if not pairs:
+            continue
+        ode = [a for a, _ in pairs]
+        sde = [b for _, b in pairs]
+        m, s, n = shift(sde, ode)
+        finite = [(a, b) for a, b in pairs if a is not None and b is not None]
+        var_shift = s * s * n
+        sd_ode = spread(ode)
+
+        def median(v):
+            x = sorted(float("inf") if t is None else t for t in v)
+            return x[len(x) // 2]
+
+        print(f"| {os.path.basename(sub)[1:]} | {t_max} | {len(pairs)} | {sum(a is not None for a in ode)} / "
+              f"{sum(b is not None for b in sde)} | {median(ode):.2f} / {median(sde):.2f} | {sd_ode:.2f} | "
+              f"{m:+.3f} ± {s:.3f} ({len(finite)}) | {robust(sde, ode)[0]:+.2f}, {robust(sde, ode)[1]:.2f} | "
+              f"{var_shift / sd_ode ** 2:.2f} |")
+        points.append((int(os.path.basename(sub)[1:]), m, s))
+    return points
+
+
+def main():
+    directory = sys.argv[1]
+    rows = load(directory)
+    if not rows:
+        sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
+    table(rows)
+    paths = [os.path.join(directory, "xgm_escape.png")]
+    if "--docs" in sys.argv:
+        paths.append(os.path.join(os.path.dirname(__file__), "..", "docs", "figures", "xgm_escape.png"))
+    points = []
+    if "--theory-only" in sys.argv:
+        points = theory_only(sys.argv[sys.argv.index("--theory-only") + 1])
+    figure(rows, paths, points)
+
+
+if __name__ == "__main__":
+    main()

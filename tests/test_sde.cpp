@@ -1,0 +1,417 @@
+// The finite-d stochastic theory (theory/sde.hpp, docs/theory/escape.md): its diffusion matrix against the Monte
+// Carlo covariance of the one-step change of the order parameters computed from real SGD updates on d-dimensional
+// weights (independent code: own relu, own residual, own dot products), its deterministic limit and order, its
+// noise against SGD ensembles, reproducibility and error reporting.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "core/models/perceptron.hpp"
+#include "core/models/xgm.hpp"
+#include "core/rng.hpp"
+#include "core/schedule.hpp"
+#include "sim/run.hpp"
+#include "support.hpp"
+#include "theory/integrate.hpp"
+#include "theory/models/diffusions.hpp"
+#include "theory/models/perceptron_ode.hpp"
+#include "theory/models/xgm_ode.hpp"
+#include "theory/run.hpp"
+#include "theory/sde.hpp"
+
+namespace {
+
+using namespace tilt;
+
+// Sample covariance of the rows of X (N x n) and the standard error of each element,
+// se_ij = sd of (X_i - mean_i)(X_j - mean_j) / sqrt(N).
+struct CovStats {
+  Eigen::MatrixXd cov, se;
+};
+CovStats covariance_of(const Eigen::MatrixXd& X) {
+  const double N = double(X.rows());
+  const Eigen::RowVectorXd mean = X.colwise().mean();
+  const Eigen::MatrixXd C = X.rowwise() - mean;
+  CovStats s;
+  const Eigen::Index n = X.cols();
+  s.cov.resize(n, n);
+  s.se.resize(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const Eigen::ArrayXd prod = C.col(i).array() * C.col(j).array();
+      const double m = prod.mean();
+      s.cov(i, j) = m;
+      s.se(i, j) = std::sqrt(((prod - m).square().sum() / (N - 1)) / N);
+    }
+  return s;
+}
+
+// max over the upper triangle of |cov_a - cov_b| / sqrt(se_a^2 + se_b^2), and the largest relative difference.
+double max_cov_z(const CovStats& a, const CovStats& b) {
+  double z = 0;
+  for (Eigen::Index i = 0; i < a.cov.rows(); ++i)
+    for (Eigen::Index j = i; j < a.cov.cols(); ++j) {
+      const double se = std::hypot(a.se(i, j), b.se(i, j));
+      if (se > 0) z = std::max(z, std::fabs(a.cov(i, j) - b.cov(i, j)) / se);
+    }
+  return z;
+}
+
+// Reference for xgm: N one-step SGD changes from fixed weights W (K x d, the first D columns relevant) and read-out
+// v, each on a fresh sample; row = d x (change of r_k_a, Qperp_k_l (k <= l), v_k), by direct dot products.
+Eigen::MatrixXd xgm_sgd_increments(const XgmParams& p, const Eigen::MatrixXd& W, const Eigen::VectorXd& v,
+                                   double delta, int N, std::uint64_t seed) {
+  const int K = p.K, D = p.D;
+  const long long d = W.cols();
+  const int n = K * D + K * (K + 1) / 2 + K;
+  auto relu = [](double x) { return x > 0 ? x : 0.0; };
+  const double h = p.eta / double(d), hv = p.eta_v / double(d);
+  Eigen::MatrixXd out(N, n);
+  Eigen::VectorXd x(d), lambda(K);
+  Eigen::MatrixXd Wn(K, d);
+  const Eigen::MatrixXd Q0 = W.rightCols(d - D) * W.rightCols(d - D).transpose();
+  Rng rng(seed, Stream::Validation);
+  for (int s = 0; s < N; ++s) {
+    const int c = int(rng.uniform() * 4);  // the XOR preset: centres (+-mu, 0) label +1, (0, +-mu) label -1
+    const double centre[2][2] = {{c == 0 ? 1.0 : c == 1 ? -1.0 : 0.0, c == 2 ? 1.0 : c == 3 ? -1.0 : 0.0}};
+    const double label = c < 2 ? 1.0 : -1.0;
+    for (int a = 0; a < D; ++a) x(a) = centre[0][a] + p.sigma * rng.normal();
+    for (long long i = D; i < d; ++i) x(i) = std::sqrt(delta) * rng.normal();
+    lambda = W * x;
+    double f = 0;
+    for (int k = 0; k < K; ++k) f += p.cK * v(k) * relu(lambda(k));
+    const double e = label - f;
+    Eigen::VectorXd vn = v;
+    for (int k = 0; k < K; ++k) {
+      const double G = e * p.cK * v(k) * (lambda(k) > 0 ? 1.0 : 0.0);
+      Wn.row(k) = W.row(k) + h * G * x.transpose();
+      vn(k) = v(k) + hv * p.cK * e * relu(lambda(k));
+    }
+    int j = 0;
+    for (int k = 0; k < K; ++k)
+      for (int a = 0; a < D; ++a) out(s, j++) = double(d) * (Wn(k, a) - W(k, a));
+    for (int k = 0; k < K; ++k)
+      for (int l = k; l < K; ++l)
+        out(s, j++) = double(d) * (Wn.row(k).tail(d - D).dot(Wn.row(l).tail(d - D)) - Q0(k, l));
+    for (int k = 0; k < K; ++k) out(s, j++) = double(d) * (vn(k) - v(k));
+  }
+  return out;
+}
+
+Eigen::MatrixXd diffusion_increments(const Diffusion& diff, const std::vector<double>& y, double delta, int N) {
+  Rng rng(77, Stream::SdeNoise);
+  std::vector<double> buf(y.size() * std::size_t(N));
+  EXPECT_TRUE(diff.increments(delta, 0, y.data(), rng, N, buf.data()));
+  Eigen::MatrixXd out(N, Eigen::Index(y.size()));
+  for (int s = 0; s < N; ++s)
+    for (std::size_t i = 0; i < y.size(); ++i) out(s, Eigen::Index(i)) = buf[std::size_t(s) * y.size() + i];
+  return out;
+}
+
+// Weights at dimension d with relevant part r (K x D) and irrelevant overlaps near chol_target chol_target^T.
+Eigen::MatrixXd xgm_weights(int K, int D, long long d, const Eigen::MatrixXd& r, std::uint64_t seed) {
+  Eigen::MatrixXd A = Eigen::MatrixXd::Identity(K, K);
+  for (int k = 1; k < K; ++k) A(k, k - 1) = 0.8;  // correlated units: Qperp has O(1) off-diagonal entries
+  Rng rng(seed, Stream::InitialWeights);
+  Eigen::MatrixXd Z(K, d - D);
+  for (int k = 0; k < K; ++k)
+    for (long long i = 0; i < d - D; ++i) Z(k, i) = rng.normal() / std::sqrt(double(d));
+  Eigen::MatrixXd W(K, d);
+  W.leftCols(D) = r;
+  W.rightCols(d - D) = A * Z;
+  return W;
+}
+
+// The diffusion matrix Cov[U] of xgm (relu, square loss, trained read-out) at r = 0 and at r = O(1): the covariance
+// of the production per-sample increments against that of d x (one real SGD step), 60000 samples each.
+TEST(SdeDiffusion, XgmCovarianceMatchesOneStepSgd) {
+  const long long d = 1000;
+  const Config c = Config::from_text("model = \"xgm\"\neta = 1.5\n",
+                                     {"xgm.K=4", "xgm.sigma=0.3", "sim.d=" + std::to_string(d)});
+  const XgmParams p = XgmParams::from_config(c);
+  const int K = p.K, D = p.D, N = 60000;
+  const double delta = 0.7;
+  Eigen::VectorXd v(K);
+  v << 1.1, -0.7, 0.9, -1.3;
+  Eigen::MatrixXd r_far(K, D);
+  r_far << 0.9, 0.1, -0.2, 0.8, -0.7, -0.3, 0.1, -0.9;
+  const XgmDiffusion diffusion(p);
+  for (int which = 0; which < 2; ++which) {
+    const Eigen::MatrixXd r = which == 0 ? Eigen::MatrixXd::Zero(K, D) : r_far;
+    const Eigen::MatrixXd W = xgm_weights(K, D, d, r, 5 + which);
+    XgmOverlaps o;
+    o.r = r;
+    o.Qp = W.rightCols(d - D) * W.rightCols(d - D).transpose();
+    o.v = v;
+    const std::vector<double> y = xgm_state_of(o);
+    const CovStats sgd = covariance_of(xgm_sgd_increments(p, W, v, delta, N, 11 + which));
+    const CovStats sde = covariance_of(diffusion_increments(diffusion, y, delta, N));
+    const double z = max_cov_z(sgd, sde);
+    EXPECT_LT(z, 4.5) << (which == 0 ? "r = 0" : "r = O(1)");
+    // Scale of what is compared: the r and Qperp variances are O(eta^2), not vanishing.
+    EXPECT_GT(sgd.cov(0, 0), which == 0 ? 1e-3 : 1e-2);
+    // A deliberately wrong diffusion (the irrelevant fields drawn as if Qperp were diagonal) must fail.
+    XgmOverlaps wrong = o;
+    wrong.Qp = o.Qp.diagonal().asDiagonal();
+    const CovStats broken = covariance_of(diffusion_increments(diffusion, xgm_state_of(wrong), delta, N));
+    EXPECT_GT(max_cov_z(sgd, broken), 10.0) << "a diagonal Qperp must be detected";
+    std::printf("xgm %s: max |z| = %.2f (diagonal-Qperp variant: %.1f)\n", which == 0 ? "r = 0" : "r = O(1)", z,
+                max_cov_z(sgd, broken));
+  }
+}
+
+// The perceptron's Cov[U] for (Q_r, Q_i, R) against d x (one real SGD step) at R = 0 and R = O(1).
+TEST(SdeDiffusion, PerceptronCovarianceMatchesOneStepSgd) {
+  const long long N_dim = 1000;
+  const Config c = Config::from_text("model = \"perceptron\"\neta = 1.0\n", {"sim.d=" + std::to_string(N_dim)});
+  const PerceptronParams p = PerceptronParams::from_config(c);
+  const double delta = 0.5, T = p.T;
+  const int N = 60000;
+  const PerceptronDiffusion diffusion(p);
+  for (int which = 0; which < 2; ++which) {
+    Rng rng(31 + which, Stream::InitialWeights);
+    Eigen::VectorXd teacher(N_dim), wr(N_dim), wi(N_dim);
+    for (long long i = 0; i < N_dim; ++i) teacher(i) = rng.normal();
+    teacher *= std::sqrt(T) / teacher.norm();
+    for (long long i = 0; i < N_dim; ++i) wr(i) = rng.normal() / std::sqrt(double(N_dim));
+    for (long long i = 0; i < N_dim; ++i) wi(i) = 1.3 * rng.normal() / std::sqrt(double(N_dim));
+    if (which == 1) wr += 0.6 * teacher;  // R = O(1)
+    const double Qr = wr.squaredNorm(), Qi = wi.squaredNorm(), R = wr.dot(teacher);
+    Eigen::MatrixXd ref(N, 3);
+    Rng s(41 + which, Stream::Validation);
+    Eigen::VectorXd xr(N_dim), xi(N_dim);
+    const double h = p.eta / double(N_dim);
+    for (int n = 0; n < N; ++n) {
+      for (long long i = 0; i < N_dim; ++i) xr(i) = s.normal();
+      for (long long i = 0; i < N_dim; ++i) xi(i) = std::sqrt(delta) * s.normal();
+      const double u = teacher.dot(xr), lambda = wr.dot(xr) + wi.dot(xi);
+      const double y = u > 0 ? 1 : -1, g = std::erf(lambda / 2), dg = std::exp(-lambda * lambda / 4) / std::sqrt(M_PI);
+      const double G = (y - g) * dg;
+      const Eigen::VectorXd wr2 = wr + h * G * xr, wi2 = wi + h * G * xi;
+      ref(n, 0) = double(N_dim) * (wr2.squaredNorm() - Qr);
+      ref(n, 1) = double(N_dim) * (wi2.squaredNorm() - Qi);
+      ref(n, 2) = double(N_dim) * (wr2.dot(teacher) - R);
+    }
+    const std::vector<double> y = {Qr, Qi, R, Qr, Qi, Qr, Qi, R};
+    const CovStats sgd = covariance_of(ref);
+    const CovStats sde = covariance_of(diffusion_increments(diffusion, y, delta, N).leftCols(3));
+    const double z = max_cov_z(sgd, sde);
+    EXPECT_LT(z, 4.5) << "R = " << R;
+    // A wrong diffusion (the irrelevant field's variance Delta Q_i taken as Q_i) must fail.
+    const CovStats broken = covariance_of(diffusion_increments(diffusion, y, 1.0, N).leftCols(3));
+    EXPECT_GT(max_cov_z(sgd, broken), 10.0);
+    std::printf("perceptron R = %.3f: max |z| = %.2f (wrong-Delta variant: %.1f)\n", R, z, max_cov_z(sgd, broken));
+  }
+}
+
+// With the noise switched off (d -> infinity) the stochastic Heun steps are the ODE's improved-Euler steps: second
+// order, so the error against dopri5 falls 4x when the step halves, and is small at the default step.
+TEST(SdeIntegrator, DeterministicLimitIsSecondOrder) {
+  const Config c = Config::from_text("model = \"perceptron\"\neta = 2.0\nt_max = 4.0\n",
+                                     {"curriculum.protocol=curriculum", "curriculum.hard=1.0", "theory.init=nominal"});
+  const TheoryProblem problem = make_theory_problem(c, 0);
+  const Schedule schedule = Schedule::from_config(c);
+  const std::vector<double> times = {0.0, 1.0, 2.0, 3.0, 4.0};
+  IntegratorOptions ode_options;
+  ode_options.rtol = 1e-12;
+  ode_options.atol = 1e-14;
+  const Trajectory exact = integrate(*problem.model, schedule, problem.y0, times, ode_options, nullptr);
+  const auto diffusion = make_diffusion(c);
+  auto error_at = [&](double dt) {
+    SdeOptions o;
+    o.d = 1e300;  // no noise
+    o.dt = dt;
+    Rng rng(1, Stream::SdeNoise);
+    const Trajectory tr = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times, o, rng, nullptr);
+    double err = 0;
+    for (std::size_t i = 0; i < times.size(); ++i)
+      for (std::size_t j = 0; j < tr.columns.size(); ++j) err = std::max(err, std::fabs(tr.rows[i][j] - exact.rows[i][j]));
+    return err;
+  };
+  const double e1 = error_at(0.04), e2 = error_at(0.02);
+  std::printf("max error: dt 0.04: %.3g, dt 0.02: %.3g, ratio %.2f\n", e1, e2, e1 / e2);
+  EXPECT_GT(e1 / e2, 3.3);
+  EXPECT_LT(e1 / e2, 4.7);
+  EXPECT_LT(e2, 1e-3);
+}
+
+// The default step against the escape time: with the noise off, the Heun steps of theory.sde_dt = 0.02 from one
+// member's initial overlaps (xgm K = 4, d = 1000, the escape example) reach eps = 0.35 within 0.01 of the
+// dopri5 ODE; this is the drift's share of the step error, the only one that does not shrink with 1/d.
+TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
+  const Config c = Config::from_file(tilt::testing::source_path("examples/xgm_escape.toml"),
+                                     {"sim.d=1000", "xgm.observable_lines=1024"});
+  const TheoryProblem problem = make_theory_problem(c, 2);
+  const Schedule schedule = Schedule::from_config(c);
+  const std::vector<double> times = output_times(c);
+  IntegratorOptions ode_options = IntegratorOptions::from_config(c);
+  const Trajectory exact = integrate(*problem.model, schedule, problem.y0, times, ode_options, nullptr);
+  const std::size_t j = exact.column("eps");
+  auto t_star = [&](const Trajectory& tr) {
+    std::vector<double> eps;
+    for (const auto& row : tr.rows) eps.push_back(row[j]);
+    return time_to_threshold(tr.times, eps, 0.35);
+  };
+  const auto diffusion = make_diffusion(c);
+  auto sde_t_star = [&](double dt) {
+    SdeOptions o = SdeOptions::from_config(c);
+    o.d = 1e300;
+    o.dt = dt;
+    Rng rng(1, Stream::SdeNoise);
+    return t_star(integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times, o, rng, nullptr));
+  };
+  const double ref = t_star(exact), t02 = sde_t_star(0.02), t04 = sde_t_star(0.04);
+  std::printf("t*: dopri5 %.4f, Heun dt 0.02: %.4f, dt 0.04: %.4f\n", ref, t02, t04);
+  ASSERT_TRUE(std::isfinite(ref));
+  EXPECT_LT(std::fabs(t02 - ref), 0.01);
+}
+
+// The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; at t = 1,
+// still near r = 0, the spread of each around the deterministic ODE from those weights must be the same (pooled
+// over the K D relevant overlaps). An SDE run at 2d (noise variance halved) must be told apart.
+TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
+  const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 1.0\n";
+  const std::vector<std::string> common = {"xgm.K=4",          "xgm.sigma=0.3",       "xgm.lines=256",
+                                           "xgm.observable_lines=256", "output.every=1.0", "curriculum.protocol=easy",
+                                           "curriculum.easy=0.5", "sim.d=500",          "sim.seeds=120",
+                                           "theory.ensemble=120", "sim.same_init=false", "sim.threads=0"};
+  const Config c = Config::from_text(base, common);
+  const SimResult sgd = run_sim(c);
+  const TheoryResult ode = run_theory(c);
+  const TheoryResult sde = run_theory(c.with({"theory.noise=sde"}));
+  // The broken variant: the same members and initial weights, noise of dimension 2d.
+  std::vector<Trajectory> sde_2d;
+  {
+    const Config cs = c.with({"theory.noise=sde"});
+    const auto diffusion = make_diffusion(cs);
+    SdeOptions o = SdeOptions::from_config(cs);
+    o.d *= 2;
+    for (long long m = 0; m < 120; ++m) {
+      const TheoryProblem problem = make_theory_problem(cs, m);
+      Rng rng(std::uint64_t(1000 + m), Stream::SdeNoise);
+      sde_2d.push_back(integrate_sde(*problem.model, *diffusion, Schedule::from_config(cs), problem.y0,
+                                     sde.members[0].times, o, rng, nullptr));
+    }
+  }
+  std::vector<std::size_t> cols;
+  for (std::size_t j = 0; j < ode.members[0].columns.size(); ++j)
+    if (ode.members[0].columns[j].rfind("r_", 0) == 0) cols.push_back(j);
+  ASSERT_EQ(cols.size(), 8u);
+  // Per member: the squared distance of the relevant overlaps from the ODE at t = 1; the spread is its mean and
+  // the log of a ratio of two spreads has standard error sqrt(cv_a^2 + cv_b^2) / sqrt(members) (delta method).
+  struct Spread {
+    double mean, cv;
+  };
+  auto spread = [&](const std::vector<Trajectory>& runs) {
+    tilt::testing::MeanSe s;
+    for (std::size_t m = 0; m < runs.size(); ++m) {
+      double x = 0;
+      for (std::size_t j : cols) x += std::pow(runs[m].rows.back()[j] - ode.members[m].rows.back()[j], 2);
+      s.add(x);
+    }
+    return Spread{s.mean(), s.se() * std::sqrt(double(s.n)) / s.mean()};
+  };
+  const Spread s_sgd = spread(sgd.members), s_sde = spread(sde.members), s_2d = spread(sde_2d);
+  const double members = double(sgd.members.size());
+  const double se = std::hypot(s_sgd.cv, s_sde.cv) / std::sqrt(members);
+  const double z = std::log(s_sgd.mean / s_sde.mean) / se;
+  const double z_2d = std::log(s_sgd.mean / s_2d.mean) / (std::hypot(s_sgd.cv, s_2d.cv) / std::sqrt(members));
+  std::printf("spread around the ODE at t = 1: SGD %.4g, SDE %.4g (log ratio %.3f, z = %.2f); noise of 2d: %.4g "
+              "(z = %.2f)\n", s_sgd.mean, s_sde.mean, std::log(s_sgd.mean / s_sde.mean), z, s_2d.mean, z_2d);
+  EXPECT_LT(std::fabs(z), 3.5);
+  EXPECT_GT(z_2d, 3.5);
+}
+
+// Same config and seed: bit-identical members on 1 and 2 threads; different members draw different noise.
+TEST(SdeIntegrator, BitIdenticalOnAnyThreadCount) {
+  const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 2.0\n";
+  const Config c = Config::from_text(base, {"xgm.K=4", "xgm.sigma=0.3", "curriculum.easy=0.1", "curriculum.hard=1.0", "xgm.lines=64", "xgm.observable_lines=256", "sim.d=300",
+                                            "theory.ensemble=4", "theory.noise=sde", "curriculum.protocol=shuffled",
+                                            "output.every=0.5"});
+  const TheoryResult one = run_theory(c.with({"sim.threads=1"}));
+  const TheoryResult two = run_theory(c.with({"sim.threads=2"}));
+  for (std::size_t m = 0; m < 4; ++m) EXPECT_EQ(one.members[m].rows, two.members[m].rows) << "member " << m;
+  EXPECT_NE(one.members[0].rows.back(), one.members[1].rows.back());
+}
+
+// A blow-up is reported with its time; a model without a stochastic theory is bad input naming the key.
+TEST(SdeIntegrator, ReportsBlowUpWithTimeAndRefusesUnsupportedModels) {
+  const Config c = Config::from_text("model = \"perceptron\"\neta = 1e4\nt_max = 2.0\n",
+                                     {"theory.noise=sde", "sim.d=100", "blowup=1e3"});
+  try {
+    run_theory(c);
+    FAIL() << "no blow-up reported";
+  } catch (const RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("SDE diverged at t = "), std::string::npos) << e.what();
+  }
+  const auto r = tilt::testing::run_tilt("ode " + tilt::testing::source_path("examples/scm_plateau.toml") +
+                                         " --set theory.noise=sde --set t_max=1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("theory.noise"), std::string::npos) << r.output;
+}
+
+}  // namespace
+
+namespace {
+
+// The OU picture of docs/theory/escape.md section 3 at the initial states of examples/xgm_escape.toml (d = 1000,
+// members 0..9, r set to 0): J = dF_r/dr by central differences of the production drift, Sigma_rr from the
+// per-sample increments (checked against one-step SGD above). The saddle must be unstable (gamma > 0) and the
+// noise must carry a share of the effective starting amplitude that is neither 0 nor 1 - the reason the lottery is
+// not the initial condition's alone. Prints gamma, b^2, |l|^2, the initial condition's share rho^2 and the
+// predicted mean shift -(1/2 gamma) log(1 + b^2 / (2 gamma |l|^2)).
+TEST(SdeLinearisation, UnstableSaddleWithNoiseOfTheInitialOverlapsOrder) {
+  const Config c = Config::from_file(tilt::testing::source_path("examples/xgm_escape.toml"), {"sim.d=1000"});
+  const XgmParams p = XgmParams::from_config(c);
+  const XgmOde ode(p);
+  const XgmDiffusion diffusion(p);
+  const int KD = p.K * p.D;
+  const double delta = c.real("curriculum.easy");
+  double share_sum = 0, shift_sum = 0;
+  const int members = 10;
+  for (int m = 0; m < members; ++m) {
+    XgmOverlaps o = overlaps_of(p, sample_xgm_weights(p, 1 + m));
+    o.r.setZero();
+    const std::vector<double> y0 = xgm_state_of(o);
+    Eigen::MatrixXd J(KD, KD);
+    std::vector<double> yp = y0, ym = y0, fp(y0.size()), fm(y0.size());
+    const double h = 1e-5;
+    for (int i = 0; i < KD; ++i) {
+      yp = y0, ym = y0;
+      yp[std::size_t(i)] += h, ym[std::size_t(i)] -= h;
+      ASSERT_TRUE(ode.rhs(delta, 0, yp.data(), fp.data()));
+      ASSERT_TRUE(ode.rhs(delta, 0, ym.data(), fm.data()));
+      for (int k = 0; k < KD; ++k) J(k, i) = (fp[std::size_t(k)] - fm[std::size_t(k)]) / (2 * h);
+    }
+    Eigen::EigenSolver<Eigen::MatrixXd> eig(J.transpose());  // left eigenvectors of J
+    Eigen::Index top = 0;
+    for (Eigen::Index i = 1; i < KD; ++i)
+      if (eig.eigenvalues()(i).real() > eig.eigenvalues()(top).real()) top = i;
+    const double gamma = eig.eigenvalues()(top).real();
+    const Eigen::VectorXd l = eig.eigenvectors().col(top).real().normalized();
+    const CovStats noise = covariance_of(diffusion_increments(diffusion, y0, delta, 30000).leftCols(KD));
+    const double b2 = l.dot(noise.cov * l);
+    const double rho2 = 1.0 / (1.0 + b2 / (2 * gamma));  // |l| = 1
+    const double predicted_shift = -std::log(1 + b2 / (2 * gamma)) / (2 * gamma);
+    std::printf("member %d: gamma %.3f, b^2 %.3f, initial condition's share rho^2 %.2f, predicted mean shift %.2f\n",
+                m, gamma, b2, rho2, predicted_shift);
+    EXPECT_GT(gamma, 0.05);
+    EXPECT_GT(b2, 0.01);
+    share_sum += rho2;
+    shift_sum += predicted_shift;
+  }
+  std::printf("mean over %d members: rho^2 %.2f, predicted shift %.2f\n", members, share_sum / members,
+              shift_sum / members);
+  EXPECT_GT(share_sum / members, 0.05);
+  EXPECT_LT(share_sum / members, 0.95);
+}
+
+}  // namespace

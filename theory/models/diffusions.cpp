@@ -1,0 +1,90 @@
+#include "theory/models/diffusions.hpp"
+
+#include <cmath>
+
+#include <Eigen/Cholesky>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "core/models/xgm_gauss.hpp"
+
+namespace tilt {
+
+bool XgmDiffusion::increments(double delta, std::size_t, const double* y, Rng& rng, int count, double* out) const {
+  const int K = p_.K, D = p_.D;
+  const XgmOverlaps o = xgm_overlaps_of_state(K, D, y);
+  Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
+  if (llt.info() != Eigen::Success) return false;
+  const Eigen::MatrixXd L = llt.matrixL();
+  const std::size_t n = xgm_state_size(K, D);
+  const double eta = p_.eta, sd = std::sqrt(std::max(delta, 0.0));
+  Eigen::VectorXd x(D), z(K), iota(K), lambda(K), G(K);
+  for (int j = 0; j < count; ++j) {
+    // The sample: a cluster, its relevant input and the irrelevant fields (Gaussian given Qperp, as in SGD).
+    const double u = rng.uniform();
+    double acc = 0;
+    std::size_t c = 0;
+    while (c + 1 < p_.clusters.size() && u >= (acc += p_.clusters[c].p)) ++c;
+    const XgmCluster& cl = p_.clusters[c];
+    for (int a = 0; a < D; ++a) x(a) = cl.centre(a) + (p_.sigma > 0 ? p_.sigma * rng.normal() : 0.0);
+    for (int k = 0; k < K; ++k) z(k) = rng.normal();
+    iota.noalias() = sd * (L * z);
+    lambda.noalias() = o.r * x;
+    lambda += iota;
+    double f = 0;
+    for (int k = 0; k < K; ++k) f += p_.cK * o.v(k) * xgm_g(p_.activation, lambda(k));
+    double e = 0, loss = 0;
+    xgm_residual(p_.loss, cl.label, f, &e, &loss);
+    for (int k = 0; k < K; ++k) G(k) = e * p_.cK * o.v(k) * xgm_dg(p_.activation, lambda(k));
+    double* u_out = out + std::size_t(j) * n;
+    for (int k = 0; k < K; ++k)
+      for (int a = 0; a < D; ++a) *u_out++ = eta * (G(k) * x(a) - p_.weight_decay * o.r(k, a));
+    for (int k = 0; k < K; ++k)
+      for (int l = k; l < K; ++l)
+        *u_out++ = eta * (G(k) * iota(l) + G(l) * iota(k)) + eta * eta * delta * G(k) * G(l) -
+                   2 * eta * p_.weight_decay * o.Qp(k, l);
+    for (int k = 0; k < K; ++k)
+      *u_out++ = p_.train_readout
+                     ? p_.eta_v * (p_.cK * e * xgm_g(p_.activation, lambda(k)) - p_.weight_decay_v * o.v(k))
+                     : 0.0;
+  }
+  return true;
+}
+
+bool PerceptronDiffusion::increments(double delta, std::size_t, const double* y, Rng& rng, int count,
+                                     double* out) const {
+  const double Q_r = y[0], Q_i = y[1], R = y[2];
+  const double resid = Q_r - R * R / p_.T;  // variance of lambda_r given the teacher field
+  if (!(Q_r > 0) || Q_i < 0 || resid < 0) return false;
+  const double eta = p_.eta, l2 = p_.l2, sT = std::sqrt(p_.T), sr = std::sqrt(resid);
+  const double si = std::sqrt(std::max(delta, 0.0) * Q_i);
+  for (int j = 0; j < count; ++j) {
+    const double a = rng.normal(), b = rng.normal(), c = rng.normal();
+    const double u = sT * a, lr = R / sT * a + sr * b, li = si * c, lambda = lr + li;
+    const double G = ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
+    double* o = out + std::size_t(j) * PerceptronOverlaps::size;
+    o[0] = 2 * eta * G * lr + eta * eta * p_.rho_r * G * G - 2 * eta * l2 * Q_r;
+    o[1] = 2 * eta * G * li + eta * eta * p_.rho_i * delta * G * G - 2 * eta * l2 * Q_i;
+    o[2] = eta * (G * u - l2 * R);
+    for (std::size_t i = 3; i < PerceptronOverlaps::size; ++i) o[i] = 0.0;
+  }
+  return true;
+}
+
+std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
+  const std::string& model = config.string("model");
+  if (model == "xgm") return std::make_unique<XgmDiffusion>(XgmParams::from_config(config));
+  if (model == "perceptron") {
+    PerceptronParams p = PerceptronParams::from_config(config);
+    if (p.coupling != 0)
+      throw InputError("key 'perceptron.coupling' = " + format_number(p.coupling) +
+                       " with theory.noise = \"sde\": the stochastic theory has no noise for the consolidation "
+                       "overlaps; allowed: 0, or theory.noise = \"none\"");
+    return std::make_unique<PerceptronDiffusion>(p);
+  }
+  throw InputError("key 'theory.noise' = \"sde\" with model = \"" + model +
+                   "\": no stochastic theory for this model; allowed: none (the sde is written for xgm and perceptron)");
+}
+
+}  // namespace tilt
