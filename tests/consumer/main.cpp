@@ -1,5 +1,5 @@
 // A program outside tilt: runs the ODE of the experiment file argv[1] through the library and prints the CSV
-// that `tilt ode FILE` prints (the test compares the two byte for byte), then the record's git revision.
+// that `tilt ode FILE` prints (the test compares the two byte for byte).
 #include <iostream>
 
 #include "api/commands.hpp"
