@@ -13,6 +13,7 @@
 #include "core/keys.hpp"
 #include "core/limits.hpp"
 #include "core/metrics.hpp"
+#include "models/builtin.hpp"
 #include "sim/run.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
@@ -20,7 +21,10 @@
 namespace tilt {
 namespace {
 
+// The experiment, resolved against the registered models (the built-in ones are registered on first use, so a
+// program that calls these functions needs no set-up of its own).
 Config load(const Experiment& experiment) {
+  register_builtin_models();
   if (!experiment.file.empty()) return Config::from_file(experiment.file, experiment.overrides);
   return Config::from_text(experiment.text, experiment.overrides, experiment.origin);
 }

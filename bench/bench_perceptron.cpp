@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "models/builtin.hpp"
 #include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
@@ -82,5 +83,8 @@ void BM_DrawGaussiansOfOneStep(benchmark::State& state) {
 BENCHMARK(BM_DrawGaussiansOfOneStep)->Arg(2000);
 
 }  // namespace
+
+// The models the experiments name (models/builtin.hpp), registered before main runs the benchmarks.
+static const bool kModelsRegistered = (tilt::register_builtin_models(), true);
 
 BENCHMARK_MAIN();

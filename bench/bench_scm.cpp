@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "models/builtin.hpp"
 #include "core/models/scm.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
@@ -181,5 +182,8 @@ void BM_ScmRhs(benchmark::State& state) {
 BENCHMARK(BM_ScmRhs)->ArgsProduct({{2, 4, 8, 16, 32, 64}, {1, 2}})->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
+
+// The models the experiments name (models/builtin.hpp), registered before main runs the benchmarks.
+static const bool kModelsRegistered = (tilt::register_builtin_models(), true);
 
 BENCHMARK_MAIN();

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "core/config.hpp"
+#include "models/builtin.hpp"
 #include "core/models/xgm.hpp"
 #include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
@@ -190,5 +191,8 @@ BENCHMARK(BM_XgmExpectAll)
 BENCHMARK(BM_XgmTheoryTrajectory)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->Unit(benchmark::kSecond);
 
 }  // namespace
+
+// The models the experiments name (models/builtin.hpp), registered before main runs the benchmarks.
+static const bool kModelsRegistered = (tilt::register_builtin_models(), true);
 
 BENCHMARK_MAIN();

@@ -1,6 +1,6 @@
-// What every output column means: the one description of the CSV columns of each model (name or pattern, meaning,
-// unit). The JSON record of ode/sim/validate lists the columns it wrote from here, and docs/formats.md is checked
-// against it (tests/test_records.cpp), so names, meanings and units cannot drift apart.
+// What every output column means: each model's descriptor (core/model.hpp) lists its CSV columns (name or pattern,
+// meaning, unit); the JSON record of ode/sim/validate describes the columns it wrote from there, and
+// docs/formats.md is checked against them (tests/test_records.cpp), so names, meanings and units cannot drift apart.
 #pragma once
 #include <string>
 #include <vector>
@@ -17,8 +17,10 @@ struct ColumnDoc {
   std::string unit;     // "samples/d" for t, "dimensionless" for order parameters and errors, "count"
 };
 
-// The columns of `model` (perceptron, xgm, scm) in the order they are written, `t` first; then the columns every
-// ensemble CSV adds (`<column>_se`, `seeds`). Throws std::invalid_argument for an unknown model.
+// The column `t` every model writes first (its descriptor's columns start with it).
+ColumnDoc time_column_doc();
+// The columns of a registered `model` in the order they are written, `t` first; then the columns every ensemble
+// CSV adds (`<column>_se`, `seeds`). Throws InputError for an unknown model.
 const std::vector<ColumnDoc>& model_column_docs(const std::string& model);
 const std::vector<ColumnDoc>& ensemble_column_docs();
 

@@ -241,7 +241,7 @@ Config Config::resolve(toml::value root, const std::vector<std::string>& overrid
     given[key] = parse_override_value(*spec, item.substr(eq + 1), item);
   }
   const std::string model =
-      given.count("model") ? checked(*find_key("model"), given.at("model")).as_string().str : "perceptron";
+      (given.count("model") ? checked(*find_key("model"), given.at("model")) : find_key("model")->fallback).as_string().str;
 
   Config config;
   for (const auto& [key, value] : given) {
@@ -258,7 +258,7 @@ Config Config::resolve(toml::value root, const std::vector<std::string>& overrid
     if (key_applies(spec, model) && !config.values_.count(spec.key))
       config.values_[spec.key] = config.values_.at(spec.default_from);
   check_cross_keys(config.values_);
-  check_model(config);  // the model's own checks, the same code a run uses (core/models/<model>_keys.cpp)
+  check_model(config);  // the model's own checks, the same code a run uses (its descriptor, core/model.hpp)
   return config;
 }
 

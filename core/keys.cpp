@@ -1,8 +1,11 @@
 #include "core/keys.hpp"
 
+#include <deque>
+#include <mutex>
 #include <sstream>
 
 #include "core/config.hpp"
+#include "core/model.hpp"
 
 namespace tilt {
 namespace keys {
@@ -54,9 +57,31 @@ KeySpec table(std::string key, std::string allowed, std::string doc, std::string
 namespace {
 using namespace keys;
 
+// The models that have a read-out layer (eta_v, weight_decay_v apply), as KeySpec::model lists them; "" would
+// mean every model, so with none a name no model can have (model names have no spaces).
+std::string readout_models() {
+  std::string list;
+  for (const ModelDescriptor* m : registered_models())
+    if (m->has_readout) list += (list.empty() ? "" : ",") + m->name;
+  return list.empty() ? "no model" : list;
+}
+
+// What validate.columns = "auto" compares, per model: "perceptron: eps, R, Q_i; xgm: ...".
+std::string validation_column_sets() {
+  std::string text;
+  for (const ModelDescriptor* m : registered_models()) {
+    text += (text.empty() ? "" : "; ") + m->name + ":";
+    for (std::size_t i = 0; i < m->validation_columns.size(); ++i)
+      text += (i ? ", " : " ") + m->validation_columns[i];
+  }
+  return text;
+}
+
 std::vector<KeySpec> build_registry() {
+  const std::vector<std::string>& models = model_names();
   std::vector<KeySpec> registry{
-      choice("model", "perceptron", model_names(), "Which model to run (models.md)."),
+      choice("model", models.empty() ? "" : models.front(), models,
+             "Which model to run (docs/models.md)."),
       integer("seed", 1, "0 to 2^63 - 1 = 9223372036854775807, with seed + members - 1 within it", at_least(0),
               "Master seed. Member i of an ensemble uses seed + i for its initial weights (unless sim.same_init) "
               "and for its SGD samples."),
@@ -74,15 +99,15 @@ std::vector<KeySpec> build_registry() {
            "refused before it starts (exit code 2)."),
       [] {
         KeySpec k = real("eta_v", 3.0, "> 0", greater(0), "Read-out learning rate (models with a read-out); default: eta.",
-                         "xgm,scm");
+                         readout_models());
         k.default_from = "eta";
         return k;
       }(),
-      real("weight_decay_v", 0.0, ">= 0", at_least(0), "L2 weight decay lambda_v on the read-out.", "xgm,scm"),
+      real("weight_decay_v", 0.0, ">= 0", at_least(0), "L2 weight decay lambda_v on the read-out.", readout_models()),
       real("init_scale", 1.0, "> 0", greater(0), "First-layer weights start i.i.d. N(0, init_scale^2/d)."),
 
       choice("curriculum.protocol", "curriculum", {"curriculum", "anti", "shuffled", "easy", "hard", "custom"},
-             "Order of easy and hard samples (models.md section 1)."),
+             "Order of easy and hard samples (docs/models.md section 1)."),
       real("curriculum.easy", 0.0, ">= 0", at_least(0), "Difficulty Delta of easy samples (variance of irrelevant inputs)."),
       real("curriculum.hard", 2.0, ">= 0", at_least(0), "Difficulty Delta of hard samples."),
       real("curriculum.easy_fraction", 0.5, "in [0, 1]", between(0, 1),
@@ -148,14 +173,13 @@ std::vector<KeySpec> build_registry() {
               "differ, so the ensemble mean is compared with one ODE. false: run i starts from those of seed + i."),
 
       real("metrics.eps_star", 0.05, "in (0, 1)", [](const toml::value& v) { return number(v) > 0 && number(v) < 1; },
-           "Threshold eps* of the derived metrics (models.md section 5): time to threshold t* (first eps <= eps*, "
+           "Threshold eps* of the derived metrics (docs/models.md section 5): time to threshold t* (first eps <= eps*, "
            "interpolated) and success (eps(t_max) <= eps*)."),
       real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
            "False-alarm rate of the whole `tilt validate` verdict, split evenly over the tests it runs (bias of the "
            "mean; the lottery when members have their own initial conditions; tracking with --scaling)."),
       text("validate.columns", "auto", "auto, all, or a comma-separated list of output columns",
-           "Columns the bias test compares. auto = the model's pre-registered set (perceptron: eps, R, Q_i; "
-           "xgm: eps, loss, Qperp_1_1; scm: eps, Q_1_1, R_1_1)."),
+           "Columns the bias test compares. auto = the model's pre-registered set (" + validation_column_sets() + ")."),
       real("validate.tolerance", 0.05, "in (0, 1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 1; },
            "Resolution the verdict must have, as a fraction of each compared column's scale (the largest RMS over "
            "members of its theory value in the window): when the test would not catch a shift of that size with 90% probability the "
@@ -169,24 +193,20 @@ std::vector<KeySpec> build_registry() {
               "more than this (otherwise all are enumerated: exact)."),
 
   };
-  for (auto* model_keys : {&perceptron_keys, &xgm_keys, &scm_keys})
-    for (auto& spec : model_keys()) registry.push_back(std::move(spec));
+  for (const ModelDescriptor* m : registered_models())
+    for (auto& spec : m->keys()) registry.push_back(std::move(spec));
   return registry;
 }
 
 }  // namespace
 
-const std::vector<std::string>& model_names() {
-  static const std::vector<std::string> names{"perceptron", "xgm", "scm"};
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const ModelDescriptor* m : registered_models()) names.push_back(m->name);
   return names;
 }
 
-void check_model(const Config& config) {
-  const std::string& model = config.string("model");
-  if (model == "perceptron") perceptron_check(config);
-  else if (model == "xgm") xgm_check(config);
-  else if (model == "scm") scm_check(config);
-}
+void check_model(const Config& config) { model_of(config).check(config); }
 
 bool key_applies(const KeySpec& spec, const std::string& model) {
   if (spec.model.empty()) return true;
@@ -195,8 +215,17 @@ bool key_applies(const KeySpec& spec, const std::string& model) {
 }
 
 const std::vector<KeySpec>& key_registry() {
-  static const std::vector<KeySpec> registry = build_registry();
-  return registry;
+  // Rebuilt when a model is registered; earlier versions stay alive, so references handed out remain valid.
+  static std::mutex mutex;
+  static std::deque<std::vector<KeySpec>> versions;
+  static unsigned built_for = 0;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const unsigned generation = model_registry_generation();
+  if (versions.empty() || built_for != generation) {
+    versions.push_back(build_registry());
+    built_for = generation;
+  }
+  return versions.back();
 }
 
 const KeySpec* find_key(const std::string& key) {
@@ -219,7 +248,8 @@ std::string type_name(KeyType type) {
 std::string config_reference_markdown() {
   std::ostringstream out;
   out << "# Experiment keys\n\n"
-      << "Generated by `tilt config --reference` from the key registry (core/keys.cpp); do not edit by hand.\n"
+      << "Generated by `tilt config --reference` from the key registry (core/keys.cpp and each model's descriptor,\n"
+      << "models/<model>.cpp); do not edit by hand.\n"
       << "Every key can be set in the experiment file (dotted keys live in the TOML table before the dot) or on\n"
       << "the command line with `--set KEY=VALUE`. Unknown keys, wrong types and values outside the allowed range\n"
       << "are rejected with exit code 2.\n\n"

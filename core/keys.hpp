@@ -24,7 +24,7 @@ struct KeySpec {
   std::string default_from;          // if set and the key is not given: copy this key's resolved value
 };
 
-// Builders for registry entries (used by core/keys.cpp and each model's core/models/<model>_keys.cpp).
+// Builders for registry entries (used by core/keys.cpp and each model's descriptor, models/<model>.cpp).
 namespace keys {
 double number(const toml::value& v);
 std::function<bool(const toml::value&)> greater(double lo);
@@ -41,25 +41,19 @@ KeySpec text(std::string key, std::string fallback, std::string allowed, std::st
 KeySpec table(std::string key, std::string allowed, std::string doc, std::string model = "");
 }  // namespace keys
 
-// Each model registers its own table ([perceptron], [xgm], [scm]) in core/models/<model>_keys.cpp.
-std::vector<KeySpec> perceptron_keys();
-std::vector<KeySpec> xgm_keys();
-std::vector<KeySpec> scm_keys();
-// The models `model = ...` accepts.
-const std::vector<std::string>& model_names();
+// The models `model = ...` accepts: the registered ones (core/model.hpp), in registration order. Each model's own
+// table ([perceptron], [xgm], [scm], ...) comes from its descriptor's `keys`.
+std::vector<std::string> model_names();
 
 class Config;
-// Each model's checks of its resolved keys beyond single values (shapes of tables, a positive-definite scm.T,
-// sim.d large enough, ...): they read the model's parameters exactly as a run does (core/models/<model>_keys.cpp),
-// so `tilt config` rejects exactly what `tilt ode`/`sim`/`validate` reject, with the same message.
-void perceptron_check(const Config& config);
-void xgm_check(const Config& config);
-void scm_check(const Config& config);
-// Runs the check of config's model; called once by Config resolution. Throws InputError.
+// Runs the check of config's model (its descriptor's `check`: shapes of tables, a positive-definite scm.T, sim.d
+// large enough, ..., read exactly as a run reads its parameters, so `tilt config` rejects exactly what `tilt
+// ode`/`sim`/`validate` reject, with the same message); called once by Config resolution. Throws InputError.
 void check_model(const Config& config);
 // True when `spec` applies to `model` (spec.model is "" for all, or a comma-separated list of models).
 bool key_applies(const KeySpec& spec, const std::string& model);
 
+// The shared keys, then each registered model's table. Rebuilt when a model is registered.
 const std::vector<KeySpec>& key_registry();
 const KeySpec* find_key(const std::string& key);
 std::string type_name(KeyType type);

@@ -11,7 +11,7 @@
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/keys.hpp"
-#include "core/schedule.hpp"
+#include "core/model.hpp"
 
 namespace tilt {
 namespace {
@@ -37,30 +37,10 @@ double threads_in_flight(const Config& config, long long members) {
   return double(std::max(1LL, std::min(t, members)));
 }
 
-// Doubles held by one simulated network at dimension sim.d (weights, teacher, anchors, sample and work vectors).
-double weight_doubles(const Config& config) {
-  const double d = double(config.integer("sim.d"));
-  const std::string& model = config.string("model");
-  if (model == "perceptron")
-    return 5 * ((config.real("perceptron.rho_r") + config.real("perceptron.rho_i")) * d + 1);
-  if (model == "xgm") return (2 * double(config.integer("xgm.K")) + 4) * d;
-  if (model == "scm") return 2 * (double(config.integer("scm.K")) + double(config.integer("scm.M")) + 2) * d;
-  return d;
-}
-
-// Size of the ODE state (a few copies live in the integrator's work space).
-double state_size(const Config& config) {
-  const std::string& model = config.string("model");
-  if (model == "xgm") {
-    const double K = double(config.integer("xgm.K")), D = double(config.integer("xgm.D"));
-    return K * D + K * (K + 1) / 2 + K;
-  }
-  if (model == "scm") {
-    const double K = double(config.integer("scm.K")), M = double(config.integer("scm.M"));
-    return K * (K + 1) / 2 + K * M + K;
-  }
-  return 8;
-}
+// Doubles held by one simulated network at dimension sim.d, and the size of the ODE state (a few copies live in
+// the integrator's work space): the model's own estimates (core/model.hpp).
+double weight_doubles(const Config& config) { return model_of(config).network_doubles(config); }
+double state_size(const Config& config) { return model_of(config).state_size(config); }
 
 // Bytes of the output: every member's trajectory, the mean and standard error, and the CSV text (about 24
 // characters per number, mean and standard error columns).
@@ -79,24 +59,14 @@ void check_memory(const Config& config, double bytes, const std::string& what, c
                      "; allowed: lower " + keys + ", or raise max_memory_gb if the machine has the memory");
 }
 
-// The largest rate at which weight decay (and the perceptron's L2 and consolidation) shrink the first-layer
-// weights, with the key that sets it; and the read-out's.
-struct DecayRate {
-  double rate;
-  std::string keys;
-};
-
+// The rates at which weight decay (and, for the perceptron, its L2 penalty and consolidation) shrink the weights,
+// with the keys that set them: the model's own, or eta * weight_decay and, with a read-out, eta_v * weight_decay_v.
 std::vector<DecayRate> decay_rates(const Config& config) {
-  std::vector<DecayRate> out;
-  const double eta = config.real("eta");
-  if (config.string("model") == "perceptron") {
-    out.push_back({eta * (config.real("weight_decay") + config.real("perceptron.l2") + config.real("perceptron.coupling")),
-                   "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"});
-  } else {
-    out.push_back({eta * config.real("weight_decay"), "eta * weight_decay"});
-    if (config.has("weight_decay_v"))
-      out.push_back({config.real("eta_v") * config.real("weight_decay_v"), "eta_v * weight_decay_v"});
-  }
+  const ModelDescriptor& model = model_of(config);
+  if (model.decay_rates) return model.decay_rates(config);
+  std::vector<DecayRate> out{{config.real("eta") * config.real("weight_decay"), "eta * weight_decay"}};
+  if (config.has("weight_decay_v"))
+    out.push_back({config.real("eta_v") * config.real("weight_decay_v"), "eta_v * weight_decay_v"});
   return out;
 }
 
@@ -104,34 +74,6 @@ std::vector<DecayRate> decay_rates(const Config& config) {
 double theory_step_budget(const Config& config) {
   if (config.has("theory.max_steps")) return keys::number(config.values().at("theory.max_steps"));
   return 1e8;
-}
-
-std::string difficulty_key(const Config& config, double delta) {
-  if (config.string("curriculum.protocol") == "custom") return "curriculum.segments";
-  return delta == config.real("curriculum.easy") ? "curriculum.easy" : "curriculum.hard";
-}
-
-// xgm: the fields of a cluster have covariance C = sigma^2 r r^T + Delta Qperp. With Delta = 0 in a training
-// phase, C is singular (rank <= 1, or 0 when sigma = 0) for K >= 2 or sigma = 0, the drift is discontinuous in
-// the state (relu: a delta function in the Stein terms) and the adaptive integrator stalls (issue 9: 246 077
-// steps for t <= 1 at K = 1). The simulation is well defined; the theory is refused.
-void check_xgm_theory_degenerate(const Config& config) {
-  if (config.string("model") != "xgm") return;
-  const double sigma = config.real("xgm.sigma");
-  const long long K = config.integer("xgm.K");
-  if (sigma > 0 && K == 1) return;
-  const Schedule schedule = Schedule::from_config(config);
-  for (const auto& phase : schedule.phases())
-    for (const auto& c : phase.mixture)
-      if (c.weight > 0 && c.difficulty == 0 && phase.end > phase.start) {
-        const std::string key = difficulty_key(config, 0.0);
-        throw InputError(
-            "key '" + key + "' = 0 with xgm.sigma = " + num(sigma) + " and xgm.K = " + std::to_string(K) +
-            ": a training phase with Delta = 0 makes the field covariance sigma^2 r r^T + Delta Qperp singular " +
-            (sigma == 0 ? "(zero: no noise in any direction)" : "(rank 1 for K >= 2)") +
-            ", which the ODE cannot integrate; allowed: Delta > 0 in every training phase (e.g. " + key +
-            " = 0.1), or xgm.sigma > 0 with xgm.K = 1; `tilt sim` runs this case");
-      }
 }
 
 }  // namespace
@@ -183,18 +125,7 @@ double output_rows(const Config& config) {
   return rows;
 }
 
-double output_columns(const Config& config) {
-  const std::string& model = config.string("model");
-  if (model == "xgm") {
-    const double K = double(config.integer("xgm.K")), D = double(config.integer("xgm.D"));
-    return K * D + K * (K + 1) / 2 + K + 5 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
-  }
-  if (model == "scm") {
-    const double K = double(config.integer("scm.K")), M = double(config.integer("scm.M"));
-    return K * (K + 1) / 2 + K * M + K + 1;
-  }
-  return 10;
-}
+double output_columns(const Config& config) { return model_of(config).output_columns(config); }
 
 double memory_budget_bytes(const Config& config) {
   const double gb = config.real("max_memory_gb");
@@ -226,7 +157,7 @@ void check_simulation_limits(const Config& config, long long members) {
 }
 
 void check_theory_limits(const Config& config, long long members) {
-  check_xgm_theory_degenerate(config);
+  if (const auto& theory_check = model_of(config).theory_check) theory_check(config);
   const double t_max = config.real("t_max"), budget = theory_step_budget(config);
   // Weight decay at rate r makes the ODE stiff: the fastest mode (a squared norm) decays like exp(-2 r t), and an
   // explicit method is stable only for steps h with 2 r h below about 3.3 (rk45, dopri5) to 6 (rk8pd), so it needs

@@ -1,4 +1,4 @@
-// Derived metrics of models.md section 5, for every model: time to threshold t*(eps*), success
+// Derived metrics of docs/models.md section 5, for every model: time to threshold t*(eps*), success
 // eps(t_max) <= eps*, and their summaries over an ensemble of initial conditions (the lottery).
 #pragma once
 #include <limits>

@@ -1,5 +1,5 @@
 // The curriculum as a small interface: which data distribution is in force at time t, and where it switches.
-// Theory and simulation ask the same object (models.md section 1).
+// Theory and simulation ask the same object (docs/models.md section 1).
 #pragma once
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The headline example: the perceptron (models.md section 2) under curriculum, anti-curriculum and shuffled order,
+# The headline example: the perceptron (docs/models.md section 2) under curriculum, anti-curriculum and shuffled order,
 # plus elastic consolidation; theory and simulation (N = 2000, 30 seeds) compared by `tilt validate`, then a figure.
 # A verdict other than CONSISTENT (exit 1 or 3) is reported and the figure still drawn; bad input (exit 2) stops.
 # Writes out/perceptron/<protocol>_{theory,sim}.csv, <protocol>_validate.json and out/perceptron/protocols.{pdf,png}.

@@ -8,8 +8,8 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/model.hpp"
 #include "core/progress.hpp"
-#include "sim/models/members.hpp"
 
 namespace tilt {
 
@@ -20,11 +20,7 @@ long long init_seed(const Config& config, long long member) {
 long long sample_seed(const Config& config, long long member) { return config.integer("seed") + member; }
 
 Trajectory simulate_member(const Config& config, long long member) {
-  const std::string& model = config.string("model");
-  if (model == "perceptron") return simulate_perceptron(config, member);
-  if (model == "xgm") return simulate_xgm(config, member);
-  if (model == "scm") return simulate_scm(config, member);
-  throw InputError("key 'model' = \"" + model + "\": no simulation for this model");
+  return model_of(config).simulate(config, member);
 }
 
 SimResult run_sim(const Config& config) {

@@ -1,4 +1,4 @@
-// The command's contract (architecture.md): subcommands, exit codes, clear messages for bad input, files written
+// The command's contract (docs/architecture.md): subcommands, exit codes, clear messages for bad input, files written
 // atomically and never overwritten without --force, blow-ups reported with their time and never written out.
 #include <gtest/gtest.h>
 
@@ -145,7 +145,7 @@ TEST(Cli, SimWritesStandardErrorsAndSeeds) {
   std::sort(finals.begin(), finals.end());
   ASSERT_LT(finals[0], finals[1]);
   const double eps_star = 0.5 * (finals[0] + finals[1]);
-  std::vector<double> t_star;  // first eps <= eps*, linearly interpolated (models.md section 5), or none
+  std::vector<double> t_star;  // first eps <= eps*, linearly interpolated (docs/models.md section 5), or none
   for (const auto& m : members.members) {
     const std::size_t j = m.column("eps");
     double first = -1;

@@ -68,7 +68,7 @@ TEST(OutputTimes, LogSpacing) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // test.difficulty: eps and loss on easy, hard or the p_E mixture (all = mix); eps_easy/eps_hard/eps_mix always.
-// Perceptron formulas (models.md section 2, docs/theory/perceptron.md) recomputed from the written Q_r, Q_i, R.
+// Perceptron formulas (docs/models.md section 2, docs/theory/perceptron.md) recomputed from the written Q_r, Q_i, R.
 
 double perceptron_eps(double T, double Qr, double Qi, double R, double delta) {
   return std::acos(R / std::sqrt(T * (Qr + delta * Qi))) / M_PI;
@@ -234,7 +234,7 @@ TEST(XgmDiagnostics, AlignAndMatchFollowFromTheState) {
 
 // ---------------------------------------------------------------------------------------------------------------
 // The penalty terms of each ODE: the right-hand side with a penalty minus the one without, at the same state, is
-// exactly the documented term (models.md sections 0 and 2; docs/theory/perceptron.md, xgm.md, scm.md).
+// exactly the documented term (docs/models.md sections 0 and 2; docs/theory/perceptron.md, xgm.md, scm.md).
 
 std::map<std::string, double> rhs_by_name(const Config& c, const std::vector<double>& y, double delta,
                                           std::size_t phase) {

@@ -1,4 +1,4 @@
-// Every Gaussian expectation of the perceptron's theory against brute-force Monte Carlo (models.md section 2).
+// Every Gaussian expectation of the perceptron's theory against brute-force Monte Carlo (docs/models.md section 2).
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
@@ -117,7 +117,7 @@ TEST(PerceptronOde, RightHandSideMatchesMonteCarloOfTheSgdUpdate) {
     const Eigen::VectorXd x_i = std::sqrt(delta) * Eigen::Vector2d(rng.normal(), rng.normal());
     const double l_r = w_r.dot(x_r), l_i = w_i.dot(x_i), u = teacher.dot(x_r);
     const double G = G_of(l_r + l_i, u);
-    // N * (change of each order parameter in one step), |x|^2/N replaced by its mean rho (models.md section 0).
+    // N * (change of each order parameter in one step), |x|^2/N replaced by its mean rho (docs/models.md section 0).
     m[0].add(2 * eta * G * l_r + eta * eta * G * G * p.rho_r - 2 * eta * l2 * o.Q_r - 2 * eta * gamma * (o.Q_r - o.C_r));
     m[1].add(2 * eta * G * l_i + eta * eta * G * G * p.rho_i * delta - 2 * eta * l2 * o.Q_i -
              2 * eta * gamma * (o.Q_i - o.C_i));
@@ -131,7 +131,7 @@ TEST(PerceptronOde, RightHandSideMatchesMonteCarloOfTheSgdUpdate) {
   EXPECT_EQ(rhs[7], 0.0);
 }
 
-// The closed forms agree with the ODE as written in models.md (a second, independent transcription).
+// The closed forms agree with the ODE as written in docs/models.md (a second, independent transcription).
 TEST(PerceptronOde, AgreesWithTheSpecFormulas) {
   tilt::PerceptronParams p{};
   p.T = 2.0, p.rho_r = 1.0, p.rho_i = 1.0, p.eta = 3.0;

@@ -1,7 +1,7 @@
 // One truth for config and records: `tilt config` rejects exactly what a run rejects (same exit code, same
 // message); the files and JSON keys each command writes are those docs/formats.md lists (its ```outputs blocks)
 // and `--help` names; the JSON record's `columns` describes exactly the CSV columns written, from the one
-// description in core/columns.cpp, which docs/formats.md's column table matches.
+// description in each model's descriptor (models/<model>.cpp), which docs/formats.md's column table matches.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "core/columns.hpp"
 #include "core/config.hpp"
 #include "core/io.hpp"
+#include "models/builtin.hpp"
 #include "sim/run.hpp"
 #include "support.hpp"
 #include "theory/run.hpp"
@@ -257,7 +258,7 @@ TEST(Records, EveryDocumentedCommandExists) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Columns: the docs' table lists exactly the column patterns of core/columns.cpp, and every column any model
+// Columns: the docs' table lists exactly the column patterns of every registered model, and every column any model
 // writes (single run, ensemble with _se and seeds) has a description.
 
 std::set<std::string> documented_columns(const std::string& model) {
@@ -277,7 +278,8 @@ std::set<std::string> documented_columns(const std::string& model) {
 }
 
 TEST(Records, FormatsTableListsEveryColumnOfEachModel) {
-  for (const char* model : {"perceptron", "xgm", "scm"}) {
+  for (const tilt::ModelDescriptor& descriptor : tilt::builtin_models()) {
+    const std::string& model = descriptor.name;
     std::set<std::string> registry;
     for (const auto& doc : tilt::model_column_docs(model)) {
       registry.insert(doc.name);

@@ -1,9 +1,9 @@
-// One SGD step of every model against a reference written in this file from models.md (sections 0, 2, 3, 4)
+// One SGD step of every model against a reference written in this file from docs/models.md (sections 0, 2, 3, 4)
 // and docs/theory/*.md: its own sampling of x (the same random stream, consumed in the documented order), its own
 // activation g and derivative g', its own loss residual e = -dloss/df, its own penalties (L2, weight decay,
 // elastic consolidation) and read-out rule, and the learning-rate scaling eta/d. Nothing here calls the production
-// helpers it checks (xgm_g, xgm_dg, the trainers' G), so a sign or a factor wrong in any term of an update fails
-// a test. The references' own g' and e are checked against finite differences of their g and loss first.
+// helpers it checks (activation_g, activation_dg, the trainers' G), so a sign or a factor wrong in any term of an
+// update fails a test. The references' own g' and e are checked against finite differences of their g and loss first.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -31,7 +31,7 @@ using tilt::Rng;
 using tilt::Stream;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The references' activations and losses, written from models.md.
+// The references' activations and losses, written from docs/models.md.
 
 // name: relu, erf (= erf(x/sqrt 2)), tanh, quadratic, linear; "erf_half" = the perceptron's erf(x/2).
 double ref_g(const std::string& name, double x) {
@@ -92,14 +92,16 @@ TEST(SgdReferences, DerivativesAndResidualsAreThoseOfTheirFunctions) {
             << loss << " y = " << y << " f = " << f;
 }
 
-// Production g and g' of xgm (used by the simulation and the theory) against the reference and finite differences.
+// Production g and g' of the two-layer models (core/activation.hpp, used by the xgm and scm simulations) against
+// the reference and finite differences.
 TEST(SgdReferences, XgmActivationsAndDerivatives) {
   for (const std::string name : {"relu", "erf", "tanh", "quadratic", "linear"}) {
     const auto a = xgm_activation(name);
     for (double x : kPoints) {
-      EXPECT_NEAR(tilt::xgm_g(a, x), ref_g(name, x), 1e-14) << name << " g at " << x;
-      EXPECT_NEAR(tilt::xgm_dg(a, x), ref_dg(name, x), 1e-14) << name << " g' at " << x;
-      EXPECT_NEAR(tilt::xgm_dg(a, x), central_difference([&](double z) { return tilt::xgm_g(a, z); }, x), 1e-8)
+      EXPECT_NEAR(tilt::activation_g(a, x), ref_g(name, x), 1e-14) << name << " g at " << x;
+      EXPECT_NEAR(tilt::activation_dg(a, x), ref_dg(name, x), 1e-14) << name << " g' at " << x;
+      EXPECT_NEAR(tilt::activation_dg(a, x),
+                  central_difference([&](double z) { return tilt::activation_g(a, z); }, x), 1e-8)
           << name << " g' against finite differences of g at " << x;
     }
   }
@@ -128,7 +130,7 @@ double max_abs_diff(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 constexpr double kTol = 1e-13;  // rounding only: every mutation of interest moves weights by > 1e-5
 
 // ---------------------------------------------------------------------------------------------------------------
-// Perceptron (models.md section 2, docs/theory/perceptron.md): w <- w + (eta/N)(G x - lambda2 w - gamma (w - w1)),
+// Perceptron (docs/models.md section 2, docs/theory/perceptron.md): w <- w + (eta/N)(G x - lambda2 w - gamma (w - w1)),
 // G = (y - g(lambda)) g'(lambda), g = erf(lambda/2), y = sign(w* . x_r), lambda2 = perceptron.l2 + weight_decay,
 // gamma = perceptron.coupling after the first switch (0 before), w1 = the weights at the latest switch.
 
@@ -208,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(Penalties, PerceptronStep,
                          [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------------------------------
-// xgm (models.md sections 0 and 3): f = c_K sum_k v_k g(lambda_k); e = -dloss/df; G_k = e c_K v_k g'(lambda_k);
+// xgm (docs/models.md sections 0 and 3): f = c_K sum_k v_k g(lambda_k); e = -dloss/df; G_k = e c_K v_k g'(lambda_k);
 // w_k <- w_k + (eta/d)(G_k x - lambda_w w_k); v_k <- v_k + (eta_v/d)(c_K e g(lambda_k) - lambda_v v_k) when trained.
 // Sample: cluster c with probability p_c (one uniform), x_rel = m_c + sigma xi (D normals), then (Delta > 0) d - D
 // normals of variance Delta.
@@ -313,7 +315,7 @@ INSTANTIATE_TEST_SUITE_P(Variants, XgmStep, ::testing::ValuesIn(xgm_cases()),
                          });
 
 // ---------------------------------------------------------------------------------------------------------------
-// scm (models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k g(lambda_k),
+// scm (docs/models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k g(lambda_k),
 // e = y - f; w_k <- w_k + (eta/d)(e v_k g'(lambda_k) x - lambda_w w_k) with the old v;
 // v_k <- v_k + (eta_v/d)(e g(lambda_k) - lambda_v v_k) when train_readout. Sample: d normals, then (noise > 0) zeta.
 

@@ -89,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(Xgm, XgmKernels,
                                            Case{"linear", "square"}, Case{"erf", "logistic"}),
                          [](const auto& info) { return info.param.activation + "_" + info.param.loss; });
 
-// At r = 0 every cluster sees the same fields and the XOR labels cancel: dr = 0 exactly (models.md section 3).
+// At r = 0 every cluster sees the same fields and the XOR labels cancel: dr = 0 exactly (docs/models.md section 3).
 TEST(XgmKernelsSymmetry, RZeroIsAFixedPoint) {
   const XgmParams p = params("relu", "square", 256);
   XgmOverlaps o = state(p.K, p.D, 3);

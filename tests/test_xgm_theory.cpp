@@ -22,7 +22,7 @@ namespace {
 
 using namespace tilt;
 
-// d times the change of each order parameter in one SGD step from fixed weights (models.md section 0),
+// d times the change of each order parameter in one SGD step from fixed weights (docs/models.md section 0),
 // averaged over samples, must equal the ODE's right-hand side up to O(1/d) (here ||x||^2/d - Delta).
 TEST(XgmTheory, RhsMatchesMeanSgdUpdate) {
   const long long d = 2000;
@@ -51,16 +51,16 @@ TEST(XgmTheory, RhsMatchesMeanSgdUpdate) {
     zeta = w.W.rightCols(d - D) * x_irr;
     lam = w.W.leftCols(D) * x_rel + zeta;
     double f = 0;
-    for (int k = 0; k < K; ++k) f += p.cK * w.v(k) * xgm_g(p.activation, lam(k));
+    for (int k = 0; k < K; ++k) f += p.cK * w.v(k) * activation_g(p.activation, lam(k));
     const double e = cl.label - f, h = p.eta / double(d);
-    for (int k = 0; k < K; ++k) G(k) = e * p.cK * w.v(k) * xgm_dg(p.activation, lam(k));
+    for (int k = 0; k < K; ++k) G(k) = e * p.cK * w.v(k) * activation_dg(p.activation, lam(k));
     std::size_t j = 0;
     for (int k = 0; k < K; ++k)
       for (int a = 0; a < D; ++a) acc[j++].add(d * h * G(k) * x_rel(a));
     for (int k = 0; k < K; ++k)
       for (int l = k; l < K; ++l)
         acc[j++].add(d * (h * (G(k) * zeta(l) + G(l) * zeta(k)) + h * h * G(k) * G(l) * x_irr.squaredNorm()));
-    for (int k = 0; k < K; ++k) acc[j++].add(p.eta_v * p.cK * e * xgm_g(p.activation, lam(k)));
+    for (int k = 0; k < K; ++k) acc[j++].add(p.eta_v * p.cK * e * activation_g(p.activation, lam(k)));
   }
   double worst = 0;
   for (std::size_t j = 0; j < y.size(); ++j) {

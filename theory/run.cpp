@@ -9,6 +9,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/model.hpp"
 #include "core/progress.hpp"
 #include "core/schedule.hpp"
 #include "theory/models/problems.hpp"
@@ -43,11 +44,7 @@ double init_column(const std::map<std::string, double>& row, const std::string& 
 
 
 TheoryProblem make_theory_problem(const Config& config, long long member) {
-  const std::string& model = config.string("model");
-  if (model == "perceptron") return perceptron_problem(config, member);
-  if (model == "xgm") return xgm_problem(config, member);
-  if (model == "scm") return scm_problem(config, member);
-  throw InputError("key 'model' = \"" + model + "\": no theory for this model");
+  return model_of(config).theory(config, member);
 }
 
 TheoryResult run_theory_members(const Config& config, long long count) {

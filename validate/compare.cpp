@@ -9,6 +9,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/model.hpp"
 #include "sim/run.hpp"
 #include "theory/run.hpp"
 
@@ -48,12 +49,7 @@ const char* verdict_name(Verdict v) {
 int verdict_exit_code(Verdict v) { return v == Verdict::Consistent ? 0 : v == Verdict::Inconsistent ? 1 : 3; }
 
 std::vector<std::string> default_validation_columns(const std::string& model) {
-  // A small set fixed before looking at data: the test error, and the order parameters (or the loss, which
-  // weighs all of them) that carry each model's dynamics. Columns that duplicate these are left out.
-  if (model == "perceptron") return {"eps", "R", "Q_i"};
-  if (model == "xgm") return {"eps", "loss", "Qperp_1_1"};  // units are exchangeable: unit 1 stands for all
-  if (model == "scm") return {"eps", "Q_1_1", "R_1_1"};
-  return {"eps"};
+  return model_descriptor(model).validation_columns;  // pre-registered in the model's descriptor
 }
 
 ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking) {

@@ -1,4 +1,4 @@
-// Model `perceptron` (models.md section 2): parameters, initial weights, their order parameters, observables.
+// Model `perceptron` (docs/models.md section 2): parameters, initial weights, their order parameters, observables.
 // Shared by theory and simulation so both start from the same weights and report the same columns.
 #pragma once
 #include <string>

@@ -16,12 +16,6 @@ namespace tilt {
 
 namespace {
 
-ScmActivation activation_of(const std::string& name) {
-  if (name == "relu") return ScmActivation::Relu;
-  if (name == "linear") return ScmActivation::Linear;
-  return ScmActivation::Erf;
-}
-
 // One row [[x_1, ..., x_n]] of a table key, or `fallback` (n copies) when the table is empty.
 Eigen::VectorXd row_key(const Config& c, const std::string& key, int n, double fallback, bool required_size) {
   const auto rows = c.table(key);
@@ -38,7 +32,7 @@ ScmParams ScmParams::from_config(const Config& c) {
   ScmParams p;
   p.K = int(c.integer("scm.K"));
   p.M = int(c.integer("scm.M"));
-  p.activation = activation_of(c.string("scm.activation"));
+  p.activation = parse_activation(c.string("scm.activation"));
   p.train_readout = c.boolean("scm.train_readout");
   p.noise = c.real("scm.noise");
   p.read_training(c);
@@ -120,6 +114,9 @@ double scm_E_g_g(ScmActivation g, double caa, double cab, double cbb) {
     }
     case ScmActivation::Linear:
       return cab;
+    case ScmActivation::Tanh:
+    case ScmActivation::Quadratic:
+      break;  // not an scm activation (scm.activation allows erf, relu, linear)
   }
   return 0.0;
 }

@@ -1,4 +1,4 @@
-// Model `scm` (models.md section 4), the soft committee machine teacher-student model: parameters, initial weights
+// Model `scm` (docs/models.md section 4), the soft committee machine teacher-student model: parameters, initial weights
 // (teacher with exactly the configured overlaps T), their order parameters, and the observables of both twins.
 #pragma once
 #include <string>
@@ -6,13 +6,14 @@
 
 #include <Eigen/Core>
 
+#include "core/activation.hpp"
 #include "core/models/training.hpp"
 
 namespace tilt {
 
 class Config;
 
-enum class ScmActivation { Erf, Relu, Linear };  // erf = erf(x/sqrt 2)
+using ScmActivation = Activation;  // core/activation.hpp; scm accepts erf (= erf(x/sqrt 2)), relu and linear
 
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 

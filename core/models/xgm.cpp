@@ -12,14 +12,6 @@
 namespace tilt {
 namespace {
 
-XgmActivation parse_activation(const std::string& s) {
-  if (s == "relu") return XgmActivation::Relu;
-  if (s == "erf") return XgmActivation::Erf;
-  if (s == "tanh") return XgmActivation::Tanh;
-  if (s == "quadratic") return XgmActivation::Quadratic;
-  return XgmActivation::Linear;
-}
-
 std::vector<XgmCluster> custom_clusters(const std::vector<std::vector<double>>& rows, int D) {
   const std::string allowed = "; allowed: rows [centre_1, ..., centre_D, label, p] with label +1 or -1, p > 0 and "
                               "the p summing to 1";

@@ -1,4 +1,4 @@
-// Model `xgm` (models.md section 3): a 2-layer network on an XOR-like Gaussian mixture. Parameters, cluster
+// Model `xgm` (docs/models.md section 3): a 2-layer network on an XOR-like Gaussian mixture. Parameters, cluster
 // table, initial weights, their order parameters and the observables; shared by theory and simulation.
 #pragma once
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "core/activation.hpp"
 #include "core/models/training.hpp"
 #include "core/schedule.hpp"
 
@@ -15,7 +16,7 @@ namespace tilt {
 class Config;
 class XgmGauss;
 
-enum class XgmActivation { Relu, Erf, Tanh, Quadratic, Linear };
+using XgmActivation = Activation;  // core/activation.hpp: the one enum of the two-layer models
 enum class XgmLoss { Square, Logistic };
 
 struct XgmCluster {
@@ -83,7 +84,7 @@ class XgmObserver {
   std::unique_ptr<XgmGauss> gauss_;  // built with the observable lines only
 };
 
-// Per-unit diagnostics (models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether sign(v_k)
+// Per-unit diagnostics (docs/models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether sign(v_k)
 // equals the label of the centre closest in angle to r_k.
 double xgm_alignment(const XgmOverlaps& o, int k);
 double xgm_rule_match(const XgmParams& p, const XgmOverlaps& o, int k);

@@ -5,16 +5,17 @@
 
 #include <boost/math/special_functions/owens_t.hpp>
 
+#include "core/activation.hpp"
+
 namespace tilt {
 namespace {
 
-constexpr double kSqrt2 = 1.4142135623730951;
-constexpr double kInvSqrt2Pi = 0.3989422804014327;
-constexpr double kPi = 3.141592653589793;
-constexpr double kSqrt2OverPi = 0.7978845608028654;
-
-double Phi(double x) { return 0.5 * std::erfc(-x / kSqrt2); }
-double phi(double x) { return std::fabs(x) < 38.0 ? kInvSqrt2Pi * std::exp(-0.5 * x * x) : 0.0; }
+using gaussian::kInvSqrt2Pi;
+using gaussian::kPi;
+using gaussian::kSqrt2;
+using gaussian::kSqrt2OverPi;
+using gaussian::Phi;
+using gaussian::phi;
 
 // Owen's T in double precision: boost's default promotes to long double (x87), several times slower for no
 // accuracy the tests can see (Phi2 stays within ~3e-16 of quadrature).

@@ -1,4 +1,4 @@
-// Online SGD for the perceptron (models.md section 2) at finite N, with L2 penalty and elastic consolidation.
+// Online SGD for the perceptron (docs/models.md section 2) at finite N, with L2 penalty and elastic consolidation.
 #pragma once
 #include <cstdint>
 

@@ -9,30 +9,6 @@
 
 namespace tilt {
 
-namespace {
-
-constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2/pi)
-
-double g(ScmActivation a, double x) {
-  switch (a) {
-    case ScmActivation::Erf: return std::erf(x * M_SQRT1_2);
-    case ScmActivation::Relu: return x > 0 ? x : 0.0;
-    case ScmActivation::Linear: return x;
-  }
-  return 0.0;
-}
-
-double dg(ScmActivation a, double x) {
-  switch (a) {
-    case ScmActivation::Erf: return kSqrt2OverPi * std::exp(-0.5 * x * x);
-    case ScmActivation::Relu: return x > 0 ? 1.0 : 0.0;
-    case ScmActivation::Linear: return 1.0;
-  }
-  return 0.0;
-}
-
-}  // namespace
-
 ScmSgd::ScmSgd(ScmParams params, ScmWeights weights, Rng samples)
     : p_(std::move(params)), w_(std::move(weights)), rng_(samples) {
   x_.resize(p_.d);
@@ -46,19 +22,19 @@ double ScmSgd::step() {
   lambda_.noalias() = w_.W * x_;
   nu_.noalias() = w_.teacher * x_;
   double y = 0, f = 0;
-  for (int m = 0; m < p_.M; ++m) y += p_.A[m] * g(p_.activation, nu_[m]);
+  for (int m = 0; m < p_.M; ++m) y += p_.A[m] * activation_g(p_.activation, nu_[m]);
   if (p_.noise > 0) y += std::sqrt(p_.noise) * rng_.normal();
-  for (int k = 0; k < p_.K; ++k) f += w_.v[k] * g(p_.activation, lambda_[k]);
+  for (int k = 0; k < p_.K; ++k) f += w_.v[k] * activation_g(p_.activation, lambda_[k]);
   const double e = y - f;
   const double step = p_.eta / double(p_.d);
   // Both layers move from the same (old) weights: the first-layer gradient uses the old read-out.
-  for (int k = 0; k < p_.K; ++k) coef_[k] = step * e * w_.v[k] * dg(p_.activation, lambda_[k]);
+  for (int k = 0; k < p_.K; ++k) coef_[k] = step * e * w_.v[k] * activation_dg(p_.activation, lambda_[k]);
   if (p_.weight_decay > 0) w_.W *= 1 - step * p_.weight_decay;
   w_.W.noalias() += coef_ * x_.transpose();
   if (p_.train_readout) {
     const double step_v = p_.eta_v / double(p_.d);
     for (int k = 0; k < p_.K; ++k)
-      w_.v[k] += step_v * (e * g(p_.activation, lambda_[k]) - p_.weight_decay_v * w_.v[k]);
+      w_.v[k] += step_v * (e * activation_g(p_.activation, lambda_[k]) - p_.weight_decay_v * w_.v[k]);
   }
   return e;
 }

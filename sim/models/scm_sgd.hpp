@@ -1,4 +1,4 @@
-// Online SGD for the soft committee machine (models.md section 4) at finite d: first layer, and the read-out when
+// Online SGD for the soft committee machine (docs/models.md section 4) at finite d: first layer, and the read-out when
 // it is trained, from the same initial weights as the theory.
 #pragma once
 #include "core/models/scm.hpp"

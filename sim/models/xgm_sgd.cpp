@@ -39,10 +39,10 @@ double XgmSgd::step(double delta) {
     lambda_.noalias() += W_irr * x_irr_;
   }
   double f = 0;
-  for (int k = 0; k < p_.K; ++k) f += p_.cK * w_.v(k) * xgm_g(p_.activation, lambda_(k));
+  for (int k = 0; k < p_.K; ++k) f += p_.cK * w_.v(k) * activation_g(p_.activation, lambda_(k));
   const double y = cl.label;
   const double e = p_.loss == XgmLoss::Square ? y - f : y / (1.0 + std::exp(y * f));
-  for (int k = 0; k < p_.K; ++k) G_(k) = e * p_.cK * w_.v(k) * xgm_dg(p_.activation, lambda_(k));
+  for (int k = 0; k < p_.K; ++k) G_(k) = e * p_.cK * w_.v(k) * activation_dg(p_.activation, lambda_(k));
   const double step = p_.eta / double(p_.d);
   if (p_.weight_decay > 0) w_.W *= 1.0 - step * p_.weight_decay;
   W_rel.noalias() += (step * G_) * x_rel_.transpose();
@@ -50,7 +50,7 @@ double XgmSgd::step(double delta) {
   if (p_.train_readout) {
     const double sv = p_.eta_v / double(p_.d);
     for (int k = 0; k < p_.K; ++k)
-      w_.v(k) += sv * (p_.cK * e * xgm_g(p_.activation, lambda_(k)) - p_.weight_decay_v * w_.v(k));
+      w_.v(k) += sv * (p_.cK * e * activation_g(p_.activation, lambda_(k)) - p_.weight_decay_v * w_.v(k));
   }
   return f;
 }

@@ -1,4 +1,4 @@
-// Online SGD for model xgm (models.md sections 0 and 3) at finite d: a K-unit 2-layer network trained one fresh
+// Online SGD for model xgm (docs/models.md sections 0 and 3) at finite d: a K-unit 2-layer network trained one fresh
 // sample of the Gaussian mixture at a time.
 #pragma once
 #include "core/models/xgm.hpp"

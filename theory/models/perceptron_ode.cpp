@@ -4,7 +4,7 @@
 
 namespace tilt {
 
-// Recipe of models.md section 0 with the update w <- w + (eta/N)(G x - l2 w - gamma (w - w1)):
+// Recipe of docs/models.md section 0 with the update w <- w + (eta/N)(G x - l2 w - gamma (w - w1)):
 //   dR/dt   = eta <G u>                       - eta l2 R   - eta gamma (R - R1)
 //   dQ_r/dt = 2 eta <G lambda_r> + eta^2 rho_r <G^2>         - 2 eta l2 Q_r - 2 eta gamma (Q_r - C_r)
 //   dQ_i/dt = 2 eta <G lambda_i> + eta^2 rho_i Delta <G^2>   - 2 eta l2 Q_i - 2 eta gamma (Q_i - C_i)

@@ -1,4 +1,4 @@
-// The perceptron's order-parameter ODE (models.md section 2) with L2 penalty and elastic consolidation.
+// The perceptron's order-parameter ODE (docs/models.md section 2) with L2 penalty and elastic consolidation.
 // State: Q_r, Q_i, R, C_r, C_i, Q1_r, Q1_i, R1 (see core/models/perceptron.hpp).
 #pragma once
 #include "core/models/perceptron.hpp"

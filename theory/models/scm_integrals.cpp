@@ -176,6 +176,9 @@ double E_dg_dg(ScmActivation g, double c11, double c12, double c22) {
       return 0.25 + std::asin(clamp1(c12 / std::sqrt(c11 * c22))) / kTwoPi;
     case ScmActivation::Linear:
       return 1.0;
+    case ScmActivation::Tanh:
+    case ScmActivation::Quadratic:
+      break;  // not an scm activation (scm.activation allows erf, relu, linear)
   }
   return 0.0;
 }
@@ -194,6 +197,9 @@ double E_dg_x_g(ScmActivation g, const Eigen::Matrix3d& C) {
     }
     case ScmActivation::Linear:
       return C(1, 2);
+    case ScmActivation::Tanh:
+    case ScmActivation::Quadratic:
+      break;  // not an scm activation (scm.activation allows erf, relu, linear)
   }
   return 0.0;
 }
@@ -216,6 +222,9 @@ double E_dg_dg_g_g(ScmActivation g, const Eigen::Matrix4d& C) {
     }
     case ScmActivation::Linear:
       return C(2, 3);
+    case ScmActivation::Tanh:
+    case ScmActivation::Quadratic:
+      break;  // not an scm activation (scm.activation allows erf, relu, linear)
   }
   return 0.0;
 }

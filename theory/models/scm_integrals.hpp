@@ -1,4 +1,4 @@
-// The Gaussian expectations of the soft committee machine's ODEs (models.md section 4), named by what they return.
+// The Gaussian expectations of the soft committee machine's ODEs (docs/models.md section 4), named by what they return.
 // Arguments are covariance matrices of zero-mean Gaussian fields; g is the activation (erf = erf(x/sqrt 2)).
 #pragma once
 #include <Eigen/Core>

@@ -8,7 +8,7 @@
 
 namespace tilt {
 
-// Recipe of models.md section 0 with e = y - f = sum_u c_u g(x_u) over all fields x = (lambda_1..K, nu_1..M),
+// Recipe of docs/models.md section 0 with e = y - f = sum_u c_u g(x_u) over all fields x = (lambda_1..K, nu_1..M),
 // c = (-v, A), G_k = e v_k g'(lambda_k) and the update w_k <- w_k + (eta/d)(G_k x - lambda_w w_k):
 //   dQ_kl/dt = eta (v_k <g'_k e lambda_l> + v_l <g'_l e lambda_k>)
 //              + eta^2 v_k v_l (sum_uu' c_u c_u' <g'_k g'_l g_u g_u'> + sigma^2 <g'_k g'_l>) - 2 eta lambda_w Q_kl

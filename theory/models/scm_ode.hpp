@@ -1,4 +1,4 @@
-// The soft committee machine's order-parameter ODE (models.md section 4; docs/theory/scm.md): Q (upper triangle),
+// The soft committee machine's order-parameter ODE (docs/models.md section 4; docs/theory/scm.md): Q (upper triangle),
 // R and, with a trained read-out, v. The right-hand side runs on OpenMP threads with bit-identical results.
 #pragma once
 #include <string>

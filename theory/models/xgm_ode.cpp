@@ -4,7 +4,7 @@
 
 namespace tilt {
 
-// Recipe of models.md section 0 with lambda_k = r_k.m_c + sigma r_k.xi + sqrt(Delta) (L z)_k, L L^T = Qp:
+// Recipe of docs/models.md section 0 with lambda_k = r_k.m_c + sigma r_k.xi + sqrt(Delta) (L z)_k, L L^T = Qp:
 //   dr_k/dt    = eta <G_k (m_c + sigma xi)> - eta wd r_k
 //   dQp_kl/dt  = eta (Y_kl + Y_lk) + eta^2 Delta <G_k G_l> - 2 eta wd Qp_kl,   Y = sqrt(Delta) <G z^T> L^T
 //                (sqrt(Delta) <G_k zeta_l> = sqrt(Delta) sum_b L_lb <G_k z_b>)

@@ -1,4 +1,4 @@
-// The xgm order-parameter ODE (models.md section 3; derivation in docs/theory/xgm.md).
+// The xgm order-parameter ODE (docs/models.md section 3; derivation in docs/theory/xgm.md).
 // State: r_k_a (K x D, row-major), Qperp_k_l (k <= l), v_k.
 #pragma once
 #include "core/models/xgm.hpp"

@@ -1,15 +1,19 @@
-// The [scm] table of the experiment file (models.md section 4): the soft committee machine teacher-student model.
-#include "core/keys.hpp"
+// Model `scm` (docs/models.md, "scm"): the soft committee machine teacher-student model, M teacher and K student
+// units. Its descriptor: the [scm] keys, checks, columns, validation columns, cost, theory and simulation. The
+// pieces live in core/models/scm.*, theory/models/scm_*, sim/models/scm_sgd.*.
+#include "models/builtin.hpp"
+
+#include "core/config.hpp"
+#include "core/model.hpp"
 #include "core/models/scm.hpp"
+#include "sim/models/members.hpp"
+#include "theory/models/problems.hpp"
 
 namespace tilt {
-
 namespace {
 
 // A table given as one row of numbers, [[x_1, ..., x_n]] (the only list-of-numbers key type of the registry).
 bool one_row(const toml::value& v) { return v.as_array().size() <= 1; }
-
-}  // namespace
 
 std::vector<KeySpec> scm_keys() {
   using namespace keys;
@@ -52,8 +56,46 @@ std::vector<KeySpec> scm_keys() {
   };
 }
 
-// The run reads its parameters with ScmParams::from_config, which throws InputError on what it cannot use; the
-// same reader here is the one place of the model's checks.
-void scm_check(const Config& config) { (void)ScmParams::from_config(config); }
+const char* kNone = "dimensionless";
+
+std::vector<ColumnDoc> scm_columns_doc() {
+  return {time_column_doc(),
+          {"Q_k_l", "overlap of student units k and l (k <= l), w_k . w_l", kNone},
+          {"R_k_m", "overlap of student unit k with teacher unit m, w_k . w*_m", kNone},
+          {"v_k", "read-out weight of student unit k", kNone},
+          {"eps", "generalisation error 1/2 <(f - y)^2> over x ~ N(0, I), without the output noise", kNone}};
+}
+
+double student_units(const Config& config) { return double(config.integer("scm.K")); }
+double teacher_units(const Config& config) { return double(config.integer("scm.M")); }
+
+}  // namespace
+
+ModelDescriptor scm_model() {
+  ModelDescriptor m;
+  m.name = "scm";
+  m.keys = scm_keys;
+  // The run reads its parameters with ScmParams::from_config, which throws InputError on what it cannot use; the
+  // same reader is the model's check.
+  m.check = [](const Config& config) { (void)ScmParams::from_config(config); };
+  m.columns = scm_columns_doc();
+  // The error and the first unit's self- and teacher overlap (units are exchangeable).
+  m.validation_columns = {"eps", "Q_1_1", "R_1_1"};
+  m.has_readout = true;
+  m.network_doubles = [](const Config& config) {
+    return 2 * (student_units(config) + teacher_units(config) + 2) * double(config.integer("sim.d"));
+  };
+  m.state_size = [](const Config& config) {
+    const double K = student_units(config), M = teacher_units(config);
+    return K * (K + 1) / 2 + K * M + K;
+  };
+  m.output_columns = [](const Config& config) {
+    const double K = student_units(config), M = teacher_units(config);
+    return K * (K + 1) / 2 + K * M + K + 1;
+  };
+  m.theory = scm_problem;
+  m.simulate = simulate_scm;
+  return m;
+}
 
 }  // namespace tilt

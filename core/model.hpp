@@ -1,0 +1,71 @@
+// A model described in one place, and the registry of models. Everything that depends on which model runs (its
+// keys and checks, output columns, validation columns, cost estimates, theory problem, simulation member) is read
+// from the model's descriptor here; no other code names a model. docs/adding-a-model.md walks through a new one.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/columns.hpp"
+#include "core/keys.hpp"
+#include "core/trajectory.hpp"
+
+namespace tilt {
+
+class Config;
+struct TheoryProblem;  // theory/run.hpp: the ODE and its initial state (only the theory layer builds or reads one)
+
+// A rate at which weight decay shrinks a layer's weights, and the keys that set it (for error messages).
+struct DecayRate {
+  double rate;
+  std::string keys;
+};
+
+struct ModelDescriptor {
+  std::string name;  // the value of `model = ...`, and the name of the model's key table ([name])
+  // The model's own keys (each KeySpec's `model` is `name`), in the order docs/config.md lists them.
+  std::function<std::vector<KeySpec>()> keys;
+  // Checks of the resolved keys beyond single values (shapes of tables, positive-definite matrices, ...), by the
+  // same code the run uses to read its parameters, so `tilt config` rejects what a run rejects. Throws InputError.
+  std::function<void(const Config&)> check;
+  // The output columns (names or patterns, `t` first) in the order written, with meaning and unit.
+  std::vector<ColumnDoc> columns;
+  // The columns `validate.columns = "auto"` compares: a small set fixed before looking at data.
+  std::vector<std::string> validation_columns;
+  // true: the model has a trained or frozen read-out layer, so the shared keys eta_v and weight_decay_v apply.
+  bool has_readout = false;
+
+  // Cost, from the key values alone (nothing is sampled): doubles held by one simulated network at sim.d (weights,
+  // teacher, anchors, sample and work vectors), the size of the ODE state, and the number of output columns
+  // (observables, without `t`). They size the memory guard (core/limits.hpp).
+  std::function<double(const Config&)> network_doubles;
+  std::function<double(const Config&)> state_size;
+  std::function<double(const Config&)> output_columns;
+  // The rates at which SGD shrinks the weights (checked against sim.d and the ODE's stiffness). Empty function:
+  // eta * weight_decay, and with a read-out eta_v * weight_decay_v.
+  std::function<std::vector<DecayRate>(const Config&)> decay_rates;
+  // Cases the theory cannot integrate although the keys are valid (the simulation may still run them); called by
+  // check_theory_limits. Throws InputError. Empty function: none.
+  std::function<void(const Config&)> theory_check;
+
+  // The ODE and the initial state of ensemble member `member` (theory.init: sampled at sim.d for seed + member,
+  // nominal, or a CSV row); defined in the theory layer (theory/models/).
+  std::function<TheoryProblem(const Config&, long long member)> theory;
+  // One SGD run of ensemble member `member` (sim/run.hpp: init_seed, sample_seed); defined in the sim layer.
+  std::function<Trajectory(const Config&, long long member)> simulate;
+};
+
+// Adds a model. Call before reading any experiment that uses it; the key registry (and so `tilt config
+// --reference`) then includes its keys. Throws std::invalid_argument for a duplicate or incomplete descriptor.
+// Built-in models: models/builtin.hpp (register_builtin_models).
+void register_model(ModelDescriptor model);
+// The registered models in registration order.
+std::vector<const ModelDescriptor*> registered_models();
+// The descriptor of `name`; InputError naming key 'model' and the registered models when there is none.
+const ModelDescriptor& model_descriptor(const std::string& name);
+// The descriptor of the experiment's `model`.
+const ModelDescriptor& model_of(const Config& config);
+// Increases with every registration (the key registry is rebuilt when it changes).
+unsigned model_registry_generation();
+
+}  // namespace tilt
