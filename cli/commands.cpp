@@ -1,267 +1,71 @@
 #include "cli/commands.hpp"
 
-#include <algorithm>
-#include <cmath>
 #include <iostream>
-#include <set>
 
-#include "core/columns.hpp"
-#include "core/config.hpp"
+#include "api/commands.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/keys.hpp"
-#include "core/limits.hpp"
-#include "core/metrics.hpp"
-#include "sim/run.hpp"
-#include "theory/run.hpp"
-#include "validate/compare.hpp"
 
 namespace tilt {
 namespace {
 
-nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
-  // theory.noise = "sde": fixed stochastic Heun steps of theory.sde_dt (theory/sde.hpp); rtol/atol do not apply.
-  const bool sde = config.string("theory.noise") == "sde";
-  return {{"method", sde ? std::string("sde_heun") : config.string("theory.method")},
-          {"rtol", config.real("theory.rtol")},
-          {"atol", config.real("theory.atol")},
-          {"members", r.members.size()},
-          {"steps", r.stats.steps},
-          {"rejected_steps", r.stats.rejected},
-          {"rhs_evaluations", r.stats.evaluations},
-          {"wall_seconds", r.wall_seconds}};
-}
-
-std::vector<long long> seeds_used(const Config& config, long long count) {
-  std::vector<long long> seeds;
-  for (long long m = 0; m < count; ++m) seeds.push_back(config.integer("seed") + m);
-  return seeds;
-}
-
-// CSV to PREFIX.csv plus the JSON record, or the CSV to standard output when there is no prefix.
-void emit(const CommandOptions& options, const std::string& csv, const nlohmann::json& record) {
-  if (options.out.empty()) {
-    std::cout << csv;
-    return;
-  }
-  write_file_atomic(options.out + ".csv", csv, options.force);
-  write_file_atomic(options.out + ".json", record.dump(2) + "\n", options.force);
+Experiment experiment_of(const CommandOptions& options) {
+  Experiment experiment;
+  experiment.file = options.file;
+  experiment.overrides = options.overrides;
+  return experiment;
 }
 
 // Everything about --out, before any compute: a file prefix in a writable folder, no output file already there
 // (unless --force).
-void refuse_outputs(const CommandOptions& options, const std::vector<std::string>& suffixes) {
-  if (options.out.empty()) return;
-  check_output_prefix(options.out);
-  std::vector<std::string> paths;
-  for (const auto& s : suffixes) paths.push_back(options.out + s);
-  refuse_existing(paths, options.force);
+CommandHooks refuse_outputs(const CommandOptions& options, const std::vector<std::string>& suffixes) {
+  CommandHooks hooks;
+  hooks.before_compute = [&options, suffixes] {
+    if (options.out.empty()) return;
+    check_output_prefix(options.out);
+    std::vector<std::string> paths;
+    for (const auto& s : suffixes) paths.push_back(options.out + s);
+    refuse_existing(paths, options.force);
+  };
+  return hooks;
 }
 
-// The record's `columns`: name, meaning and unit of every column of the CSV file(s) written (core/columns.hpp),
-// read from their header lines so it lists exactly what was written; a column in several files is listed once.
-nlohmann::json written_columns(const Config& config, const std::vector<std::string>& csvs) {
-  nlohmann::json out = nlohmann::json::array();
-  std::set<std::string> seen;
-  for (const auto& csv : csvs)
-    for (const auto& column : columns_json(config.string("model"), csv))
-      if (seen.insert(column["name"].get<std::string>()).second) out.push_back(column);
-  return out;
-}
-
-void check_validate_options(const CommandOptions& options, const Config& config,
-                            const std::vector<std::string>& columns);
-
-// Everything validate needs, before any compute: both halves within the limits, and its own options.
-void check_validate_up_front(const CommandOptions& options, const Config& config) {
-  check_validation_limits(config);
-  const std::vector<std::string> columns = make_theory_problem(config, 0).model->columns();
-  check_validate_options(options, config, columns);
-  if (config.integer("sim.seeds") < 2)
-    throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
-  // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
-  validation_options(config, columns, !options.scaling_dims.empty());
-}
-
-// validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
-// each a valid sim.d whose run fits the limits; --column must be one of the model's output columns.
-void check_validate_options(const CommandOptions& options, const Config& config,
-                            const std::vector<std::string>& columns) {
-  if (options.scaling_dims.empty()) {
-    if (!options.scaling_column.empty())
-      throw InputError("--column '" + options.scaling_column +
-                       "' is only used with --scaling; allowed: --scaling D1,D2,D3 --column NAME");
+// CSV to PREFIX.csv plus the JSON record, or the CSV to standard output when there is no prefix.
+void emit(const CommandOptions& options, const CommandResult& result) {
+  if (options.out.empty()) {
+    std::cout << result.tables.at(0).csv;
     return;
   }
-  std::vector<long long> dims = options.scaling_dims;
-  std::sort(dims.begin(), dims.end());
-  for (long long d : dims)
-    if (d < 2)
-      throw InputError("--scaling: d = " + std::to_string(d) + " is not a valid sim.d; allowed: at least three "
-                       "distinct integers >= 2, e.g. --scaling 500,2000,8000");
-  if (std::unique(dims.begin(), dims.end()) - dims.begin() < 3)
-    throw InputError("--scaling: " + std::to_string(options.scaling_dims.size()) + " value(s) with " +
-                     std::to_string(std::unique(dims.begin(), dims.end()) - dims.begin()) +
-                     " distinct; allowed: at least three distinct integers >= 2, e.g. --scaling 500,2000,8000");
-  for (long long d : options.scaling_dims) {
-    const Config at_d = config.with({"sim.d=" + std::to_string(d)});
-    try {
-      check_validation_limits(at_d);
-    } catch (const InputError& e) {
-      throw InputError("--scaling at sim.d = " + std::to_string(d) + ": " + e.what());
-    }
-  }
-  const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-  if (std::find(columns.begin(), columns.end(), column) == columns.end()) {
-    std::string list;
-    for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
-    throw InputError("--column '" + column + "': no such column for model " + config.string("model") +
-                     "; allowed: " + list);
-  }
+  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, options.force);
+  write_file_atomic(options.out + ".json", result.record, options.force);
 }
 
 }  // namespace
 
 int run_ode(const CommandOptions& options) {
-  const Config config = Config::from_file(options.file, options.overrides);
-  check_theory_limits(config, config.integer("theory.ensemble"));
-  refuse_outputs(options, {".csv", ".json"});
-  const TheoryResult r = run_theory(config);
-  nlohmann::json record = run_record(config, "ode");
-  record["seeds"] = seeds_used(config, config.integer("theory.ensemble"));
-  record["theory"] = theory_stats(config, r);
-  record["wall_seconds"] = r.wall_seconds;
-  if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
-    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  const std::string csv = r.members.size() == 1 ? to_csv(r.members[0]) : to_csv(r.ensemble);
-  record["columns"] = written_columns(config, {csv});
-  emit(options, csv, record);
+  emit(options, ode_command(experiment_of(options), refuse_outputs(options, {".csv", ".json"})));
   return 0;
 }
 
 int run_sim_command(const CommandOptions& options) {
-  const Config config = Config::from_file(options.file, options.overrides);
-  check_simulation_limits(config, config.integer("sim.seeds"));
-  refuse_outputs(options, {".csv", ".json"});
-  const SimResult r = run_sim(config);
-  nlohmann::json record = run_record(config, "sim");
-  record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
-  record["simulation"] = {{"d", config.integer("sim.d")},
-                          {"seeds", config.integer("sim.seeds")},
-                          {"same_init", config.boolean("sim.same_init")},
-                          {"threads", r.threads},
-                          {"sgd_steps", r.sgd_steps},
-                          {"steps_per_second", double(r.sgd_steps) / r.wall_seconds},
-                          {"wall_seconds", r.wall_seconds},
-                          {"sampler", "xoshiro256++ / ziggurat (core/rng.hpp)"}};
-  record["wall_seconds"] = r.wall_seconds;
-  if (r.members.size() > 1)  // the same lottery summary as a theory ensemble, measured on real networks
-    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  const std::string csv = to_csv(r.ensemble);
-  record["columns"] = written_columns(config, {csv});
-  emit(options, csv, record);
+  emit(options, sim_command(experiment_of(options), refuse_outputs(options, {".csv", ".json"})));
   return 0;
 }
 
-namespace {
-
-nlohmann::json bias_json(const BiasTest& b) {
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : b.columns)
-    columns.push_back({{"column", c.column}, {"points", c.points}, {"max_abs_z", c.max_abs_z}, {"t_at_max", c.t_at_max},
-                       {"rms_z", c.rms_z}, {"se_rms", c.se_rms}, {"scale", c.scale},
-                       {"detectable", json_number(c.detectable)},
-                       {"tolerance", c.tolerance}, {"deterministic_gap", c.deterministic_gap},
-                       {"exact_mismatch", c.exact_mismatch}});
-  return {{"t_from", b.t_from}, {"t_to", b.t_to}, {"members", b.members}, {"points", b.points},
-          {"alpha_each", b.alpha / 2}, {"sign_patterns", b.patterns}, {"exhaustive", b.exhaustive},
-          {"max_abs_z", json_number(b.max_z)}, {"max_threshold", json_number(b.max_threshold)}, {"max_p", b.max_p},
-          {"curve_mean_z2", json_number(b.curve)}, {"curve_threshold", json_number(b.curve_threshold)}, {"curve_p", b.curve_p},
-          {"rejected", b.rejected}, {"resolved", b.resolved}, {"columns", columns}};
-}
-
-nlohmann::json lottery_json(const LotteryTest& l) {
-  auto times = [](const std::vector<double>& v) {
-    nlohmann::json a = nlohmann::json::array();
-    for (double x : v) a.push_back(json_number(x));
-    return a;
-  };
-  return {{"column", l.column}, {"eps_star", l.eps_star}, {"t_end", l.t_end}, {"members", l.members},
-          {"t_star_sim", times(l.t_star_sim)}, {"t_star_theory", times(l.t_star_theory)},
-          {"sim_earlier", l.sim_earlier}, {"theory_earlier", l.theory_earlier}, {"median_shift", l.median_shift},
-          {"sign_p", l.sign_p}, {"sim_success", l.sim_success}, {"theory_success", l.theory_success},
-          {"sim_success_ci95", {l.sim_interval.lo, l.sim_interval.hi}},
-          {"theory_success_ci95", {l.theory_interval.lo, l.theory_interval.hi}}, {"mcnemar_p", l.mcnemar_p},
-          {"ks_statistic", l.ks.statistic}, {"ks_p", l.ks.p}, {"alpha_each", l.alpha},
-          {"informative", l.informative}, {"rejected", l.rejected}};
-}
-
-nlohmann::json agreement_json(const Agreement& a) {
-  nlohmann::json j = {{"verdict", verdict_name(a.verdict)}, {"bias", bias_json(a.bias)}};
-  if (a.has_lottery) j["lottery"] = lottery_json(a.lottery);
-  return j;
-}
-
-}  // namespace
-
 int run_validate(const CommandOptions& options) {
-  const Config config = Config::from_file(options.file, options.overrides);
-  check_validate_up_front(options, config);
-  refuse_outputs(options, {"_theory.csv", "_sim.csv", "_validate.json"});
-  const bool tracking = !options.scaling_dims.empty();
-  const ValidationRun run = validate_experiment(config, tracking);
-  std::cout << "tilt validate: " << options.file << "  (model " << config.string("model") << ", protocol "
-            << config.string("curriculum.protocol") << ", d = " << config.integer("sim.d") << ", "
-            << config.integer("sim.seeds") << " seeds, "
-            << (config.boolean("sim.same_init") ? "one shared initial condition" : "one initial condition per seed")
-            << ")\n"
-            << run.agreement.table();
-  nlohmann::json record = run_record(config, "validate");
-  record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
-  record["theory"] = {{"steps", run.theory_steps},
-                      {"rejected_steps", run.theory_rejected},
-                      {"rhs_evaluations", run.theory_evaluations},
-                      {"wall_seconds", run.theory_seconds}};
-  record["simulation"] = {{"wall_seconds", run.sim_seconds}};
-  record["agreement"] = agreement_json(run.agreement);
-  if (run.stochastic) {  // theory.noise = "sde": the deterministic ODE's paired lottery, reported beside the verdict
-    std::cout << "(c') the deterministic ODE from the same initial weights (information, not part of the verdict):\n"
-              << lottery_lines(run.ode_lottery);
-    record["ode_lottery"] = lottery_json(run.ode_lottery);
-    record["ode_wall_seconds"] = run.ode_seconds;
-  }
-  record["alpha"] = run.options.alpha;
-
-  Scaling scaling;
-  if (tracking) {
-    const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-    scaling = finite_size_scaling(config, column, options.scaling_dims, &run);
-    std::cout << "\n(b) member-wise tracking, finite-size scaling:\n" << scaling.table();
-    const auto& tr = scaling.tracking;
-    nlohmann::json pts = nlohmann::json::array();
-    for (std::size_t k = 0; k < tr.points.size(); ++k) {
-      const auto& p = tr.points[k];
-      pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}, {"t", p.t}, {"by_time", p.by_time},
-                     {"agreement", agreement_json(scaling.at_d[k])}});
-    }
-    record["scaling"] = {{"column", column}, {"t_from", tr.t_from}, {"t_to", tr.t_to}, {"points", pts},
-                         {"exponent", tr.exponent}, {"exponent_se", tr.exponent_se}, {"predicted", tr.predicted},
-                         {"threshold_z", tr.threshold}, {"alpha", tr.alpha}, {"detectable_excess", tr.detectable},
-                         {"rejected", tr.rejected}, {"resolved", tr.resolved}};
-  }
-  const std::string theory_csv = to_csv(run.theory_summary), sim_csv = to_csv(run.sim_summary);
-  record["columns"] = written_columns(config, {theory_csv, sim_csv});
-  const TrackingTest* tr = tracking ? &scaling.tracking : nullptr;
-  const Verdict verdict = overall_verdict(run.agreement, tr);
-  std::cout << "\n" << verdict_line(run.agreement, tr);
-  record["verdict"] = verdict_name(verdict);
-  record["exit_code"] = verdict_exit_code(verdict);
+  CommandHooks hooks = refuse_outputs(options, {"_theory.csv", "_sim.csv", "_validate.json"});
+  hooks.print = [](const std::string& text) { std::cout << text << std::flush; };
+  ValidateOptions validate;
+  validate.scaling_dims = options.scaling_dims;
+  validate.scaling_column = options.scaling_column;
+  const CommandResult result = validate_command(experiment_of(options), validate, hooks);
   if (!options.out.empty()) {
-    write_file_atomic(options.out + "_theory.csv", theory_csv, options.force);
-    write_file_atomic(options.out + "_sim.csv", sim_csv, options.force);
-    write_file_atomic(options.out + "_validate.json", record.dump(2) + "\n", options.force);
+    write_file_atomic(options.out + "_theory.csv", result.tables.at(0).csv, options.force);
+    write_file_atomic(options.out + "_sim.csv", result.tables.at(1).csv, options.force);
+    write_file_atomic(options.out + "_validate.json", result.record, options.force);
   }
-  return verdict_exit_code(verdict);
+  return result.exit_code;
 }
 
 int run_config(const CommandOptions& options) {
@@ -270,8 +74,7 @@ int run_config(const CommandOptions& options) {
     return 0;
   }
   if (options.file.empty()) throw InputError("tilt config needs FILE (or --reference)");
-  const Config config = Config::from_file(options.file, options.overrides);
-  std::cout << "# resolved experiment: " << options.file << "\n" << config.to_toml();
+  std::cout << "# resolved experiment: " << options.file << "\n" << resolved_experiment(experiment_of(options));
   return 0;
 }
 

@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   using namespace tilt;
   register_builtin_models();
   CLI::App app{"tilt: order-parameter ODEs and online SGD for curricula in teacher-student models"};
-  app.set_version_flag("--version", std::string("tilt ") + kVersion + " (" + kGitRevision + ")");
+  app.set_version_flag("--version", std::string("tilt ") + kVersion + " (" + git_revision() + ")");
   app.require_subcommand(1);
   CommandOptions options;
 

@@ -234,7 +234,7 @@ nlohmann::json run_record(const Config& config, const std::string& command) {
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   return {{"tilt_version", kVersion},
-          {"git_revision", kGitRevision},
+          {"git_revision", git_revision()},
           {"command", command},
           {"host", host},
           {"started_utc", stamp},

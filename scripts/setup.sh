@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# First command of the quick start: install the missing Debian packages, build tilt in build/ (Release), and run
+# First command of the quick start: install the missing Debian packages, build tilt in build/ (Release), install
+# the Python module `tilt` for Debian's /usr/bin/python3 (into /usr/local/lib/python3.X/dist-packages), and run
 # the headline example (perceptron under curriculum, anti-curriculum and shuffled order) into out/.
 # Idempotent and non-interactive; works as root or through sudo. Options: --no-example, --jobs N.
+# TILT_WERROR=ON in the environment builds with -Werror (CI: .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,14 +19,15 @@ while [ $# -gt 0 ]; do
 done
 
 packages=(g++ make cmake git libeigen3-dev libgsl-dev libboost-math-dev libgtest-dev libbenchmark-dev
-          libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy libopenmpi-dev openmpi-bin)
+          libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy python3-dev
+          python3-pybind11 pybind11-dev python3-pytest clang-format libopenmpi-dev openmpi-bin)
+if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo -n); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
-  if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo -n); fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
@@ -32,8 +35,20 @@ else
   echo "setup: all Debian packages present"
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTILT_MPI=ON   # tilt sweep across ranks under mpirun
+# -DTILT_MPI=ON: tilt sweep spreads points over the ranks of mpirun (docs/sweep.md).
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTILT_MPI=ON ${TILT_WERROR:+-DTILT_WERROR=$TILT_WERROR}
 cmake --build build -j "$jobs"
+
+# The Python module, where Debian's python3 looks (/usr/local/lib/python3.X/dist-packages; docs/library.md).
+if [ -f build/python/tilt/__init__.py ]; then
+  if "${sudo[@]}" cmake --install build --component python --prefix /usr/local > /dev/null &&
+     (cd / && /usr/bin/python3 -c "import tilt") ; then
+    echo "setup: Python module installed: /usr/bin/python3 -c 'import tilt'"
+  else
+    echo "setup: could not install the Python module (needs root or sudo); use it from the build tree with" \
+         "PYTHONPATH=$PWD/build/python" >&2
+  fi
+fi
 
 if [ "$example" -eq 1 ]; then
   scripts/headline.sh

@@ -1,0 +1,84 @@
+// The extension tilt._tilt: the library's commands (api/commands.hpp) for Python. Arguments are plain Python
+// values, converted before the computation, which runs with the GIL released; tables come back as numpy arrays,
+// the record as the JSON text the command writes. InputError raises tilt.ConfigError (a ValueError), RunError
+// raises tilt.RunError (a RuntimeError), each with the command line's message. python/tilt/__init__.py wraps it.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <vector>
+
+#include "api/commands.hpp"
+#include "core/error.hpp"
+#include "core/progress.hpp"
+#include "tilt/version.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+// One table as (name, column names, [numpy array per column], csv text).
+py::tuple table_to_python(const tilt::Table& table) {
+  py::list arrays;
+  for (const auto& values : table.values) {
+    py::array_t<double> array(static_cast<py::ssize_t>(values.size()));
+    std::copy(values.begin(), values.end(), array.mutable_data());
+    arrays.append(std::move(array));
+  }
+  return py::make_tuple(table.name, table.columns, arrays, table.csv);
+}
+
+// command: "ode", "sim" or "validate". Returns (tables, record JSON text, report, exit code).
+py::tuple run(const std::string& command, const std::string& file, const std::string& text, const std::string& origin,
+              const std::vector<std::string>& overrides, const std::vector<long long>& scaling,
+              const std::string& column, bool quiet) {
+  tilt::Experiment experiment;
+  experiment.file = file;
+  experiment.text = text;
+  experiment.origin = origin;
+  experiment.overrides = overrides;
+  tilt::CommandResult result;
+  {
+    py::gil_scoped_release release;  // the computation touches no Python object
+    tilt::Progress::set_enabled(!quiet);
+    if (command == "ode") {
+      result = tilt::ode_command(experiment);
+    } else if (command == "sim") {
+      result = tilt::sim_command(experiment);
+    } else if (command == "validate") {
+      tilt::ValidateOptions options;
+      options.scaling_dims = scaling;
+      options.scaling_column = column;
+      result = tilt::validate_command(experiment, options);
+    } else {
+      throw std::invalid_argument("unknown command '" + command + "'; allowed: ode, sim, validate");
+    }
+  }
+  py::list tables;
+  for (const auto& table : result.tables) tables.append(table_to_python(table));
+  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+}
+
+std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
+                     const std::vector<std::string>& overrides) {
+  tilt::Experiment experiment;
+  experiment.file = file;
+  experiment.text = text;
+  experiment.origin = origin;
+  experiment.overrides = overrides;
+  return tilt::resolved_experiment(experiment);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_tilt, m) {
+  m.doc() = "tilt's commands (ode, sim, validate) as library calls; use the package `tilt`, not this module";
+  py::register_exception<tilt::InputError>(m, "ConfigError", PyExc_ValueError);
+  py::register_exception<tilt::RunError>(m, "RunError", PyExc_RuntimeError);
+  m.def("run", &run, py::arg("command"), py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"),
+        py::arg("scaling"), py::arg("column"), py::arg("quiet"));
+  m.def("resolved", &resolved, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"));
+  m.attr("version") = tilt::kVersion;
+  m.attr("git_revision") = tilt::git_revision();
+}

@@ -1,0 +1,152 @@
+"""The Python module against the command line: the same experiment must give the same CSV (bit for bit), the same
+record (up to timings), the same verdict, and bad input the same message. Run by CTest (Python.pytest) with the
+module of the build tree on PYTHONPATH and TILT_BINARY the command of the same build."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import tomllib
+
+import numpy as np
+import pytest
+
+import tilt
+
+TILT = os.environ.get("TILT_BINARY", "build/tilt")
+SOURCE = os.environ.get("TILT_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+CURRICULUM = os.path.join(SOURCE, "examples", "perceptron_curriculum.toml")
+SMALL = {"curriculum.protocol": "anti", "t_max": 3.0, "sim.d": 300, "sim.seeds": 4}
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([TILT, *args, "--quiet"], capture_output=True, text=True, cwd=cwd)
+
+
+def sets(overrides):
+    out = []
+    for key, value in overrides.items():
+        out += ["--set", "%s=%s" % (key, value)]
+    return out
+
+
+def read_csv(path):
+    """The CSV as name -> float64 array, parsed by numpy (independent of tilt's own reader)."""
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    return {name: data[:, j] for j, name in enumerate(header)}
+
+
+def assert_bit_identical(columns, expected):
+    assert list(columns) == list(expected)
+    for name in expected:
+        a, b = np.asarray(columns[name], dtype=np.float64), expected[name]
+        assert a.shape == b.shape, name
+        assert np.array_equal(a.view(np.uint64), b.view(np.uint64)), name
+
+
+def without_timings(record):
+    """The record without what differs between two runs of the same experiment (clock, wall times, speed)."""
+    record = json.loads(json.dumps(record))
+    for key in ("started_utc", "wall_seconds"):
+        record.pop(key, None)
+    for part in ("theory", "simulation"):
+        if isinstance(record.get(part), dict):
+            for key in ("wall_seconds", "steps_per_second"):
+                record[part].pop(key, None)
+    return record
+
+
+def test_ode_is_bit_identical_to_the_command(tmp_path):
+    r = tilt.ode(CURRICULUM, set=SMALL)
+    assert cli("ode", CURRICULUM, *sets(SMALL), "--out", str(tmp_path / "x")).returncode == 0
+    assert_bit_identical(r.columns, read_csv(tmp_path / "x.csv"))
+    assert r.csv == (tmp_path / "x.csv").read_text()
+    with open(tmp_path / "x.json") as f:
+        assert without_timings(r.record) == without_timings(json.load(f))
+    assert r.record["command"] == "ode" and r.record["git_revision"] == tilt.git_revision
+    assert len(r) == 13 and r["t"][-1] == 3.0  # output.every = 0.25 over [0, 3]
+
+
+def test_sim_is_bit_identical_to_the_command(tmp_path):
+    r = tilt.sim(CURRICULUM, set=SMALL)
+    assert cli("sim", CURRICULUM, *sets(SMALL), "--out", str(tmp_path / "x")).returncode == 0
+    expected = read_csv(tmp_path / "x.csv")
+    assert_bit_identical(r.columns, expected)
+    assert "eps_se" in r and np.all(r["seeds"] == 4)
+    with open(tmp_path / "x.json") as f:
+        assert without_timings(r.record) == without_timings(json.load(f))
+
+
+def test_validate_gives_the_command_s_tables_verdict_and_exit_code(tmp_path):
+    v = tilt.validate(CURRICULUM, set=SMALL)
+    run = cli("validate", CURRICULUM, *sets(SMALL), "--out", str(tmp_path / "x"))
+    assert run.returncode == v.exit_code
+    assert v.verdict in ("CONSISTENT", "INCONSISTENT", "INCONCLUSIVE")
+    assert_bit_identical(v.theory.columns, read_csv(tmp_path / "x_theory.csv"))
+    assert_bit_identical(v.sim.columns, read_csv(tmp_path / "x_sim.csv"))
+    with open(tmp_path / "x_validate.json") as f:
+        record = json.load(f)
+    assert v.verdict == record["verdict"] and v.record["agreement"] == record["agreement"]
+    # The printed report, apart from the first line (which names the experiment the same way): the same text.
+    assert v.report.splitlines()[1:] == run.stdout.splitlines()[1:]
+
+
+def test_a_dict_and_a_list_of_overrides_are_the_file_and_set():
+    with open(CURRICULUM, "rb") as f:
+        as_dict = tomllib.load(f)
+    from_file = tilt.ode(CURRICULUM, set=SMALL)
+    from_dict = tilt.ode(as_dict, set=["%s=%s" % kv for kv in SMALL.items()])
+    assert_bit_identical(from_dict.columns, {k: np.asarray(v) for k, v in from_file.columns.items()})
+    nested = dict(as_dict, t_max=3.0, curriculum=dict(as_dict["curriculum"], protocol="anti"),
+                  sim=dict(as_dict["sim"], d=300, seeds=4))
+    assert_bit_identical(tilt.ode(nested).columns, {k: np.asarray(v) for k, v in from_file.columns.items()})
+
+
+def test_bad_input_raises_config_error_with_the_command_s_message(tmp_path):
+    for overrides in ({"eta": -1.0}, {"curriculum.protocol": "sideways"}, {"no.such_key": 1}):
+        with pytest.raises(tilt.ConfigError) as caught:
+            tilt.ode(CURRICULUM, set=overrides)
+        run = cli("ode", CURRICULUM, *sets(overrides))
+        assert run.returncode == 2
+        assert run.stderr.strip() == "tilt: error: " + str(caught.value)
+        assert isinstance(caught.value, ValueError)
+    with pytest.raises(tilt.ConfigError, match="sim.seeds"):
+        tilt.validate(CURRICULUM, set={"sim.seeds": 1})
+    with pytest.raises(tilt.ConfigError, match="cannot open experiment file"):
+        tilt.ode(str(tmp_path / "missing.toml"))
+
+
+def test_to_records_is_a_structured_array_with_every_column():
+    r = tilt.sim(CURRICULUM, set=SMALL)
+    records = r.to_records()
+    assert records.dtype.names == tuple(r.columns)
+    for name in r.columns:
+        assert np.array_equal(records[name], r[name])
+
+
+def test_the_gil_is_released_while_computing():
+    # With a switch interval far longer than the run, the main thread gets the GIL only when the worker gives it
+    # up: if tilt.sim releases it, the main thread counts while the worker computes (and hands the GIL back in
+    # join's timed waits); if not, the worker reads the same count before and after the call.
+    counter = [0]
+    seen = {}
+
+    def worker():
+        seen["before"] = counter[0]
+        tilt.sim(CURRICULUM, set={"sim.seeds": 8})  # d = 2000, t_max = 12: well over the main thread's wake-up
+        seen["after"] = counter[0]
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    try:
+        thread = threading.Thread(target=worker)
+        thread.start()
+        while thread.is_alive():
+            counter[0] += 1
+            thread.join(0.001)
+    finally:
+        sys.setswitchinterval(interval)
+    assert seen["after"] > seen["before"]
