@@ -47,6 +47,9 @@ std::vector<ColumnDoc> xgm_docs() {
           error_column("eps_mix", "classification error on the mixture: p_E eps_easy + (1 - p_E) eps_hard"),
           {"loss", "test loss (xgm.loss: 1/2 (y - f)^2 or log(1 + exp(-y f))) on the configured test distribution",
            kNone},
+          {"eps_err", "error estimate of eps: its standard error over 8 independently shifted replicates of the "
+                      "quadrature lines (xgm.observable_tol)",
+           kNone},
           {"align_k", "relevant alignment of unit k, |r_k| / sqrt(|r_k|^2 + Qperp_k_k); only with xgm.diagnostics",
            kNone},
           {"match_k", "1 when sign(v_k) equals the label of the cluster centre closest in angle to r_k, else 0; only "

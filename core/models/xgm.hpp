@@ -35,7 +35,8 @@ struct XgmParams : TwoLayerTraining {
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
   int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
-  int observable_lines = 65536;    // lines for eps and the loss (evaluated at output times only)
+  int observable_lines = 65536;    // most lines for eps and the loss (evaluated at output times only)
+  double observable_tol = 1e-4;    // eps (and the loss on lines) to two estimated standard errors <= this
   bool closed_forms = true;        // relu + square loss: closed-form drift, read-out term and loss
   bool diagnostics = true;
   TestDistribution test;

@@ -40,9 +40,15 @@ std::vector<KeySpec> xgm_keys() {
               "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
               "xgm"),
       integer("xgm.observable_lines", 65536, ">= 8", at_least(8),
-              "Lines per cluster for the observables eps and loss (evaluated at output times only, so they can "
-              "afford many more than xgm.lines; relu with the square loss: the loss is closed form).",
+              "Most lines per cluster for the observables eps and loss (evaluated at output times only). They "
+              "start at 128 lines and double until two estimated standard errors are at most xgm.observable_tol "
+              "(relu with the square loss: the loss is closed form).",
               "xgm"),
+      real("xgm.observable_tol", 1e-4, ">= 0", at_least(0),
+           "Accuracy of eps (and of the loss where it is a line average, relative to max(1, loss)): the lines "
+           "double until two standard errors, estimated from 8 independently shifted replicates of the lines, are "
+           "at most this, or xgm.observable_lines is reached. 0: always xgm.observable_lines.",
+           "xgm"),
       boolean("xgm.closed_forms", true,
               "relu with the square loss: evaluate the drift, the read-out term and the loss in closed form "
               "(Stein's lemma, bivariate normal CDF). false: use the lines for everything (for comparisons).",
