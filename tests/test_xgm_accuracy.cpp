@@ -27,7 +27,9 @@ XgmParams params(const std::string& activation, const std::string& loss, int lin
   const Config c = Config::from_text(
       "model = \"xgm\"\n", {"xgm.activation=" + activation, "xgm.loss=" + loss, "xgm.K=4", "xgm.sigma=0.3",
                             "xgm.lines=" + std::to_string(lines), "xgm.observable_tol=" + std::to_string(tol)});
-  return XgmParams::from_config(c);
+  XgmParams p = XgmParams::from_config(c);
+  p.rhs_error_estimates = true;  // the right-hand side's lines in 8 replicates, with error estimates
+  return p;
 }
 
 // Units at angle theta_k with |r_k| = rn, Qp = scale ((1 - rho) I + rho 1 1^T), read-out +-vs (1 + jitter).

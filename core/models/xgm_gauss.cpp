@@ -5,10 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 #include <utility>
 
 #include <Eigen/Cholesky>
-#include <Eigen/Eigenvalues>
 
 #include "core/models/xgm_closed.hpp"
 #include "core/models/xgm_normal.hpp"
@@ -47,7 +48,9 @@ void replicate_mean(const std::vector<XgmMoments>& sums, int n, Get get, Eigen::
   m /= R;
   for (const auto& s : sums) v += (get(s) / double(n) - m).cwiseAbs2();
   *mean = m;
-  *se = (v / (double(R) * (R - 1))).cwiseSqrt();
+  // One replicate: no estimate.
+  *se = R > 1 ? Eigen::MatrixXd((v / (double(R) * (R - 1))).cwiseSqrt())
+              : Eigen::MatrixXd::Constant(m.rows(), m.cols(), std::numeric_limits<double>::quiet_NaN());
 }
 
 void replicate_mean(const std::vector<double>& x, int n, double* mean, double* se) {
@@ -60,21 +63,13 @@ void replicate_mean(const std::vector<double>& x, int n, double* mean, double* s
   *se = std::sqrt(v / (double(R) * (R - 1)));
 }
 
-// A factor P with P P^T = C whose columns are the principal axes of C, largest variance first: the observables'
-// lines put their best-distributed coordinates (Sobol's first) along the directions where the fields vary most.
-// (Not used for the right-hand side: the axes jump where eigenvalues cross, and the right-hand side must be smooth.)
-Eigen::MatrixXd principal_factor(const Eigen::MatrixXd& C) {
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(C);
-  const int K = int(C.rows());
-  Eigen::MatrixXd P(K, K);
-  for (int j = 0; j < K; ++j) P.col(j) = es.eigenvectors().col(K - 1 - j) * std::sqrt(std::max(es.eigenvalues()(K - 1 - j), 0.0));
-  return P;
-}
-
 }  // namespace
 
 XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables) : p_(p), rules_(p.nodes) {
-  if (dynamics || !observables) rhs_ = LinePoints(p.D, p.K, (p.lines + kReplicates - 1) / kReplicates, true);
+  if (dynamics || !observables) {
+    const int R = p.rhs_error_estimates ? kReplicates : 1;
+    rhs_ = LinePoints(p.D, p.K, (p.lines + R - 1) / R, true, R);
+  }
   if (observables)
     obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), false);
 }
@@ -109,7 +104,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
     }
     const Eigen::VectorXd beta = A * w;
     const double y = c.label;
-    for (int r = 0; r < kReplicates; ++r) {
+    for (int r = 0; r < points.replicates; ++r) {
       egsum.setZero();
       GGc.setZero();
       EGu.setZero();
@@ -203,7 +198,8 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
 
 void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular, bool need_loss,
                              const std::vector<std::pair<double, double>>* cv_means, XgmMoments* out) const {
-  const LinePoints& points = obs_.empty() ? rhs_ : obs_;
+  if (obs_.empty()) throw std::logic_error("XgmGauss: observables asked of an instance built without their lines");
+  const LinePoints& points = obs_;
   const std::size_t nc = p_.clusters.size();
   std::vector<XgmMoments> sums(kReplicates, zero_moments(p_.K, p_.D));
   std::vector<CvSums> cv(nc * kReplicates);
@@ -288,7 +284,7 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   PassOptions dyn_opt;
   dyn_opt.gg = true;
   dyn_opt.count = Zd.n;
-  std::vector<XgmMoments> sums(kReplicates, zero_moments(K, D));
+  std::vector<XgmMoments> sums(std::size_t(Zd.replicates), zero_moments(K, D));
   auto finish_dynamics = [&](bool drift) {
     replicate_mean(sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG,
                    &out->GG_err);
@@ -308,7 +304,12 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
       lines_pass(Zd, o, A, dyn_opt, &sums);
       finish_dynamics(true);
     }
-    if (observe) observe_lines(o, principal_factor(A * A.transpose()), false, true, nullptr, out);
+    if (observe) {
+      // eps and the loss depend on the fields only: K dimensions, lambda = mu + chol(A A^T) u.
+      Eigen::LLT<Eigen::MatrixXd> fllt(A * A.transpose());
+      if (fllt.info() != Eigen::Success) return false;
+      observe_lines(o, fllt.matrixL(), true, true, nullptr, out);
+    }
     return true;
   }
   // What is left for the lines (GG, eps) depends on the fields only: integrate over lambda = mu + Lc u with
@@ -347,7 +348,7 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
     out->eg += c.p * eg;
   }
   const bool use_cv = relu && K >= kControlVariateUnits;
-  if (observe) observe_lines(o, principal_factor(C), false, false, use_cv ? &cv_means : nullptr, out);
+  if (observe) observe_lines(o, Lc, true, false, use_cv ? &cv_means : nullptr, out);
   if (observe) {
     out->loss = loss;
     out->loss_err = 0;

@@ -36,7 +36,8 @@ LineRules::LineRules(int n) {
   gl_s = 0.5 * (gl_s.array() + 1.0);  // [-1,1] -> [0,1], weights already sum to 1
 }
 
-LinePoints::LinePoints(int D, int K, int per_replicate, bool antithetic) {
+LinePoints::LinePoints(int D, int K, int per_replicate, bool antithetic, int copies) {
+  replicates = copies;
   const int M = D + K;
   n = antithetic ? 2 * ((per_replicate + 1) / 2) : per_replicate;
   const int distinct = antithetic ? n / 2 : n;
@@ -52,8 +53,8 @@ LinePoints::LinePoints(int D, int K, int per_replicate, bool antithetic) {
   }
   gsl_qrng_free(q);
   if (h) gsl_qrng_free(h);
-  Z.resize(M, Eigen::Index(kReplicates) * n);
-  for (int r = 0; r < kReplicates; ++r) {
+  Z.resize(M, Eigen::Index(replicates) * n);
+  for (int r = 0; r < replicates; ++r) {
     Rng shift_rng(0x7115u, Stream::InitialWeights, 0xC0FFEEu + unsigned(r));
     std::vector<double> shift(M);
     for (auto& s : shift) s = shift_rng.uniform();

@@ -17,14 +17,15 @@ constexpr int kReplicates = 8;
 // vanishes exactly where the fields do not depend on xi (r = 0: the XOR fixed point stays exact on lines).
 struct LinePoints {
   LinePoints() = default;
-  LinePoints(int D, int K, int per_replicate, bool antithetic);
+  LinePoints(int D, int K, int per_replicate, bool antithetic, int replicates = kReplicates);
   // The columns [begin, begin + count) of replicate r.
   Eigen::Block<const Eigen::MatrixXd> columns(int r, int begin, int count) const {
     return Eigen::Block<const Eigen::MatrixXd>(Z, 0, Eigen::Index(r) * n + begin, Z.rows(), count);
   }
   bool empty() const { return n == 0; }
-  Eigen::MatrixXd Z;  // (D + K) x (kReplicates n)
+  Eigen::MatrixXd Z;  // (D + K) x (replicates n)
   int n = 0;          // points per replicate
+  int replicates = 0;
 };
 
 }  // namespace tilt::xgm_detail
