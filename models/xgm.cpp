@@ -51,9 +51,15 @@ std::vector<KeySpec> xgm_keys() {
               "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
               "xgm"),
       integer("xgm.observable_lines", 65536, ">= 8", at_least(8),
-              "Lines per cluster for the observables eps and loss (evaluated at output times only, so they can "
-              "afford many more than xgm.lines; relu with the square loss: the loss is closed form).",
+              "Most lines per cluster for the observables eps and loss (evaluated at output times only). They "
+              "start at 128 lines and double until two estimated standard errors are at most xgm.observable_tol "
+              "(relu with the square loss: the loss is closed form).",
               "xgm"),
+      real("xgm.observable_tol", 1e-4, ">= 0", at_least(0),
+           "Accuracy of eps (and of the loss where it is a line average, relative to max(1, loss)): the lines "
+           "double until two standard errors, estimated from 8 independently shifted replicates of the lines, are "
+           "at most this, or xgm.observable_lines is reached. 0: always xgm.observable_lines.",
+           "xgm"),
       boolean("xgm.closed_forms", true,
               "relu with the square loss: evaluate the drift, the read-out term and the loss in closed form "
               "(Stein's lemma, bivariate normal CDF). false: use the lines for everything (for comparisons).",
@@ -83,6 +89,9 @@ std::vector<ColumnDoc> xgm_columns_doc() {
           {"eps_hard", "classification error on hard inputs (Delta = curriculum.hard)", kNone},
           {"eps_mix", "classification error on the mixture: p_E eps_easy + (1 - p_E) eps_hard", kNone},
           {"loss", "test loss (xgm.loss: 1/2 (y - f)^2 or log(1 + exp(-y f))) on the configured test distribution",
+           kNone},
+          {"eps_err", "error estimate of eps: its standard error over 8 independently shifted replicates of the "
+                      "quadrature lines (xgm.observable_tol)",
            kNone},
           {"align_k", "relevant alignment of unit k, |r_k| / sqrt(|r_k|^2 + Qperp_k_k); only with xgm.diagnostics",
            kNone},
@@ -138,7 +147,7 @@ ModelDescriptor xgm_model() {
   };
   m.output_columns = [](const Config& config) {
     const double K = units(config), D = double(config.integer("xgm.D"));
-    return K * D + K * (K + 1) / 2 + K + 5 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
+    return K * D + K * (K + 1) / 2 + K + 6 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
   };
   // sim/models/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
   // trained) the read-out update (3 K); weight decay rescales W (K d more).

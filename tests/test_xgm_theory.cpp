@@ -107,18 +107,22 @@ diagnostics = false
 // The accuracy goal: at the default accuracy, raising it tenfold moves eps(t) by less than 1e-4 for K = 4
 // and K = 16, across the start of the escape from r = 0. The shift has two parts, measured separately to keep
 // the test short: (a) the trajectory's (xgm.lines, the eta^2 term), seen through the same observable points in
-// both runs; (b) the observable's (xgm.observable_lines), on the states of one trajectory. The total shift is at
-// most (a) + (b) (up to (a) times the observable's relative error).
+// both runs (a fixed set: xgm.observable_tol = 0); (b) the observable's (xgm.observable_tol 1e-4 -> 1e-5, with
+// ten times the most lines), on the states of one trajectory. The total shift is at most (a) + (b) (up to (a) times
+// the observable's relative error).
 TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
   for (int K : {4, 16}) {
     const Config base = Config::from_text(kTenfold, {"xgm.K=" + std::to_string(K)});
     const XgmParams p = XgmParams::from_config(base);
-    const std::string cheap_obs = "xgm.observable_lines=4096";
-    const double traj = max_eps_shift(kTenfold, K, {cheap_obs},
-                                      {cheap_obs, "xgm.lines=" + std::to_string(10 * p.lines)});
-    const Trajectory tr = run_theory(base.with({"output.every=2.0", cheap_obs})).members[0];
+    const std::vector<std::string> cheap_obs = {"xgm.observable_lines=4096", "xgm.observable_tol=0"};
+    std::vector<std::string> tenfold = cheap_obs, every2 = cheap_obs;
+    tenfold.push_back("xgm.lines=" + std::to_string(10 * p.lines));
+    every2.push_back("output.every=2.0");
+    const double traj = max_eps_shift(kTenfold, K, cheap_obs, tenfold);
+    const Trajectory tr = run_theory(base.with(every2)).members[0];
     XgmParams fine = p;
     fine.observable_lines = 10 * p.observable_lines;
+    fine.observable_tol = p.observable_tol / 10;
     const XgmGauss gauss(p, false, true), gauss_fine(fine, false, true);
     const auto names = xgm_state_names(p.K, p.D);
     double observable = 0;
@@ -133,8 +137,8 @@ TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
       observable = std::max(observable, std::fabs(p.test.pick(ea.eps, ha.eps) - p.test.pick(eb.eps, hb.eps)));
     }
     std::printf("K = %d: max |eps shift| under tenfold accuracy: trajectory (lines %d -> %d) %.3g, observable "
-                "(observable_lines %d -> %d) %.3g, sum %.3g\n",
-                K, p.lines, 10 * p.lines, traj, p.observable_lines, fine.observable_lines, observable, traj + observable);
+                "(observable_tol %.0e -> %.0e) %.3g, sum %.3g\n",
+                K, p.lines, 10 * p.lines, traj, p.observable_tol, fine.observable_tol, observable, traj + observable);
     EXPECT_LT(traj + observable, 1e-4);
   }
 }

@@ -78,6 +78,7 @@ XgmParams XgmParams::from_config(const Config& c) {
   if (p.lines == 0) p.lines = std::max(1024, 16384 / std::max(p.K, 1));
   p.nodes = int(c.integer("xgm.nodes"));
   p.observable_lines = int(c.integer("xgm.observable_lines"));
+  p.observable_tol = c.real("xgm.observable_tol");
   p.closed_forms = c.boolean("xgm.closed_forms");
   p.diagnostics = c.boolean("xgm.diagnostics");
   p.test = TestDistribution::from_config(c);
@@ -179,7 +180,7 @@ XgmObserver::~XgmObserver() = default;
 
 std::vector<std::string> XgmObserver::columns() const {
   std::vector<std::string> c = xgm_state_names(p_.K, p_.D);
-  for (const char* name : {"eps", "eps_easy", "eps_hard", "eps_mix", "loss"}) c.push_back(name);
+  for (const char* name : {"eps", "eps_easy", "eps_hard", "eps_mix", "loss", "eps_err"}) c.push_back(name);
   if (p_.diagnostics) {
     for (int k = 1; k <= p_.K; ++k) c.push_back("align_" + std::to_string(k));
     for (int k = 1; k <= p_.K; ++k) c.push_back("match_" + std::to_string(k));
@@ -193,7 +194,12 @@ std::vector<double> XgmObserver::observe(const XgmOverlaps& o) const {
   const bool ok = gauss_->expect(o, p_.test.easy, false, &easy) && gauss_->expect(o, p_.test.hard, false, &hard);
   if (!ok) throw RunError("xgm: the irrelevant overlap matrix Qperp is not positive definite");
   const TestDistribution& t = p_.test;
-  for (double x : {t.pick(easy.eps, hard.eps), easy.eps, hard.eps, t.mix(easy.eps, hard.eps), t.pick(easy.loss, hard.loss)})
+  // eps_err: the error estimate (one standard error) of the eps column; easy and hard use independent lines.
+  const double eps_err = t.which == "easy"   ? easy.eps_err
+                         : t.which == "hard" ? hard.eps_err
+                                             : std::hypot(t.easy_fraction * easy.eps_err,
+                                                          (1 - t.easy_fraction) * hard.eps_err);
+  for (double x : {t.pick(easy.eps, hard.eps), easy.eps, hard.eps, t.mix(easy.eps, hard.eps), t.pick(easy.loss, hard.loss), eps_err})
     out.push_back(x);
   if (p_.diagnostics) {
     for (int k = 0; k < p_.K; ++k) out.push_back(xgm_alignment(o, k));

@@ -36,7 +36,12 @@ struct XgmParams : TwoLayerTraining {
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
   int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
-  int observable_lines = 65536;    // lines for eps and the loss (evaluated at output times only)
+  int observable_lines = 65536;    // most lines for eps and the loss (evaluated at output times only)
+  double observable_tol = 1e-4;    // eps (and the loss on lines) to two estimated standard errors <= this
+  // Not a key: split the right-hand side's lines into 8 shifted replicates, so that dr_err, Gz_err, GG_err, eg_err
+  // are estimated (NaN otherwise). One net of p.lines points is more accurate than 8 of p.lines / 8 (measured:
+  // the eps curve's shift under tenfold lines, K = 16, 3.1e-5 with one net, 3.6e-4 with replicates).
+  bool rhs_error_estimates = false;
   bool closed_forms = true;        // relu + square loss: closed-form drift, read-out term and loss
   bool diagnostics = true;
   TestDistribution test;
