@@ -68,7 +68,9 @@ Table table(const std::string& name, const Trajectory& trajectory, const Ensembl
   return out;
 }
 
-Table table(const std::string& name, const EnsembleTrajectory& ensemble) { return table(name, ensemble.mean, &ensemble); }
+Table table(const std::string& name, const EnsembleTrajectory& ensemble) {
+  return table(name, ensemble.mean, &ensemble);
+}
 
 nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
   // theory.noise = "sde": fixed stochastic Heun steps of theory.sde_dt (theory/sde.hpp); rtol/atol do not apply.
@@ -128,7 +130,8 @@ void check_validate_options(const ValidateOptions& options, const Config& config
   std::sort(dims.begin(), dims.end());
   for (long long d : dims)
     if (d < 2)
-      throw InputError("--scaling: d = " + std::to_string(d) + " is not a valid sim.d; allowed: at least three "
+      throw InputError("--scaling: d = " + std::to_string(d) +
+                       " is not a valid sim.d; allowed: at least three "
                        "distinct integers >= 2, e.g. --scaling 500,2000,8000");
   if (std::unique(dims.begin(), dims.end()) - dims.begin() < 3)
     throw InputError("--scaling: " + std::to_string(options.scaling_dims.size()) + " value(s) with " +
@@ -154,16 +157,33 @@ void check_validate_options(const ValidateOptions& options, const Config& config
 nlohmann::json bias_json(const BiasTest& b) {
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : b.columns)
-    columns.push_back({{"column", c.column}, {"points", c.points}, {"max_abs_z", c.max_abs_z}, {"t_at_max", c.t_at_max},
-                       {"rms_z", c.rms_z}, {"se_rms", c.se_rms}, {"scale", c.scale},
+    columns.push_back({{"column", c.column},
+                       {"points", c.points},
+                       {"max_abs_z", c.max_abs_z},
+                       {"t_at_max", c.t_at_max},
+                       {"rms_z", c.rms_z},
+                       {"se_rms", c.se_rms},
+                       {"scale", c.scale},
                        {"detectable", json_number(c.detectable)},
-                       {"tolerance", c.tolerance}, {"deterministic_gap", c.deterministic_gap},
+                       {"tolerance", c.tolerance},
+                       {"deterministic_gap", c.deterministic_gap},
                        {"exact_mismatch", c.exact_mismatch}});
-  return {{"t_from", b.t_from}, {"t_to", b.t_to}, {"members", b.members}, {"points", b.points},
-          {"alpha_each", b.alpha / 2}, {"sign_patterns", b.patterns}, {"exhaustive", b.exhaustive},
-          {"max_abs_z", json_number(b.max_z)}, {"max_threshold", json_number(b.max_threshold)}, {"max_p", b.max_p},
-          {"curve_mean_z2", json_number(b.curve)}, {"curve_threshold", json_number(b.curve_threshold)}, {"curve_p", b.curve_p},
-          {"rejected", b.rejected}, {"resolved", b.resolved}, {"columns", columns}};
+  return {{"t_from", b.t_from},
+          {"t_to", b.t_to},
+          {"members", b.members},
+          {"points", b.points},
+          {"alpha_each", b.alpha / 2},
+          {"sign_patterns", b.patterns},
+          {"exhaustive", b.exhaustive},
+          {"max_abs_z", json_number(b.max_z)},
+          {"max_threshold", json_number(b.max_threshold)},
+          {"max_p", b.max_p},
+          {"curve_mean_z2", json_number(b.curve)},
+          {"curve_threshold", json_number(b.curve_threshold)},
+          {"curve_p", b.curve_p},
+          {"rejected", b.rejected},
+          {"resolved", b.resolved},
+          {"columns", columns}};
 }
 
 nlohmann::json lottery_json(const LotteryTest& l) {
@@ -172,14 +192,26 @@ nlohmann::json lottery_json(const LotteryTest& l) {
     for (double x : v) a.push_back(json_number(x));
     return a;
   };
-  return {{"column", l.column}, {"eps_star", l.eps_star}, {"t_end", l.t_end}, {"members", l.members},
-          {"t_star_sim", times(l.t_star_sim)}, {"t_star_theory", times(l.t_star_theory)},
-          {"sim_earlier", l.sim_earlier}, {"theory_earlier", l.theory_earlier}, {"median_shift", l.median_shift},
-          {"sign_p", l.sign_p}, {"sim_success", l.sim_success}, {"theory_success", l.theory_success},
+  return {{"column", l.column},
+          {"eps_star", l.eps_star},
+          {"t_end", l.t_end},
+          {"members", l.members},
+          {"t_star_sim", times(l.t_star_sim)},
+          {"t_star_theory", times(l.t_star_theory)},
+          {"sim_earlier", l.sim_earlier},
+          {"theory_earlier", l.theory_earlier},
+          {"median_shift", l.median_shift},
+          {"sign_p", l.sign_p},
+          {"sim_success", l.sim_success},
+          {"theory_success", l.theory_success},
           {"sim_success_ci95", {l.sim_interval.lo, l.sim_interval.hi}},
-          {"theory_success_ci95", {l.theory_interval.lo, l.theory_interval.hi}}, {"mcnemar_p", l.mcnemar_p},
-          {"ks_statistic", l.ks.statistic}, {"ks_p", l.ks.p}, {"alpha_each", l.alpha},
-          {"informative", l.informative}, {"rejected", l.rejected}};
+          {"theory_success_ci95", {l.theory_interval.lo, l.theory_interval.hi}},
+          {"mcnemar_p", l.mcnemar_p},
+          {"ks_statistic", l.ks.statistic},
+          {"ks_p", l.ks.p},
+          {"alpha_each", l.alpha},
+          {"informative", l.informative},
+          {"rejected", l.rejected}};
 }
 
 nlohmann::json agreement_json(const Agreement& a) {
@@ -274,13 +306,19 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
     nlohmann::json pts = nlohmann::json::array();
     for (std::size_t k = 0; k < tr.points.size(); ++k) {
       const auto& p = tr.points[k];
-      pts.push_back({{"d", p.d}, {"discrepancy", p.discrepancy}, {"se", p.se}, {"t", p.t}, {"by_time", p.by_time},
+      pts.push_back({{"d", p.d},
+                     {"discrepancy", p.discrepancy},
+                     {"se", p.se},
+                     {"t", p.t},
+                     {"by_time", p.by_time},
                      {"agreement", agreement_json(scaling.at_d[k])}});
     }
-    record["scaling"] = {{"column", column}, {"t_from", tr.t_from}, {"t_to", tr.t_to}, {"points", pts},
-                         {"exponent", tr.exponent}, {"exponent_se", tr.exponent_se}, {"predicted", tr.predicted},
-                         {"threshold_z", tr.threshold}, {"alpha", tr.alpha}, {"detectable_excess", tr.detectable},
-                         {"rejected", tr.rejected}, {"resolved", tr.resolved}};
+    record["scaling"] = {{"column", column},          {"t_from", tr.t_from},
+                         {"t_to", tr.t_to},           {"points", pts},
+                         {"exponent", tr.exponent},   {"exponent_se", tr.exponent_se},
+                         {"predicted", tr.predicted}, {"threshold_z", tr.threshold},
+                         {"alpha", tr.alpha},         {"detectable_excess", tr.detectable},
+                         {"rejected", tr.rejected},   {"resolved", tr.resolved}};
   }
   result.tables.push_back(table("theory", run.theory_summary));
   result.tables.push_back(table("sim", run.sim_summary));

@@ -9,8 +9,8 @@ namespace tilt {
 
 // An experiment: a TOML file, or TOML text, plus `KEY=VALUE` overrides exactly as `--set` takes them.
 struct Experiment {
-  std::string file;       // a TOML path; when empty, `text` is the experiment
-  std::string text;       // TOML text (used when file is empty)
+  std::string file;               // a TOML path; when empty, `text` is the experiment
+  std::string text;               // TOML text (used when file is empty)
   std::string origin = "<text>";  // the name errors give text experiments
   std::vector<std::string> overrides;
 };
@@ -18,7 +18,7 @@ struct Experiment {
 // One CSV table: column names (`t` first) and one vector of values per column, the values the CSV holds
 // (format_number writes the shortest text that reads back to the same double), plus that CSV text.
 struct Table {
-  std::string name;                        // "" for ode and sim; "theory" and "sim" for validate
+  std::string name;  // "" for ode and sim; "theory" and "sim" for validate
   std::vector<std::string> columns;
   std::vector<std::vector<double>> values;  // values[j][i]: column j at row i
   std::string csv;

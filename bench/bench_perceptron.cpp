@@ -6,10 +6,10 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "models/builtin.hpp"
 #include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
+#include "models/builtin.hpp"
 #include "sim/models/perceptron_sgd.hpp"
 #include "theory/integrate.hpp"
 #include "theory/models/perceptron_ode.hpp"
@@ -53,7 +53,9 @@ void integrate_headline(benchmark::State& state, const std::vector<std::string>&
   state.counters["rhs_evals"] = double(stats.evaluations);
 }
 void BM_PerceptronIntegrationRk45(benchmark::State& s) { integrate_headline(s, {}); }
-void BM_PerceptronIntegrationRk45Loose(benchmark::State& s) { integrate_headline(s, {"theory.rtol=1e-6", "theory.atol=1e-8"}); }
+void BM_PerceptronIntegrationRk45Loose(benchmark::State& s) {
+  integrate_headline(s, {"theory.rtol=1e-6", "theory.atol=1e-8"});
+}
 void BM_PerceptronIntegrationEulerDt001(benchmark::State& s) { integrate_headline(s, {"theory.method=euler"}); }
 BENCHMARK(BM_PerceptronIntegrationRk45)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_PerceptronIntegrationRk45Loose)->Unit(benchmark::kMicrosecond);

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "models/builtin.hpp"
 #include "core/models/scm.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
+#include "models/builtin.hpp"
 #include "theory/integrate.hpp"
 #include "theory/models/scm_integrals.hpp"
 #include "theory/models/scm_ode.hpp"
@@ -25,7 +25,8 @@ namespace {
 // K = M = k from the initial weights of seed 1 at d = 1000, eta = 1, erf, output every 1.
 tilt::Config experiment(int k) {
   const double t_max = k <= 4 ? 100.0 : 30.0;  // the classic Euler at K = 16 costs ~13 ms per step
-  return tilt::Config::from_text(R"(
+  return tilt::Config::from_text(
+      R"(
 model = "scm"
 seed = 1
 eta = 1.0
@@ -37,8 +38,7 @@ every = 1.0
 d = 1000
 threads = 1
 )",
-                                 {"scm.K=" + std::to_string(k), "scm.M=" + std::to_string(k),
-                                  "t_max=" + std::to_string(t_max)});
+      {"scm.K=" + std::to_string(k), "scm.M=" + std::to_string(k), "t_max=" + std::to_string(t_max)});
 }
 
 std::vector<double> eps_column(const tilt::Trajectory& tr) {
@@ -160,9 +160,7 @@ void BM_ScmClassicEuler(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ScmClassicEuler)->Arg(2)->Arg(4)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ScmTiltAdaptive)
-    ->ArgsProduct({{2, 4, 8, 16}, {3, 4, 6, 8}})
-    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScmTiltAdaptive)->ArgsProduct({{2, 4, 8, 16}, {3, 4, 6, 8}})->Unit(benchmark::kMillisecond);
 
 // (b) One right-hand side at K = M = k on `threads` threads, from a specialising state (seed 1, d = 1000).
 void BM_ScmRhs(benchmark::State& state) {

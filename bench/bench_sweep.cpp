@@ -2,8 +2,8 @@
 // (the ratio is the parallel efficiency 1 -> 2 threads). Ranks: scripts/sweep_scaling.sh.
 #include <benchmark/benchmark.h>
 
-#include "models/builtin.hpp"
 #include "core/progress.hpp"
+#include "models/builtin.hpp"
 #include "sweep/point.hpp"
 #include "sweep/run.hpp"
 #include "sweep/schedule.hpp"
@@ -32,9 +32,10 @@ void BM_PerceptronTheorySweep(benchmark::State& state) {
   tilt::Progress::set_enabled(false);
   for (auto _ : state) {
     std::size_t done = 0;
-    tilt::run_points(tilt::Cluster{}, order, costs, threads,
-                     [&](std::size_t i) { return tilt::run_point(spec, spec.points[i], 1).serialise(); },
-                     [&](const std::string&) { ++done; });
+    tilt::run_points(
+        tilt::Cluster{}, order, costs, threads,
+        [&](std::size_t i) { return tilt::run_point(spec, spec.points[i], 1).serialise(); },
+        [&](const std::string&) { ++done; });
     benchmark::DoNotOptimize(done);
   }
   state.SetItemsProcessed(state.iterations() * int64_t(spec.points.size()));

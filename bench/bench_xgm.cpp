@@ -10,12 +10,12 @@
 #include <map>
 
 #include "core/config.hpp"
-#include "models/builtin.hpp"
 #include "core/models/xgm.hpp"
 #include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
+#include "models/builtin.hpp"
 #include "sim/models/xgm_sgd.hpp"
 #include "theory/models/xgm_ode.hpp"
 #include "theory/run.hpp"
@@ -25,11 +25,12 @@ namespace {
 using namespace tilt;
 
 Config config_for(int K, long long d, int lines = 0, int observable_lines = 65536) {
-  return Config::from_text("model = \"xgm\"\neta = 3.0\nt_max = 50.0\n[curriculum]\neasy = 0.1\nhard = 1.0\n"
-                           "[output]\nevery = 1.0\n[theory]\nrtol = 1e-6\natol = 1e-9\n",
-                           {"xgm.K=" + std::to_string(K), "sim.d=" + std::to_string(d), "xgm.sigma=0.3",
-                            "xgm.lines=" + std::to_string(lines),
-                            "xgm.observable_lines=" + std::to_string(observable_lines), "xgm.diagnostics=false"});
+  return Config::from_text(
+      "model = \"xgm\"\neta = 3.0\nt_max = 50.0\n[curriculum]\neasy = 0.1\nhard = 1.0\n"
+      "[output]\nevery = 1.0\n[theory]\nrtol = 1e-6\natol = 1e-9\n",
+      {"xgm.K=" + std::to_string(K), "sim.d=" + std::to_string(d), "xgm.sigma=0.3",
+       "xgm.lines=" + std::to_string(lines), "xgm.observable_lines=" + std::to_string(observable_lines),
+       "xgm.diagnostics=false"});
 }
 
 // One online SGD step at Delta = 1 (all d coordinates drawn).
@@ -181,13 +182,25 @@ void BM_XgmTheoryTrajectory(benchmark::State& state) {
 
 BENCHMARK(BM_XgmSgdStep)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
 BENCHMARK(BM_XgmStepBound)->Args({4, 4000})->Args({16, 4000})->Args({64, 4000});
-BENCHMARK(BM_XgmExpectRhs)->Args({4, 0})->Args({4, 1024})->Args({16, 0})->Args({16, 256})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_XgmExpectEps)->Args({4, 4096})->Args({4, 65536})->Args({16, 4096})->Args({16, 65536})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_XgmExpectEpsErf)->Args({4, 65536})->Args({16, 65536})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_XgmExpectMonteCarlo)->Args({4, 10000})->Args({16, 10000})->Args({64, 10000})->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_XgmExpectAll)
-    ->ArgsProduct({{4, 16, 64}, {16, 64, 256}, {64, 256, 2048}})
+BENCHMARK(BM_XgmExpectRhs)
+    ->Args({4, 0})
+    ->Args({4, 1024})
+    ->Args({16, 0})
+    ->Args({16, 256})
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectEps)
+    ->Args({4, 4096})
+    ->Args({4, 65536})
+    ->Args({16, 4096})
+    ->Args({16, 65536})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectEpsErf)->Args({4, 65536})->Args({16, 65536})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectMonteCarlo)
+    ->Args({4, 10000})
+    ->Args({16, 10000})
+    ->Args({64, 10000})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_XgmExpectAll)->ArgsProduct({{4, 16, 64}, {16, 64, 256}, {64, 256, 2048}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_XgmTheoryTrajectory)->Arg(4)->Arg(16)->Arg(64)->Iterations(1)->Unit(benchmark::kSecond);
 
 }  // namespace

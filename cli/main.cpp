@@ -30,21 +30,28 @@ int main(int argc, char** argv) {
   CLI::App* ode = app.add_subcommand("ode", "integrate the order-parameter ODEs (theory)");
   add_common(ode, "write PREFIX.csv (the trajectory) and PREFIX.json (the record) (default: CSV to standard output)");
   CLI::App* sim = app.add_subcommand("sim", "run the online-SGD ensemble (mean and standard error over seeds)");
-  add_common(sim, "write PREFIX.csv (mean, standard errors, seeds) and PREFIX.json (the record) (default: CSV to "
-                  "standard output)");
-  CLI::App* val = app.add_subcommand("validate", "run theory and simulation and test their agreement (exit 0 consistent, 1 inconsistent, 3 inconclusive)");
-  add_common(val, "write PREFIX_theory.csv, PREFIX_sim.csv (the two ensembles) and PREFIX_validate.json (the "
-                  "record) (default: print the table only)");
+  add_common(sim,
+             "write PREFIX.csv (mean, standard errors, seeds) and PREFIX.json (the record) (default: CSV to "
+             "standard output)");
+  CLI::App* val = app.add_subcommand(
+      "validate",
+      "run theory and simulation and test their agreement (exit 0 consistent, 1 inconsistent, 3 inconclusive)");
+  add_common(val,
+             "write PREFIX_theory.csv, PREFIX_sim.csv (the two ensembles) and PREFIX_validate.json (the "
+             "record) (default: print the table only)");
   val->add_option("--scaling", options.scaling_dims, "also fit the finite-size exponent over these d (>= 3 values)")
       ->delimiter(',');
   val->add_option("--column", options.scaling_column, "observable for --scaling (default: eps)");
-  CLI::App* sweep = app.add_subcommand("sweep", "run an experiment over a grid of keys (docs/sweep.md); threads, "
-                                                "and ranks under mpirun when built with -DTILT_MPI=ON");
-  add_common(sweep, "write PREFIX.csv (one row per point), PREFIX.json (the record), PREFIX.journal while it runs, "
-                    "PREFIX_points/ with sweep.trajectories (default: the table to standard output)");
+  CLI::App* sweep = app.add_subcommand("sweep",
+                                       "run an experiment over a grid of keys (docs/sweep.md); threads, "
+                                       "and ranks under mpirun when built with -DTILT_MPI=ON");
+  add_common(sweep,
+             "write PREFIX.csv (one row per point), PREFIX.json (the record), PREFIX.journal while it runs, "
+             "PREFIX_points/ with sweep.trajectories (default: the table to standard output)");
   sweep->add_flag("--dry-run", options.dry_run, "check every point, print the number of points and a cost estimate");
   sweep->add_flag("--resume", options.resume, "continue the sweep of PREFIX.journal (same sweep file and --set)");
-  sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+  sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores)")
+      ->check(CLI::NonNegativeNumber);
   CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
   config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();

@@ -11,11 +11,16 @@ constexpr Activation kAll[] = {Activation::Relu, Activation::Erf, Activation::Ta
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::Relu: return "relu";
-    case Activation::Erf: return "erf";
-    case Activation::Tanh: return "tanh";
-    case Activation::Quadratic: return "quadratic";
-    case Activation::Linear: return "linear";
+    case Activation::Relu:
+      return "relu";
+    case Activation::Erf:
+      return "erf";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::Quadratic:
+      return "quadratic";
+    case Activation::Linear:
+      return "linear";
   }
   return "?";
 }

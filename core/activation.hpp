@@ -30,25 +30,34 @@ const char* activation_name(Activation a);
 // g(x) and g'(x).
 inline double activation_g(Activation a, double x) {
   switch (a) {
-    case Activation::Relu: return x > 0 ? x : 0.0;
-    case Activation::Erf: return std::erf(x / gaussian::kSqrt2);
-    case Activation::Tanh: return std::tanh(x);
-    case Activation::Quadratic: return x * x;
-    case Activation::Linear: return x;
+    case Activation::Relu:
+      return x > 0 ? x : 0.0;
+    case Activation::Erf:
+      return std::erf(x / gaussian::kSqrt2);
+    case Activation::Tanh:
+      return std::tanh(x);
+    case Activation::Quadratic:
+      return x * x;
+    case Activation::Linear:
+      return x;
   }
   return 0;
 }
 
 inline double activation_dg(Activation a, double x) {
   switch (a) {
-    case Activation::Relu: return x > 0 ? 1.0 : 0.0;
-    case Activation::Erf: return gaussian::kSqrt2OverPi * std::exp(-0.5 * x * x);
+    case Activation::Relu:
+      return x > 0 ? 1.0 : 0.0;
+    case Activation::Erf:
+      return gaussian::kSqrt2OverPi * std::exp(-0.5 * x * x);
     case Activation::Tanh: {
       const double t = std::tanh(x);
       return 1 - t * t;
     }
-    case Activation::Quadratic: return 2 * x;
-    case Activation::Linear: return 1.0;
+    case Activation::Quadratic:
+      return 2 * x;
+    case Activation::Linear:
+      return 1.0;
   }
   return 0;
 }

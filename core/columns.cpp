@@ -39,8 +39,9 @@ bool matches(const std::string& pattern, const std::string& name) {
 }  // namespace
 
 ColumnDoc time_column_doc() {
-  return {"t", "training time: number of SGD samples seen divided by the input dimension d (sim.d; N for the "
-               "perceptron), alpha in the perceptron papers",
+  return {"t",
+          "training time: number of SGD samples seen divided by the input dimension d (sim.d; N for the "
+          "perceptron), alpha in the perceptron papers",
           "samples/d"};
 }
 
@@ -65,7 +66,8 @@ ColumnDoc describe_column(const std::string& model, const std::string& column) {
       return {column, "standard error of the mean of " + base.name + " over the ensemble members (0 for one member)",
               base.unit};
   }
-  throw std::invalid_argument("column '" + column + "' of model " + model + " is not described in its descriptor's columns");
+  throw std::invalid_argument("column '" + column + "' of model " + model +
+                              " is not described in its descriptor's columns");
 }
 
 nlohmann::json columns_json(const std::string& model, const std::string& csv) {

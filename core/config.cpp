@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -16,9 +16,7 @@
 #include "core/keys.hpp"
 
 namespace tilt {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string show_value(const toml::value& v) {
   if (v.is_floating()) {
@@ -86,7 +84,8 @@ std::string overflowed_integer(const toml::value& v) {
     if (c != '_') digits += c;
   int base = 10;
   std::size_t start = (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) ? 1 : 0;
-  if (digits.size() > start + 2 && digits[start] == '0' && std::string("xob").find(digits[start + 1]) != std::string::npos) {
+  if (digits.size() > start + 2 && digits[start] == '0' &&
+      std::string("xob").find(digits[start + 1]) != std::string::npos) {
     base = digits[start + 1] == 'x' ? 16 : digits[start + 1] == 'o' ? 8 : 2;
     digits.erase(start, 2);
   }
@@ -103,9 +102,9 @@ void reject_overflow(const KeySpec& spec, const toml::value& v) {
   }
   const std::string token = overflowed_integer(v);
   if (!token.empty())
-    throw InputError("key '" + spec.key + "' = " + token +
-                     ": integer out of range (integers hold -2^63 to 2^63 - 1 = 9223372036854775807); allowed: " +
-                     spec.allowed);
+    throw InputError(
+        "key '" + spec.key + "' = " + token +
+        ": integer out of range (integers hold -2^63 to 2^63 - 1 = 9223372036854775807); allowed: " + spec.allowed);
 }
 
 // Checks type and range of one value against its spec; returns it normalised (integers accepted as reals).
@@ -173,8 +172,8 @@ toml::value parse_override_value(const KeySpec& spec, const std::string& text, c
     const toml::value doc = toml::parse(in, "--set");
     return toml::find(doc, "v");
   } catch (const std::exception&) {
-    throw InputError("--set " + item + ": cannot read '" + text + "' as a " + type_name(spec.type) +
-                     " for key '" + spec.key + "'; allowed: " + spec.allowed);
+    throw InputError("--set " + item + ": cannot read '" + text + "' as a " + type_name(spec.type) + " for key '" +
+                     spec.key + "'; allowed: " + spec.allowed);
   }
 }
 
@@ -209,9 +208,11 @@ void check_cross_keys(const std::map<std::string, toml::value>& values) {
       throw InputError("key 'seed' = " + std::to_string(seed) + ": seed + " + std::to_string(members) +
                        " members - 1 exceeds 2^63 - 1; allowed: " + find_key("seed")->allowed);
   }
-  if (values.at("curriculum.protocol").as_string().str != "custom" && !values.at("curriculum.segments").as_array().empty())
+  if (values.at("curriculum.protocol").as_string().str != "custom" &&
+      !values.at("curriculum.segments").as_array().empty())
     throw InputError("key 'curriculum.segments' is set but curriculum.protocol = \"" +
-                     values.at("curriculum.protocol").as_string().str + "\"; allowed: segments only with protocol = \"custom\"");
+                     values.at("curriculum.protocol").as_string().str +
+                     "\"; allowed: segments only with protocol = \"custom\"");
   if (values.at("output.spacing").as_string().str == "log" && values.at("output.points").as_integer() == 0)
     throw InputError("key 'output.spacing' = \"log\" needs output.points > 0; allowed: output.points >= 1");
   if (values.at("output.spacing").as_string().str == "log" &&
@@ -241,14 +242,16 @@ Config Config::resolve(toml::value root, const std::vector<std::string>& overrid
     given[key] = parse_override_value(*spec, item.substr(eq + 1), item);
   }
   const std::string model =
-      (given.count("model") ? checked(*find_key("model"), given.at("model")) : find_key("model")->fallback).as_string().str;
+      (given.count("model") ? checked(*find_key("model"), given.at("model")) : find_key("model")->fallback)
+          .as_string()
+          .str;
 
   Config config;
   for (const auto& [key, value] : given) {
     const KeySpec& spec = *find_key(key);
     if (!key_applies(spec, model))
-      throw InputError("key '" + key + "' belongs to model " + spec.model + " but model = \"" + model +
-                       "\" (in " + origin + "); allowed: keys of [" + model + "] and the shared tables");
+      throw InputError("key '" + key + "' belongs to model " + spec.model + " but model = \"" + model + "\" (in " +
+                       origin + "); allowed: keys of [" + model + "] and the shared tables");
     config.values_[key] = checked(spec, value);
   }
   for (const auto& spec : key_registry())

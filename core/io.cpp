@@ -126,8 +126,9 @@ void check_output_prefix(const std::string& prefix) {
     throw InputError("--out '" + prefix + "' is a directory: PREFIX names the output files, not a folder" + allowed);
   // The longest name written is PREFIX_validate.json.tmp.<pid>: it must fit the file system's name limit.
   const std::string name = std::filesystem::path(prefix).filename().string();
-  const long name_max = ::pathconf(std::filesystem::path(prefix).has_parent_path()
-                                       ? std::filesystem::path(prefix).parent_path().c_str() : ".", _PC_NAME_MAX);
+  const long name_max = ::pathconf(
+      std::filesystem::path(prefix).has_parent_path() ? std::filesystem::path(prefix).parent_path().c_str() : ".",
+      _PC_NAME_MAX);
   const std::size_t longest = name.size() + std::string("_validate.json.tmp.").size() + 10;
   if (longest > std::size_t(name_max > 0 ? name_max : 255))
     throw InputError("--out '" + prefix + "': the file name '" + name + "' is too long for the output files (" +
@@ -166,8 +167,7 @@ void write_file_atomic(const std::string& path, const std::string& content, bool
   if (target.has_parent_path()) {
     std::error_code error;
     std::filesystem::create_directories(target.parent_path(), error);
-    if (error)
-      throw RunError("cannot create the folder '" + target.parent_path().string() + "': " + error.message());
+    if (error) throw RunError("cannot create the folder '" + target.parent_path().string() + "': " + error.message());
   }
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   auto fail = [&](const std::string& what, int e) {
@@ -218,11 +218,16 @@ nlohmann::json config_to_json(const Config& config) {
       slot = &(*slot)[rest.substr(0, dot)];
       rest = rest.substr(dot + 1);
     }
-    if (value.is_floating()) (*slot)[rest] = value.as_floating();
-    else if (value.is_integer()) (*slot)[rest] = value.as_integer();
-    else if (value.is_boolean()) (*slot)[rest] = value.as_boolean();
-    else if (value.is_string()) (*slot)[rest] = value.as_string().str;
-    else (*slot)[rest] = config.table(key);
+    if (value.is_floating())
+      (*slot)[rest] = value.as_floating();
+    else if (value.is_integer())
+      (*slot)[rest] = value.as_integer();
+    else if (value.is_boolean())
+      (*slot)[rest] = value.as_boolean();
+    else if (value.is_string())
+      (*slot)[rest] = value.as_string().str;
+    else
+      (*slot)[rest] = config.table(key);
   }
   return out;
 }
@@ -261,7 +266,8 @@ CsvTable CsvTable::read(const std::string& path) {
       double x = 0;
       const auto r = std::from_chars(cell.data(), cell.data() + cell.size(), x);
       if (r.ec != std::errc() || !std::isfinite(x))
-        throw InputError("CSV file '" + path + "' line " + std::to_string(number) + ": '" + cell + "' is not a finite number");
+        throw InputError("CSV file '" + path + "' line " + std::to_string(number) + ": '" + cell +
+                         "' is not a finite number");
       row.push_back(x);
     }
     if (row.size() != table.header.size())

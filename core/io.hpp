@@ -11,7 +11,7 @@ namespace tilt {
 
 class Config;
 
-std::string format_number(double x);  // shortest text that reads back to the same double
+std::string format_number(double x);   // shortest text that reads back to the same double
 nlohmann::json json_number(double x);  // x for a JSON record; null when not finite (JSON has no infinity)
 std::string to_csv(const Trajectory& trajectory);
 std::string to_csv(const EnsembleTrajectory& ensemble);

@@ -24,32 +24,67 @@ std::function<bool(const toml::value&)> between(double lo, double hi) {
 
 KeySpec real(std::string key, double fallback, std::string allowed, std::function<bool(const toml::value&)> check,
              std::string doc, std::string model) {
-  return {std::move(key), KeyType::Real, toml::value(fallback), std::move(allowed), std::move(doc), std::move(model),
-          std::move(check), {}, ""};
+  return {std::move(key),
+          KeyType::Real,
+          toml::value(fallback),
+          std::move(allowed),
+          std::move(doc),
+          std::move(model),
+          std::move(check),
+          {},
+          ""};
 }
 KeySpec integer(std::string key, long long fallback, std::string allowed, std::function<bool(const toml::value&)> check,
                 std::string doc, std::string model) {
-  return {std::move(key), KeyType::Integer, toml::value(fallback), std::move(allowed), std::move(doc),
-          std::move(model), std::move(check), {}, ""};
+  return {std::move(key),
+          KeyType::Integer,
+          toml::value(fallback),
+          std::move(allowed),
+          std::move(doc),
+          std::move(model),
+          std::move(check),
+          {},
+          ""};
 }
 KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model) {
-  return {std::move(key), KeyType::Boolean, toml::value(fallback), "true or false", std::move(doc), std::move(model),
-          nullptr, {}, ""};
+  return {std::move(key),
+          KeyType::Boolean,
+          toml::value(fallback),
+          "true or false",
+          std::move(doc),
+          std::move(model),
+          nullptr,
+          {},
+          ""};
 }
 KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
                std::string model) {
   std::string allowed = "one of";
   for (std::size_t i = 0; i < choices.size(); ++i) allowed += (i ? ", " : " ") + choices[i];
-  return {std::move(key), KeyType::String, toml::value(fallback), allowed, std::move(doc), std::move(model), nullptr,
-          std::move(choices), ""};
+  return {std::move(key),   KeyType::String, toml::value(fallback), allowed, std::move(doc),
+          std::move(model), nullptr,         std::move(choices),    ""};
 }
 KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model) {
-  return {std::move(key), KeyType::String, toml::value(fallback), std::move(allowed), std::move(doc),
-          std::move(model), nullptr, {}, ""};
+  return {std::move(key),
+          KeyType::String,
+          toml::value(fallback),
+          std::move(allowed),
+          std::move(doc),
+          std::move(model),
+          nullptr,
+          {},
+          ""};
 }
 KeySpec table(std::string key, std::string allowed, std::string doc, std::string model) {
-  return {std::move(key), KeyType::Table, toml::value(toml::array{}), std::move(allowed), std::move(doc),
-          std::move(model), nullptr, {}, ""};
+  return {std::move(key),
+          KeyType::Table,
+          toml::value(toml::array{}),
+          std::move(allowed),
+          std::move(doc),
+          std::move(model),
+          nullptr,
+          {},
+          ""};
 }
 
 }  // namespace keys
@@ -71,8 +106,7 @@ std::string validation_column_sets() {
   std::string text;
   for (const ModelDescriptor* m : registered_models()) {
     text += (text.empty() ? "" : "; ") + m->name + ":";
-    for (std::size_t i = 0; i < m->validation_columns.size(); ++i)
-      text += (i ? ", " : " ") + m->validation_columns[i];
+    for (std::size_t i = 0; i < m->validation_columns.size(); ++i) text += (i ? ", " : " ") + m->validation_columns[i];
   }
   return text;
 }
@@ -80,8 +114,7 @@ std::string validation_column_sets() {
 std::vector<KeySpec> build_registry() {
   const std::vector<std::string>& models = model_names();
   std::vector<KeySpec> registry{
-      choice("model", models.empty() ? "" : models.front(), models,
-             "Which model to run (docs/models.md)."),
+      choice("model", models.empty() ? "" : models.front(), models, "Which model to run (docs/models.md)."),
       integer("seed", 1, "0 to 2^63 - 1 = 9223372036854775807, with seed + members - 1 within it", at_least(0),
               "Master seed. Member i of an ensemble uses seed + i for its initial weights (unless sim.same_init) "
               "and for its SGD samples."),
@@ -98,8 +131,8 @@ std::vector<KeySpec> build_registry() {
            "the simulated networks of sim.threads seeds at sim.d, the ODE work space) exceeds this many GB is "
            "refused before it starts (exit code 2)."),
       [] {
-        KeySpec k = real("eta_v", 3.0, "> 0", greater(0), "Read-out learning rate (models with a read-out); default: eta.",
-                         readout_models());
+        KeySpec k = real("eta_v", 3.0, "> 0", greater(0),
+                         "Read-out learning rate (models with a read-out); default: eta.", readout_models());
         k.default_from = "eta";
         return k;
       }(),
@@ -108,12 +141,14 @@ std::vector<KeySpec> build_registry() {
 
       choice("curriculum.protocol", "curriculum", {"curriculum", "anti", "shuffled", "easy", "hard", "custom"},
              "Order of easy and hard samples (docs/models.md section 1)."),
-      real("curriculum.easy", 0.0, ">= 0", at_least(0), "Difficulty Delta of easy samples (variance of irrelevant inputs)."),
+      real("curriculum.easy", 0.0, ">= 0", at_least(0),
+           "Difficulty Delta of easy samples (variance of irrelevant inputs)."),
       real("curriculum.hard", 2.0, ">= 0", at_least(0), "Difficulty Delta of hard samples."),
       real("curriculum.easy_fraction", 0.5, "in [0, 1]", between(0, 1),
            "p_E: fraction of the budget (curriculum, anti) or probability of an easy sample (shuffled); also the "
            "weight of easy samples in the mixed test distribution."),
-      table("curriculum.segments", "array of [start time, Delta] pairs, start times strictly increasing from 0, Delta >= 0",
+      table("curriculum.segments",
+            "array of [start time, Delta] pairs, start times strictly increasing from 0, Delta >= 0",
             "Custom schedule (protocol = \"custom\"): piecewise-constant Delta."),
 
       choice("test.difficulty", "all", {"easy", "hard", "mix", "all"},
@@ -133,8 +168,9 @@ std::vector<KeySpec> build_registry() {
              "(Runge-Kutta-Fehlberg 4(5)), rkck (Cash-Karp 4(5)), rk8pd (Prince-Dormand 8(9)); for these GSL "
              "methods each output inside a step costs one extra step of the method from the step's start. rk4 and "
              "euler take fixed steps of theory.dt and stop at every output time (for comparison)."),
-      real("theory.rtol", 1e-8, "in (0, 0.1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 0.1; },
-           "Relative tolerance of the adaptive integrators."),
+      real(
+          "theory.rtol", 1e-8, "in (0, 0.1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 0.1; },
+          "Relative tolerance of the adaptive integrators."),
       real("theory.atol", 1e-10, "> 0", greater(0), "Absolute tolerance of the adaptive integrators."),
       real("theory.dt", 0.01, "> 0", greater(0), "Step of the fixed-step integrators (rk4, euler)."),
       boolean("theory.stop_at_outputs", false,
@@ -167,9 +203,10 @@ std::vector<KeySpec> build_registry() {
              "dimension sim.d; `nominal` = their d -> infinity values; `file` = a row of theory.init_file."),
       text("theory.init_file", "", "path to a CSV written by tilt (or with the same column names)",
            "CSV holding the initial order parameters (theory.init = \"file\")."),
-      real("theory.init_t", -1.0, "a time present in theory.init_file, or -1 for its first row",
-           [](const toml::value& v) { return number(v) >= 0 || number(v) == -1; },
-           "Which row of theory.init_file to start from; the run starts at t = 0 regardless."),
+      real(
+          "theory.init_t", -1.0, "a time present in theory.init_file, or -1 for its first row",
+          [](const toml::value& v) { return number(v) >= 0 || number(v) == -1; },
+          "Which row of theory.init_file to start from; the run starts at t = 0 regardless."),
       integer("theory.ensemble", 1, ">= 1", at_least(1),
               "Theory ensemble: integrate from the initial conditions of seeds seed, seed+1, ... and report mean "
               "and standard error (the twin of a simulation with sim.same_init = false). `tilt validate` ignores it: "
@@ -186,22 +223,27 @@ std::vector<KeySpec> build_registry() {
               "true: every run starts from the initial weights (and teacher) of `seed` and only the SGD samples "
               "differ, so the ensemble mean is compared with one ODE. false: run i starts from those of seed + i."),
 
-      real("metrics.eps_star", 0.05, "in (0, 1)", [](const toml::value& v) { return number(v) > 0 && number(v) < 1; },
-           "Threshold eps* of the derived metrics (docs/models.md section 5): time to threshold t* (first eps <= eps*, "
-           "interpolated) and success (eps(t_max) <= eps*)."),
-      real("validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
-           "False-alarm rate of the whole `tilt validate` verdict, split evenly over the tests it runs (bias of the "
-           "mean; the lottery when members have their own initial conditions; tracking with --scaling)."),
+      real(
+          "metrics.eps_star", 0.05, "in (0, 1)", [](const toml::value& v) { return number(v) > 0 && number(v) < 1; },
+          "Threshold eps* of the derived metrics (docs/models.md section 5): time to threshold t* (first eps <= eps*, "
+          "interpolated) and success (eps(t_max) <= eps*)."),
+      real(
+          "validate.alpha", 0.01, "in (0, 0.5)", [](const toml::value& v) { return number(v) > 0 && number(v) < 0.5; },
+          "False-alarm rate of the whole `tilt validate` verdict, split evenly over the tests it runs (bias of the "
+          "mean; the lottery when members have their own initial conditions; tracking with --scaling)."),
       text("validate.columns", "auto", "auto, all, or a comma-separated list of output columns",
            "Columns the bias test compares. auto = the model's pre-registered set (" + validation_column_sets() + ")."),
-      real("validate.tolerance", 0.05, "in (0, 1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 1; },
-           "Resolution the verdict must have, as a fraction of each compared column's scale (the largest RMS over "
-           "members of its theory value in the window): when the test would not catch a shift of that size with 90% probability the "
-           "verdict is INCONCLUSIVE, never CONSISTENT."),
+      real(
+          "validate.tolerance", 0.05, "in (0, 1]", [](const toml::value& v) { return number(v) > 0 && number(v) <= 1; },
+          "Resolution the verdict must have, as a fraction of each compared column's scale (the largest RMS over "
+          "members of its theory value in the window): when the test would not catch a shift of that size with 90% "
+          "probability the "
+          "verdict is INCONCLUSIVE, never CONSISTENT."),
       real("validate.t_from", 0.0, ">= 0", at_least(0), "Start of the time window the validation compares."),
-      real("validate.t_to", -1.0, "-1 (= t_max) or > validate.t_from",
-           [](const toml::value& v) { return number(v) == -1 || number(v) > 0; },
-           "End of the time window the validation compares; -1 = t_max."),
+      real(
+          "validate.t_to", -1.0, "-1 (= t_max) or > validate.t_from",
+          [](const toml::value& v) { return number(v) == -1 || number(v) > 0; },
+          "End of the time window the validation compares; -1 = t_max."),
       integer("validate.resamples", 20000, ">= 100", at_least(100),
               "Sign patterns drawn to calibrate the bias statistics when the 2^(S-1) patterns of S members are "
               "more than this (otherwise all are enumerated: exact)."),
@@ -250,11 +292,16 @@ const KeySpec* find_key(const std::string& key) {
 
 std::string type_name(KeyType type) {
   switch (type) {
-    case KeyType::Real: return "number";
-    case KeyType::Integer: return "integer";
-    case KeyType::Boolean: return "boolean";
-    case KeyType::String: return "string";
-    case KeyType::Table: return "array";
+    case KeyType::Real:
+      return "number";
+    case KeyType::Integer:
+      return "integer";
+    case KeyType::Boolean:
+      return "boolean";
+    case KeyType::String:
+      return "string";
+    case KeyType::Table:
+      return "array";
   }
   return "?";
 }

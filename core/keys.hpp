@@ -12,12 +12,12 @@ namespace tilt {
 enum class KeyType { Real, Integer, Boolean, String, Table };
 
 struct KeySpec {
-  std::string key;          // dotted name, e.g. "theory.rtol"
+  std::string key;  // dotted name, e.g. "theory.rtol"
   KeyType type;
-  toml::value fallback;     // default; an empty table/array where there is none
-  std::string allowed;      // what is allowed, in words, for error messages and docs
-  std::string doc;          // what it means
-  std::string model;        // "" = every model, else the one model this key belongs to
+  toml::value fallback;  // default; an empty table/array where there is none
+  std::string allowed;   // what is allowed, in words, for error messages and docs
+  std::string doc;       // what it means
+  std::string model;     // "" = every model, else the one model this key belongs to
   // Returns true when the (type-correct) value is allowed. Null = any value of the type.
   std::function<bool(const toml::value&)> check;
   std::vector<std::string> choices;  // for strings with a fixed set of values
@@ -32,8 +32,8 @@ std::function<bool(const toml::value&)> at_least(double lo);
 std::function<bool(const toml::value&)> between(double lo, double hi);
 KeySpec real(std::string key, double fallback, std::string allowed, std::function<bool(const toml::value&)> check,
              std::string doc, std::string model = "");
-KeySpec integer(std::string key, long long fallback, std::string allowed,
-                std::function<bool(const toml::value&)> check, std::string doc, std::string model = "");
+KeySpec integer(std::string key, long long fallback, std::string allowed, std::function<bool(const toml::value&)> check,
+                std::string doc, std::string model = "");
 KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model = "");
 KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
                std::string model = "");

@@ -17,7 +17,7 @@ namespace tilt {
 namespace {
 
 std::string num(double x) { return format_number(x); }  // a value as given: exact
-std::string approx(double x) {  // a derived value: 4 significant digits
+std::string approx(double x) {                          // a derived value: 4 significant digits
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.4g", x);
   return buffer;
@@ -115,8 +115,8 @@ long long sgd_steps_per_member(const Config& config) {
 
 double output_rows(const Config& config) {
   const long long points = config.integer("output.points");
-  const double rows = points > 0 ? double(points) + 1
-                                 : std::floor(config.real("t_max") / config.real("output.every")) + 2;
+  const double rows =
+      points > 0 ? double(points) + 1 : std::floor(config.real("t_max") / config.real("output.every")) + 2;
   if (!(rows <= 1e10))
     throw InputError("the output grid has " + num(rows) + " rows (t_max = " + num(config.real("t_max")) +
                      (points > 0 ? ", output.points = " + std::to_string(points)
@@ -146,7 +146,8 @@ void check_simulation_limits(const Config& config, long long members) {
     const double factor = 1 - decay.rate / d;
     if (!std::isfinite(decay.rate) || factor < 0)
       throw InputError(decay.keys + " = " + approx(decay.rate) + " with sim.d = " + num(d) +
-                       ": each SGD step multiplies the weights by 1 - " + approx(decay.rate) + "/sim.d = " + approx(factor) +
+                       ": each SGD step multiplies the weights by 1 - " + approx(decay.rate) +
+                       "/sim.d = " + approx(factor) +
                        " < 0 (they flip sign every step and grow); allowed: " + decay.keys + " <= sim.d");
   }
   const double bytes = simulation_memory_bytes(config, members);
@@ -175,8 +176,8 @@ void check_theory_limits(const Config& config, long long members) {
   if (method == "rk4" || method == "euler") {
     const double steps = t_max / config.real("theory.dt");
     if (!(steps <= budget))
-      throw InputError("t_max / theory.dt = " + num(t_max) + " / " + num(config.real("theory.dt")) + " = " + approx(steps) +
-                       " fixed steps, more than the step budget " + num(budget) +
+      throw InputError("t_max / theory.dt = " + num(t_max) + " / " + num(config.real("theory.dt")) + " = " +
+                       approx(steps) + " fixed steps, more than the step budget " + num(budget) +
                        (config.has("theory.max_steps") ? " (theory.max_steps)" : "") +
                        "; allowed: a larger theory.dt, a smaller t_max, or an adaptive theory.method");
   }

@@ -22,7 +22,9 @@ double time_to_threshold(const std::vector<double>& times, const std::vector<dou
   return std::numeric_limits<double>::infinity();
 }
 
-bool reached_threshold(const std::vector<double>& eps, double eps_star) { return !eps.empty() && eps.back() <= eps_star; }
+bool reached_threshold(const std::vector<double>& eps, double eps_star) {
+  return !eps.empty() && eps.back() <= eps_star;
+}
 
 double quantile(std::vector<double> values, double q) {
   if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -209,7 +211,8 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
 double sgd_step_multiply_adds(const Config& config) {
   const ModelDescriptor& model = model_of(config);
   if (!model.sgd_step_multiply_adds)
-    throw InputError("key 'model' = \"" + model.name + "\": the model states no SGD step cost (its descriptor has no "
+    throw InputError("key 'model' = \"" + model.name +
+                     "\": the model states no SGD step cost (its descriptor has no "
                      "sgd_step_multiply_adds); allowed: a model that does");
   return model.sgd_step_multiply_adds(config);
 }

@@ -17,13 +17,13 @@ double time_to_threshold(const std::vector<double>& times, const std::vector<dou
 bool reached_threshold(const std::vector<double>& eps, double eps_star);
 
 struct EnsembleMetrics {
-  std::string column;                 // the error column used (eps)
+  std::string column;  // the error column used (eps)
   double eps_star = 0;
   std::size_t members = 0;
   double success = 0, success_se = 0;  // fraction with eps(t_max) <= eps*, and its binomial standard error
   double eps_final = 0, eps_final_se = 0;
-  std::vector<double> t_star;         // per member, +inf if never
-  double t_star_reached = 0;          // fraction of members that reach eps* at some time within t_max
+  std::vector<double> t_star;  // per member, +inf if never
+  double t_star_reached = 0;   // fraction of members that reach eps* at some time within t_max
   // t* quantiles (type 7 over all members, +inf members included; +inf when the quantile falls on them)
   double t_star_q10 = 0, t_star_q25 = 0, t_star_median = 0, t_star_q75 = 0, t_star_q90 = 0;
   // Per-unit diagnostics at t_max, when the trajectories have align_k / match_k columns (model xgm): mean over

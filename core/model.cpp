@@ -40,8 +40,8 @@ void register_model(ModelDescriptor model) {
   if (!model.simulate) throw incomplete("simulation member");
   for (const auto& spec : model.keys())
     if (spec.model != model.name || spec.key.rfind(model.name + ".", 0) != 0)
-      throw std::invalid_argument("model '" + model.name + "': key '" + spec.key + "' must be in table [" +
-                                  model.name + "] and belong to the model");
+      throw std::invalid_argument("model '" + model.name + "': key '" + spec.key + "' must be in table [" + model.name +
+                                  "] and belong to the model");
   Registry& r = registry();
   const std::lock_guard<std::mutex> lock(r.mutex);
   for (const auto& m : r.models)
@@ -65,7 +65,8 @@ const ModelDescriptor& model_descriptor(const std::string& name) {
     allowed += (allowed.empty() ? "" : ", ") + m->name;
   }
   if (allowed.empty())
-    throw InputError("key 'model' = \"" + name + "\": no model is registered (a program using the library calls "
+    throw InputError("key 'model' = \"" + name +
+                     "\": no model is registered (a program using the library calls "
                      "tilt::register_builtin_models() from models/builtin.hpp first)");
   throw InputError("key 'model' = \"" + name + "\": not a registered model; allowed: one of " + allowed);
 }

@@ -104,12 +104,12 @@ std::string Progress::line() const {
 void Progress::render(bool final_line) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const bool stopped = final_line && std::uncaught_exceptions() > 0;  // an error is on its way out
-  std::string text = final_line ? "tilt " + what_ + (stopped ? ": stopped" : ": done") +
-                                      (members_ > 1 ? ", " + std::to_string(done_.load()) + "/" +
-                                                          std::to_string(members_) + " members"
-                                                    : std::string()) +
-                                      " in " + duration(elapsed)
-                                : line();
+  std::string text =
+      final_line ? "tilt " + what_ + (stopped ? ": stopped" : ": done") +
+                       (members_ > 1 ? ", " + std::to_string(done_.load()) + "/" + std::to_string(members_) + " members"
+                                     : std::string()) +
+                       " in " + duration(elapsed)
+                 : line();
   if (terminal_) {
     const std::size_t width = text.size();
     if (text.size() < last_width_) text += std::string(last_width_ - text.size(), ' ');  // erase the old line

@@ -37,7 +37,7 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<std::atomic<double>[]> t_;  // time reached per member
   std::atomic<long long> done_{0};
-  std::atomic<double> next_render_;           // seconds since start when the next line is due
+  std::atomic<double> next_render_;  // seconds since start when the next line is due
   std::mutex mutex_;
   bool terminal_ = false, shown_ = false;
   std::size_t last_width_ = 0;

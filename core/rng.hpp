@@ -16,7 +16,12 @@ extern const ZigguratTables kZiggurat;
 
 // What a stream is used for; mixed into the seed so streams of one seed never overlap by construction.
 enum class Stream : std::uint64_t {
-  InitialWeights = 1, Teacher = 2, SgdSamples = 3, Validation = 4, SdeNoise = 5, Sweep = 6
+  InitialWeights = 1,
+  Teacher = 2,
+  SgdSamples = 3,
+  Validation = 4,
+  SdeNoise = 5,
+  Sweep = 6
 };
 
 // xoshiro256++ (Blackman & Vigna 2019), state expanded from one 64-bit key with SplitMix64.

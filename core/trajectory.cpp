@@ -40,7 +40,8 @@ std::vector<double> output_times(const Config& config) {
   if (points > 0 && config.string("output.spacing") == "log") {
     const double lo = std::log(config.real("output.t_min")), hi = std::log(t_max);
     for (long long k = 0; k < points; ++k)
-      times.push_back(k + 1 == points ? t_max : std::exp(lo + (hi - lo) * double(k) / double(points - 1 > 0 ? points - 1 : 1)));
+      times.push_back(k + 1 == points ? t_max
+                                      : std::exp(lo + (hi - lo) * double(k) / double(points - 1 > 0 ? points - 1 : 1)));
     return times;
   }
   if (points > 0) {

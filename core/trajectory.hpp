@@ -8,9 +8,9 @@ namespace tilt {
 class Config;
 
 struct Trajectory {
-  std::vector<std::string> columns;        // observables, without `t`
-  std::vector<double> times;               // output times
-  std::vector<std::vector<double>> rows;   // rows[i][j] = columns[j] at times[i]
+  std::vector<std::string> columns;                   // observables, without `t`
+  std::vector<double> times;                          // output times
+  std::vector<std::vector<double>> rows;              // rows[i][j] = columns[j] at times[i]
   std::size_t column(const std::string& name) const;  // index; throws if absent
 };
 

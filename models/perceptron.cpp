@@ -18,9 +18,11 @@ std::vector<KeySpec> perceptron_keys() {
       real("perceptron.T", 2.0, "> 0", greater(0), "Teacher norm squared, |w*|^2.", "perceptron"),
       real("perceptron.rho_r", 1.0, "> 0", greater(0), "N_r/N: relevant inputs per unit of N.", "perceptron"),
       real("perceptron.rho_i", 1.0, ">= 0", at_least(0), "N_i/N: irrelevant inputs per unit of N.", "perceptron"),
-      real("perceptron.l2", 0.0, ">= 0", at_least(0), "L2 penalty lambda_reg: (lambda_reg/2)|w|^2 added to the loss.", "perceptron"),
+      real("perceptron.l2", 0.0, ">= 0", at_least(0), "L2 penalty lambda_reg: (lambda_reg/2)|w|^2 added to the loss.",
+           "perceptron"),
       real("perceptron.coupling", 0.0, ">= 0", at_least(0),
-           "Elastic consolidation gamma: after each switch, (gamma/2)|w - w_switch|^2 is added to the loss.", "perceptron"),
+           "Elastic consolidation gamma: after each switch, (gamma/2)|w - w_switch|^2 is added to the loss.",
+           "perceptron"),
   };
 }
 
@@ -31,13 +33,15 @@ std::vector<ColumnDoc> perceptron_columns_doc() {
           {"Q_r", "squared norm of the student's relevant weights, |w_r|^2", kNone},
           {"Q_i", "squared norm of the student's irrelevant weights, |w_i|^2", kNone},
           {"R", "overlap of the relevant weights with the teacher, w_r . w*", kNone},
-          {"C_r", "overlap of the relevant weights with the anchor (weights at the latest switch, initially w(0)), "
-                  "w_r . w1_r; only when perceptron.coupling > 0",
+          {"C_r",
+           "overlap of the relevant weights with the anchor (weights at the latest switch, initially w(0)), "
+           "w_r . w1_r; only when perceptron.coupling > 0",
            kNone},
           {"C_i", "overlap of the irrelevant weights with the anchor, w_i . w1_i; only when perceptron.coupling > 0",
            kNone},
-          {"eps", "test error (probability of a wrong sign) on the configured test distribution "
-                  "(test.difficulty; all = the mixture)",
+          {"eps",
+           "test error (probability of a wrong sign) on the configured test distribution "
+           "(test.difficulty; all = the mixture)",
            kNone},
           {"eps_easy", "test error on easy inputs (Delta = curriculum.easy)", kNone},
           {"eps_hard", "test error on hard inputs (Delta = curriculum.hard)", kNone},
@@ -58,7 +62,8 @@ ModelDescriptor perceptron_model() {
   // A small set fixed before looking at data: the test error and the order parameters that carry the dynamics.
   m.validation_columns = {"eps", "R", "Q_i"};
   m.network_doubles = [](const Config& config) {  // teacher, w_r, w_i, their anchors and the sample
-    return 5 * ((config.real("perceptron.rho_r") + config.real("perceptron.rho_i")) * double(config.integer("sim.d")) + 1);
+    return 5 *
+           ((config.real("perceptron.rho_r") + config.real("perceptron.rho_i")) * double(config.integer("sim.d")) + 1);
   };
   m.state_size = [](const Config&) { return 8.0; };
   m.output_columns = [](const Config&) { return 10.0; };
@@ -68,9 +73,9 @@ ModelDescriptor perceptron_model() {
     return 2.0 * double(p.N_r + p.N_i);
   };
   m.decay_rates = [](const Config& config) {  // weight decay, the L2 penalty and consolidation all shrink w
-    return std::vector<DecayRate>{
-        {config.real("eta") * (config.real("weight_decay") + config.real("perceptron.l2") + config.real("perceptron.coupling")),
-         "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"}};
+    return std::vector<DecayRate>{{config.real("eta") * (config.real("weight_decay") + config.real("perceptron.l2") +
+                                                         config.real("perceptron.coupling")),
+                                   "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"}};
   };
   m.theory = perceptron_problem;
   m.simulate = simulate_perceptron;

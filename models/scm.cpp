@@ -17,15 +17,17 @@ bool one_row(const toml::value& v) { return v.as_array().size() <= 1; }
 
 std::vector<KeySpec> scm_keys() {
   using namespace keys;
-  KeySpec teacher_T = table("scm.T", "M x M symmetric positive-definite matrix [[T_11, ..., T_1M], ...]; empty = identity",
-                            "Teacher overlaps T_mn = w*_m . w*_n (fixed). The teacher's weights are sampled with exactly "
-                            "these overlaps (Gram-Schmidt, then the Cholesky factor of T). A theory.init_file row with "
-                            "columns T_m_n overrides it.",
-                            "scm");
-  KeySpec teacher_A = table("scm.A", "one row of M numbers [[A_1, ..., A_M]]; empty = all 1",
-                            "Teacher read-out: y = sum_m A_m g(w*_m . x) (+ noise). A theory.init_file row with columns "
-                            "A_m overrides it.",
-                            "scm");
+  KeySpec teacher_T =
+      table("scm.T", "M x M symmetric positive-definite matrix [[T_11, ..., T_1M], ...]; empty = identity",
+            "Teacher overlaps T_mn = w*_m . w*_n (fixed). The teacher's weights are sampled with exactly "
+            "these overlaps (Gram-Schmidt, then the Cholesky factor of T). A theory.init_file row with "
+            "columns T_m_n overrides it.",
+            "scm");
+  KeySpec teacher_A =
+      table("scm.A", "one row of M numbers [[A_1, ..., A_M]]; empty = all 1",
+            "Teacher read-out: y = sum_m A_m g(w*_m . x) (+ noise). A theory.init_file row with columns "
+            "A_m overrides it.",
+            "scm");
   teacher_A.check = one_row;
   KeySpec student_v0 = table("scm.v0", "one row of K numbers [[v_1, ..., v_K]]; empty = use scm.readout_init",
                              "Initial student read-out, given explicitly.", "scm");
@@ -51,7 +53,8 @@ std::vector<KeySpec> scm_keys() {
              "Initial student read-out when scm.v0 is empty: all 1, i.i.d. N(0, 1) (from the seed's initial-weight "
              "stream), or +1, -1, +1, ...; multiplied by scm.readout_init_scale.",
              "scm"),
-      real("scm.readout_init_scale", 1.0, "finite", nullptr, "Multiplies the initial read-out of scm.readout_init.", "scm"),
+      real("scm.readout_init_scale", 1.0, "finite", nullptr, "Multiplies the initial read-out of scm.readout_init.",
+           "scm"),
       student_v0,
   };
 }

@@ -23,10 +23,10 @@ std::vector<KeySpec> xgm_keys() {
              "Activation g: relu, erf (= erf(x/sqrt 2)), tanh, quadratic (x^2), linear. Odd g cannot solve the XOR "
              "task (no biases).",
              "xgm"),
-      choice("xgm.loss", "square", {"square", "logistic"},
-             "Loss: square 1/2 (y - f)^2 or logistic log(1 + exp(-y f)).", "xgm"),
-      choice("xgm.readout_scale", "1/sqrt(K)", {"1", "1/sqrt(K)", "1/K"},
-             "c_K in f = c_K sum_k v_k g(lambda_k).", "xgm"),
+      choice("xgm.loss", "square", {"square", "logistic"}, "Loss: square 1/2 (y - f)^2 or logistic log(1 + exp(-y f)).",
+             "xgm"),
+      choice("xgm.readout_scale", "1/sqrt(K)", {"1", "1/sqrt(K)", "1/K"}, "c_K in f = c_K sum_k v_k g(lambda_k).",
+             "xgm"),
       boolean("xgm.train_readout", true, "Train the read-out v (rate eta_v, decay weight_decay_v) or keep it frozen.",
               "xgm"),
       choice("xgm.readout_init", "gaussian", {"gaussian", "alternating", "ones"},
@@ -43,13 +43,15 @@ std::vector<KeySpec> xgm_keys() {
             "Custom cluster table replacing the XOR preset (centres (+-mu, 0) with y = +1, (0, +-mu) with y = -1, "
             "p = 1/4 each).",
             "xgm"),
-      integer("xgm.lines", 0, ">= 8, or 0 (automatic)", [](const toml::value& v) { return number(v) == 0 || number(v) >= 8; },
-              "Accuracy of the right-hand side's Gaussian expectations that have no closed form "
-              "(docs/theory/xgm.md): number of fixed quasi-random lines per cluster; along each line the integral "
-              "is exact (relu) or by Gauss-Hermite/Gauss-Legendre quadrature. Error falls roughly like 1/lines. "
-              "With relu and the square loss only the eta^2 term uses them (the rest is closed form). "
-              "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
-              "xgm"),
+      integer(
+          "xgm.lines", 0, ">= 8, or 0 (automatic)",
+          [](const toml::value& v) { return number(v) == 0 || number(v) >= 8; },
+          "Accuracy of the right-hand side's Gaussian expectations that have no closed form "
+          "(docs/theory/xgm.md): number of fixed quasi-random lines per cluster; along each line the integral "
+          "is exact (relu) or by Gauss-Hermite/Gauss-Legendre quadrature. Error falls roughly like 1/lines. "
+          "With relu and the square loss only the eta^2 term uses them (the rest is closed form). "
+          "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
+          "xgm"),
       integer("xgm.observable_lines", 65536, ">= 8", at_least(8),
               "Most lines per cluster for the observables eps and loss (evaluated at output times only). They "
               "start at 128 lines and double until two estimated standard errors are at most xgm.observable_tol "
@@ -78,26 +80,28 @@ std::vector<KeySpec> xgm_keys() {
 const char* kNone = "dimensionless";
 
 std::vector<ColumnDoc> xgm_columns_doc() {
-  return {time_column_doc(),
-          {"r_k_a", "a-th relevant component of student unit k's weights (overlap with input direction a)", kNone},
-          {"Qperp_k_l", "overlap of units k and l (k <= l) restricted to the irrelevant coordinates", kNone},
-          {"v_k", "read-out weight of unit k", kNone},
-          {"eps", "classification error P[y f <= 0] on the configured test distribution "
-                  "(test.difficulty; all = the mixture)",
-           kNone},
-          {"eps_easy", "classification error on easy inputs (Delta = curriculum.easy)", kNone},
-          {"eps_hard", "classification error on hard inputs (Delta = curriculum.hard)", kNone},
-          {"eps_mix", "classification error on the mixture: p_E eps_easy + (1 - p_E) eps_hard", kNone},
-          {"loss", "test loss (xgm.loss: 1/2 (y - f)^2 or log(1 + exp(-y f))) on the configured test distribution",
-           kNone},
-          {"eps_err", "error estimate of eps: its standard error over 8 independently shifted replicates of the "
-                      "quadrature lines (xgm.observable_tol)",
-           kNone},
-          {"align_k", "relevant alignment of unit k, |r_k| / sqrt(|r_k|^2 + Qperp_k_k); only with xgm.diagnostics",
-           kNone},
-          {"match_k", "1 when sign(v_k) equals the label of the cluster centre closest in angle to r_k, else 0; only "
-                      "with xgm.diagnostics",
-           kNone}};
+  return {
+      time_column_doc(),
+      {"r_k_a", "a-th relevant component of student unit k's weights (overlap with input direction a)", kNone},
+      {"Qperp_k_l", "overlap of units k and l (k <= l) restricted to the irrelevant coordinates", kNone},
+      {"v_k", "read-out weight of unit k", kNone},
+      {"eps",
+       "classification error P[y f <= 0] on the configured test distribution "
+       "(test.difficulty; all = the mixture)",
+       kNone},
+      {"eps_easy", "classification error on easy inputs (Delta = curriculum.easy)", kNone},
+      {"eps_hard", "classification error on hard inputs (Delta = curriculum.hard)", kNone},
+      {"eps_mix", "classification error on the mixture: p_E eps_easy + (1 - p_E) eps_hard", kNone},
+      {"loss", "test loss (xgm.loss: 1/2 (y - f)^2 or log(1 + exp(-y f))) on the configured test distribution", kNone},
+      {"eps_err",
+       "error estimate of eps: its standard error over 8 independently shifted replicates of the "
+       "quadrature lines (xgm.observable_tol)",
+       kNone},
+      {"align_k", "relevant alignment of unit k, |r_k| / sqrt(|r_k|^2 + Qperp_k_k); only with xgm.diagnostics", kNone},
+      {"match_k",
+       "1 when sign(v_k) equals the label of the cluster centre closest in angle to r_k, else 0; only "
+       "with xgm.diagnostics",
+       kNone}};
 }
 
 // The fields of a cluster have covariance C = sigma^2 r r^T + Delta Qperp. With Delta = 0 in a training phase, C is
@@ -113,7 +117,7 @@ void check_theory_not_degenerate(const Config& config) {
     for (const auto& c : phase.mixture)
       if (c.weight > 0 && c.difficulty == 0 && phase.end > phase.start) {
         const std::string key = config.string("curriculum.protocol") == "custom" ? "curriculum.segments"
-                                : 0.0 == config.real("curriculum.easy")         ? "curriculum.easy"
+                                : 0.0 == config.real("curriculum.easy")          ? "curriculum.easy"
                                                                                  : "curriculum.hard";
         throw InputError(
             "key '" + key + "' = 0 with xgm.sigma = " + format_number(sigma) + " and xgm.K = " + std::to_string(K) +

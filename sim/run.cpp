@@ -19,9 +19,7 @@ long long init_seed(const Config& config, long long member) {
 
 long long sample_seed(const Config& config, long long member) { return config.integer("seed") + member; }
 
-Trajectory simulate_member(const Config& config, long long member) {
-  return model_of(config).simulate(config, member);
-}
+Trajectory simulate_member(const Config& config, long long member) { return model_of(config).simulate(config, member); }
 
 SimResult run_sim(const Config& config) {
   const auto start = std::chrono::steady_clock::now();

@@ -30,13 +30,15 @@ Journal::Journal(const std::string& path, std::uint64_t hash, std::size_t points
       try {
         h = nlohmann::json::parse(line);
       } catch (const std::exception&) {
-        throw InputError("--resume: '" + path + "' is not a sweep journal; allowed: the journal of this sweep, or "
+        throw InputError("--resume: '" + path +
+                         "' is not a sweep journal; allowed: the journal of this sweep, or "
                          "--force to start over");
       }
       const std::string was = h.value("hash", std::string());
       if (was != hash_text(hash))
         throw InputError("--resume: the sweep changed since '" + path + "' was written (resolved sweep hash " + was +
-                         ", now " + hash_text(hash) + "): the base, an axis, the protocols, the run or a --set differ; "
+                         ", now " + hash_text(hash) +
+                         "): the base, an axis, the protocols, the run or a --set differ; "
                          "allowed: --resume with the same sweep file and --set as the interrupted run, or --force "
                          "to start over");
       while (std::getline(in, line)) {

@@ -64,8 +64,9 @@ std::vector<std::string> metric_names(const SweepSpec& spec, const std::string& 
 }
 
 // The cells of one slot and side, in the order of metric_names.
-void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& e, const std::vector<Trajectory>& members,
-                  const std::vector<Trajectory>* reference, std::vector<std::string>& out) {
+void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& e,
+                  const std::vector<Trajectory>& members, const std::vector<Trajectory>* reference,
+                  std::vector<std::string>& out) {
   const double eps_star = e.real("metrics.eps_star");
   for (const char* c : kErrorColumns) {
     if (!has_column(members[0], c)) {
@@ -78,7 +79,8 @@ void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& 
     out.push_back(cell(m.eps_final_se));
   }
   if (!has_column(members[0], spec.column))
-    throw InputError("key 'sweep.column' = \"" + spec.column + "\": the runs write no such column (set "
+    throw InputError("key 'sweep.column' = \"" + spec.column +
+                     "\": the runs write no such column (set "
                      "test.difficulty = \"all\"); allowed: a column the model writes");
   const EnsembleMetrics m = ensemble_metrics(members, spec.column, eps_star);
   out.push_back(cell(m.t_star_median));
@@ -137,7 +139,8 @@ nlohmann::json sweep_columns_json(const SweepSpec& spec) {
     out.push_back({{"name", name}, {"meaning", meaning}, {"unit", unit}});
   };
   add("point", "index of the point (the axes vary row-major, the first axis slowest)", "count");
-  for (const auto& a : spec.axes) add(a.key, "the experiment key " + a.key + " (an axis)", "as the key (docs/config.md)");
+  for (const auto& a : spec.axes)
+    add(a.key, "the experiment key " + a.key + " (an axis)", "as the key (docs/config.md)");
   add("seed", "the seed of the point's experiments (member m starts from seed + m)", "count");
   add("cost_per_step", "multiply-adds of one online-SGD step of the student (docs/sweep.md)", "multiply-adds");
   const std::string c = spec.column;
@@ -167,8 +170,10 @@ nlohmann::json sweep_columns_json(const SweepSpec& spec) {
           add(name, pre + "median t* of " + spec.reference + " / median t* of " + who + " (nan: one is not reached)",
               "ratio");
         else if (base == "compute")
-          add(name, pre + "compute to solution: mean t* over successes x d x cost_per_step / success, " + who +
-                        " (\"not reached\" when no member succeeds)", "multiply-adds");
+          add(name,
+              pre + "compute to solution: mean t* over successes x d x cost_per_step / success, " + who +
+                  " (\"not reached\" when no member succeeds)",
+              "multiply-adds");
       }
       if (spec.run == SweepRun::Validate && side == "_sim")
         add(slot + "_verdict", "validate's verdict for protocol " + slot + " (CONSISTENT, INCONSISTENT, INCONCLUSIVE)",
@@ -201,8 +206,12 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
     configs.push_back(e);
     switch (spec.run) {
       case SweepRun::Theory:
-      case SweepRun::TheoryEnsemble: runs[s].push_back(run_theory(e).members); break;
-      case SweepRun::Sim: runs[s].push_back(run_sim(e).members); break;
+      case SweepRun::TheoryEnsemble:
+        runs[s].push_back(run_theory(e).members);
+        break;
+      case SweepRun::Sim:
+        runs[s].push_back(run_sim(e).members);
+        break;
       case SweepRun::Validate: {
         ValidationRun v = validate_experiment(e, false);
         verdicts[s] = verdict_name(overall_verdict(v.agreement, nullptr));

@@ -36,9 +36,15 @@ std::string point_name(const SweepSpec& spec, const SweepPoint& p) {
 
 void check_limits(const SweepSpec& spec, const Config& e) {
   switch (spec.run) {
-    case SweepRun::Theory: check_theory_limits(e, 1); break;
-    case SweepRun::TheoryEnsemble: check_theory_limits(e, e.integer("theory.ensemble")); break;
-    case SweepRun::Sim: check_simulation_limits(e, e.integer("sim.seeds")); break;
+    case SweepRun::Theory:
+      check_theory_limits(e, 1);
+      break;
+    case SweepRun::TheoryEnsemble:
+      check_theory_limits(e, e.integer("theory.ensemble"));
+      break;
+    case SweepRun::Sim:
+      check_simulation_limits(e, e.integer("sim.seeds"));
+      break;
     case SweepRun::Validate:
       check_validation_limits(e);
       if (e.integer("sim.seeds") < 2)
@@ -50,9 +56,12 @@ void check_limits(const SweepSpec& spec, const Config& e) {
 std::string duration(double s) {
   char b[32];
   if (!std::isfinite(s)) return "?";
-  if (s < 60) std::snprintf(b, sizeof b, "%.1fs", s);
-  else if (s < 3600) std::snprintf(b, sizeof b, "%dm%02ds", int(s / 60), int(std::fmod(s, 60)));
-  else std::snprintf(b, sizeof b, "%dh%02dm", int(s / 3600), int(std::fmod(s, 3600) / 60));
+  if (s < 60)
+    std::snprintf(b, sizeof b, "%.1fs", s);
+  else if (s < 3600)
+    std::snprintf(b, sizeof b, "%dm%02ds", int(s / 60), int(std::fmod(s, 60)));
+  else
+    std::snprintf(b, sizeof b, "%dh%02dm", int(s / 3600), int(std::fmod(s, 3600) / 60));
   return b;
 }
 
@@ -61,7 +70,11 @@ std::string duration(double s) {
 class SweepProgress {
  public:
   SweepProgress(std::size_t total, std::size_t already, bool quiet)
-      : total_(total), done_(already), already_(already), quiet_(quiet), terminal_(::isatty(2) == 1),
+      : total_(total),
+        done_(already),
+        already_(already),
+        quiet_(quiet),
+        terminal_(::isatty(2) == 1),
         start_(std::chrono::steady_clock::now()) {}
   ~SweepProgress() {
     if (live_) std::fprintf(stderr, "\n");
@@ -73,8 +86,8 @@ class SweepProgress {
     const double rate = double(done_ - already_) / std::max(elapsed, 1e-9);
     const double left = double(total_ - done_) / rate;
     char line[256];
-    std::snprintf(line, sizeof line, "sweep: %zu/%zu points, %.3g points/s, %s elapsed, %s left", done_, total_,
-                  rate, duration(elapsed).c_str(), duration(left).c_str());
+    std::snprintf(line, sizeof line, "sweep: %zu/%zu points, %.3g points/s, %s elapsed, %s left", done_, total_, rate,
+                  duration(elapsed).c_str(), duration(left).c_str());
     if (terminal_) {
       if (done_ < total_ && elapsed < next_) return;
       next_ = elapsed + 0.25;
@@ -163,7 +176,8 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
         if (!options.resume) {
           refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
           if (std::filesystem::exists(options.out + ".journal") && !options.force)
-            throw InputError("'" + options.out + ".journal' exists: an unfinished sweep wrote it; allowed: --resume "
+            throw InputError("'" + options.out +
+                             ".journal' exists: an unfinished sweep wrote it; allowed: --resume "
                              "to continue it, or --force to start over");
         } else {
           refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
@@ -239,7 +253,11 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   // Points run on worker threads with one thread each; a rank that runs one point at a time (or a sweep with
   // fewer points than threads) gives the point all of them.
   const bool distributed = cluster.mpi && cluster.size > 1;
-  const int inner = distributed && !root ? threads : std::max(1, threads / int(std::max<std::size_t>(1, std::min<std::size_t>(order.size(), std::size_t(threads)))));
+  const int inner =
+      distributed && !root
+          ? threads
+          : std::max(
+                1, threads / int(std::max<std::size_t>(1, std::min<std::size_t>(order.size(), std::size_t(threads)))));
   const int outer = distributed && !root ? 1 : std::max(1, threads / inner);
   SweepProgress progress(n, root ? n - order.size() : 0, options.quiet || !root);
   std::string first_error;
@@ -259,7 +277,8 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
         if (j.contains("error")) {
           timings[r.index]["error"] = j["error"];
           ++failed;
-          if (first_error.empty()) first_error = point_name(spec, spec.points[r.index]) + ": " + j["error"].get<std::string>();
+          if (first_error.empty())
+            first_error = point_name(spec, spec.points[r.index]) + ": " + j["error"].get<std::string>();
         }
         progress.point_done(spec, r.index, r.seconds);
       });
@@ -278,7 +297,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     for (const auto& a : spec.axes) {
       nlohmann::json values = nlohmann::json::array();
       for (const auto& v : a.values)
-        values.push_back(v.is_string() ? nlohmann::json(v.as_string().str)
+        values.push_back(v.is_string()    ? nlohmann::json(v.as_string().str)
                          : v.is_integer() ? nlohmann::json(v.as_integer())
                          : v.is_boolean() ? nlohmann::json(v.as_boolean())
                                           : nlohmann::json(v.as_floating()));

@@ -10,8 +10,8 @@
 namespace tilt {
 
 struct SweepOptions {
-  std::string out;       // PREFIX; empty: the table to standard output (no journal, no record)
-  int threads = 0;       // 0: all cores
+  std::string out;  // PREFIX; empty: the table to standard output (no journal, no record)
+  int threads = 0;  // 0: all cores
   bool resume = false, force = false, quiet = false, dry_run = false;
 };
 

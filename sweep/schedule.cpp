@@ -225,11 +225,14 @@ void run_points(const Cluster& cluster, const std::vector<std::size_t>& order, c
 #endif
   (void)costs;
   std::size_t position = 0;
-  LocalPool pool(threads, [&](std::size_t& index) {
-    if (position >= order.size()) return false;
-    index = order[position++];
-    return true;
-  }, compute);
+  LocalPool pool(
+      threads,
+      [&](std::size_t& index) {
+        if (position >= order.size()) return false;
+        index = order[position++];
+        return true;
+      },
+      compute);
   while (pool.pump(deliver, std::chrono::milliseconds(100))) {
   }
 }

@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -19,10 +19,14 @@ namespace tilt {
 
 const char* sweep_run_name(SweepRun run) {
   switch (run) {
-    case SweepRun::Theory: return "theory";
-    case SweepRun::TheoryEnsemble: return "theory_ensemble";
-    case SweepRun::Sim: return "sim";
-    case SweepRun::Validate: return "validate";
+    case SweepRun::Theory:
+      return "theory";
+    case SweepRun::TheoryEnsemble:
+      return "theory_ensemble";
+    case SweepRun::Sim:
+      return "sim";
+    case SweepRun::Validate:
+      return "validate";
   }
   return "?";
 }
@@ -72,8 +76,8 @@ void base_overrides(const toml::value& table, const std::string& prefix, std::ve
 // A range [from, to, count] of an axis: count values, linear or geometric, both ends included.
 std::vector<double> range_values(const toml::value& spec, bool log, const std::string& origin) {
   const std::string what = log ? "log" : "linear";
-  const std::string allowed = "allowed: " + what + " = [from, to, count] with count an integer >= 1" +
-                              (log ? " and from, to > 0" : "");
+  const std::string allowed =
+      "allowed: " + what + " = [from, to, count] with count an integer >= 1" + (log ? " and from, to > 0" : "");
   if (!spec.is_array() || spec.as_array().size() != 3)
     throw InputError(origin + ": " + what + " = " + show_value(spec) + " is not [from, to, count]; " + allowed);
   const auto& a = spec.as_array();
@@ -83,7 +87,8 @@ std::vector<double> range_values(const toml::value& spec, bool log, const std::s
   const long long n = a[2].as_integer();
   if (log && !(from > 0 && to > 0))
     throw InputError(origin + ": log = " + show_value(spec) + " has an end <= 0; " + allowed);
-  if (n > 10000000) throw InputError(origin + ": " + what + " count " + std::to_string(n) + " is too large; " + allowed);
+  if (n > 10000000)
+    throw InputError(origin + ": " + what + " count " + std::to_string(n) + " is too large; " + allowed);
   std::vector<double> out;
   for (long long i = 0; i < n; ++i) {
     const double f = n == 1 ? 0.0 : double(i) / double(n - 1);
@@ -116,13 +121,16 @@ SweepAxis parse_axis(const toml::value& entry, std::size_t number, const Config&
     throw InputError(axis.origin + ": unknown key '" + axis.key +
                      "'; allowed: any key of the experiment (tilt config --reference lists them)");
   if (axis.key == "model")
-    throw InputError(axis.origin + ": the model cannot vary within a sweep; allowed: one model per sweep (set it in "
+    throw InputError(axis.origin +
+                     ": the model cannot vary within a sweep; allowed: one model per sweep (set it in "
                      "[base])");
   if (!key_applies(*spec, base.string("model")))
     throw InputError(axis.origin + ": key '" + axis.key + "' belongs to model " + spec->model + " but model = \"" +
-                     base.string("model") + "\"; allowed: keys of [" + base.string("model") + "] and the shared tables");
+                     base.string("model") + "\"; allowed: keys of [" + base.string("model") +
+                     "] and the shared tables");
   if (spec->type == KeyType::Table)
-    throw InputError(axis.origin + ": a table key cannot be an axis; allowed: keys of type real, integer, boolean "
+    throw InputError(axis.origin +
+                     ": a table key cannot be an axis; allowed: keys of type real, integer, boolean "
                      "or string");
   const int forms = int(t.count("values")) + int(t.count("linear")) + int(t.count("log"));
   if (forms != 1)
@@ -137,8 +145,9 @@ SweepAxis parse_axis(const toml::value& entry, std::size_t number, const Config&
   std::vector<toml::value> raw;
   if (t.count("values")) {
     const toml::value& v = t.at("values");
-    if (!v.is_array()) throw InputError(axis.origin + ": values = " + show_value(v) + " is not an array; allowed: " +
-                                        "values = [v1, v2, ...]");
+    if (!v.is_array())
+      throw InputError(axis.origin + ": values = " + show_value(v) +
+                       " is not an array; allowed: " + "values = [v1, v2, ...]");
     for (const auto& x : v.as_array()) raw.push_back(x);
   } else {
     if (!numeric)
@@ -219,8 +228,8 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     base_overrides(base, "", base_set);
   }
   for (const auto& o : overrides) base_set.push_back(o);
-  spec.base = base_file.empty() ? Config::from_text("", base_set, origin + " [base]")
-                                : Config::from_file(base_file, base_set);
+  spec.base =
+      base_file.empty() ? Config::from_text("", base_set, origin + " [base]") : Config::from_file(base_file, base_set);
 
   // [sweep]
   if (root.contains("sweep")) {
@@ -233,11 +242,16 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       };
       if (name == "run") {
         const std::string r = value.is_string() ? value.as_string().str : "";
-        if (r == "theory") spec.run = SweepRun::Theory;
-        else if (r == "theory_ensemble") spec.run = SweepRun::TheoryEnsemble;
-        else if (r == "sim") spec.run = SweepRun::Sim;
-        else if (r == "validate") spec.run = SweepRun::Validate;
-        else throw bad("theory, theory_ensemble, sim, validate");
+        if (r == "theory")
+          spec.run = SweepRun::Theory;
+        else if (r == "theory_ensemble")
+          spec.run = SweepRun::TheoryEnsemble;
+        else if (r == "sim")
+          spec.run = SweepRun::Sim;
+        else if (r == "validate")
+          spec.run = SweepRun::Validate;
+        else
+          throw bad("theory, theory_ensemble, sim, validate");
       } else if (name == "protocols") {
         if (!value.is_array()) throw bad("an array of protocol names");
         for (const auto& p : value.as_array()) {
@@ -253,8 +267,10 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
         spec.seed = value.as_integer();
       } else if (name == "point_seeds") {
         const std::string v = value.is_string() ? value.as_string().str : "";
-        if (v != "derived" && v != "base") throw bad("\"derived\" (from the sweep seed and the point's index) or "
-                                                     "\"base\" (the base experiment's seed at every point)");
+        if (v != "derived" && v != "base")
+          throw bad(
+              "\"derived\" (from the sweep seed and the point's index) or "
+              "\"base\" (the base experiment's seed at every point)");
         spec.derived_seeds = v == "derived";
       } else if (name == "column") {
         const std::string v = value.is_string() ? value.as_string().str : "";
@@ -285,8 +301,10 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
   // [[axis]]
   if (root.contains("axis")) {
     const toml::value& axes = root.at("axis");
-    if (!axes.is_array()) throw InputError("sweep file " + origin + ": axis is not an array of tables; allowed: [[axis]]");
-    for (std::size_t i = 0; i < axes.as_array().size(); ++i) spec.axes.push_back(parse_axis(axes.as_array()[i], i + 1, spec.base));
+    if (!axes.is_array())
+      throw InputError("sweep file " + origin + ": axis is not an array of tables; allowed: [[axis]]");
+    for (std::size_t i = 0; i < axes.as_array().size(); ++i)
+      spec.axes.push_back(parse_axis(axes.as_array()[i], i + 1, spec.base));
   }
   for (std::size_t i = 0; i < spec.axes.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -297,7 +315,8 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     if (axis.key != "curriculum.protocol") continue;
     spec.protocol_axis = true;
     if (!spec.protocols.empty())
-      throw InputError(axis.origin + ": curriculum.protocol is an axis and sweep.protocols is set; allowed: one of "
+      throw InputError(axis.origin +
+                       ": curriculum.protocol is an axis and sweep.protocols is set; allowed: one of "
                        "the two");
   }
 
@@ -345,8 +364,8 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
 
   std::ostringstream c;
   c << "tilt sweep 1\nrun = " << sweep_run_name(spec.run) << "\nprotocols = " << string_list(spec.protocols)
-    << "\nreference = " << spec.reference << "\nseed = " << spec.seed << "\npoint_seeds = "
-    << (spec.derived_seeds ? "derived" : "base") << "\ncolumn = " << spec.column
+    << "\nreference = " << spec.reference << "\nseed = " << spec.seed
+    << "\npoint_seeds = " << (spec.derived_seeds ? "derived" : "base") << "\ncolumn = " << spec.column
     << "\ntrajectories = " << spec.trajectories << "\n";
   for (const auto& axis : spec.axes) {
     c << "axis " << axis.key << " zip '" << axis.zip << "':";
@@ -391,10 +410,19 @@ double SweepSpec::relative_cost(const Config& e) const {
   const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
   double members = 1, sim = 0;
   switch (run) {
-    case SweepRun::Theory: break;
-    case SweepRun::TheoryEnsemble: members = double(e.integer("theory.ensemble")); break;
-    case SweepRun::Sim: sim = double(e.integer("sim.seeds")); members = 0; break;
-    case SweepRun::Validate: sim = double(e.integer("sim.seeds")); members = sim; break;
+    case SweepRun::Theory:
+      break;
+    case SweepRun::TheoryEnsemble:
+      members = double(e.integer("theory.ensemble"));
+      break;
+    case SweepRun::Sim:
+      sim = double(e.integer("sim.seeds"));
+      members = 0;
+      break;
+    case SweepRun::Validate:
+      sim = double(e.integer("sim.seeds"));
+      members = sim;
+      break;
   }
   // Theory: ~ state size per unit time; SGD: d steps of `step` multiply-adds per unit time. Relative weights with
   // a rough exchange rate between the two, not seconds.

@@ -13,10 +13,10 @@ enum class SweepRun { Theory, TheoryEnsemble, Sim, Validate };
 const char* sweep_run_name(SweepRun run);
 
 struct SweepAxis {
-  std::string key;                 // a registered experiment key, e.g. "curriculum.hard"
-  std::vector<toml::value> values; // normalised values (numbers for real/integer keys)
-  std::string zip;                 // axes with the same non-empty zip group vary together
-  std::string origin;              // "axis N (key)" for messages
+  std::string key;                  // a registered experiment key, e.g. "curriculum.hard"
+  std::vector<toml::value> values;  // normalised values (numbers for real/integer keys)
+  std::string zip;                  // axes with the same non-empty zip group vary together
+  std::string origin;               // "axis N (key)" for messages
 };
 
 struct SweepPoint {
@@ -24,12 +24,12 @@ struct SweepPoint {
   std::vector<std::string> overrides;  // the axis values as KEY=VALUE, then the point's seed
   std::vector<std::string> labels;     // each axis's value as written in the table
   long long seed = 0;
-  double cost = 1;                     // relative cost (members x t_max x model size), set by check_points
+  double cost = 1;  // relative cost (members x t_max x model size), set by check_points
 };
 
 struct SweepSpec {
-  std::string path;                    // the sweep file
-  Config base;                         // resolved base (file + inline tables + --set)
+  std::string path;  // the sweep file
+  Config base;       // resolved base (file + inline tables + --set)
   std::vector<SweepAxis> axes;
   SweepRun run = SweepRun::Theory;
   std::vector<std::string> protocols;  // compared at every point (slot names), empty: the base's (or the axis's)

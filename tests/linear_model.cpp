@@ -147,15 +147,16 @@ ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {
   ModelDescriptor m;
   m.name = name;
   m.keys = [name] {
-    return std::vector<KeySpec>{keys::real(name + ".T", 1.0, "> 0", keys::greater(0),
-                                           "Teacher norm squared, |w*|^2 (test-only model).", name)};
+    return std::vector<KeySpec>{
+        keys::real(name + ".T", 1.0, "> 0", keys::greater(0), "Teacher norm squared, |w*|^2 (test-only model).", name)};
   };
   m.check = [variant](const Config& config) { (void)LinearParams::from_config(config, variant); };
   const char* none = "dimensionless";
-  m.columns = {time_column_doc(),
-               {"R", "overlap of the student with the teacher, w . w*", none},
-               {"Q", "squared norm of the student, |w|^2", none},
-               {"eps", "generalisation error 1/2 <(w . x - w* . x)^2> = (Q - 2R + T)/2, without the label noise", none}};
+  m.columns = {
+      time_column_doc(),
+      {"R", "overlap of the student with the teacher, w . w*", none},
+      {"Q", "squared norm of the student, |w|^2", none},
+      {"eps", "generalisation error 1/2 <(w . x - w* . x)^2> = (Q - 2R + T)/2, without the label noise", none}};
   m.validation_columns = {"eps", "R", "Q"};
   m.network_doubles = [](const Config& config) { return 3 * double(config.integer("sim.d")); };  // w*, w, x
   m.state_size = [](const Config&) { return 2.0; };

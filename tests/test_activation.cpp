@@ -47,7 +47,8 @@ TEST(Activation, GaussianHelpersMatchTheirDefinitions) {
     const int n = 20000;
     const double lo = -12, h = (x - lo) / n;
     double sum = g::phi(lo) + g::phi(x);
-    for (int i = 1; i < n; ++i) sum += (i % 2 ? 4 : 2) * std::exp(-0.5 * (lo + i * h) * (lo + i * h)) / std::sqrt(2 * M_PI);
+    for (int i = 1; i < n; ++i)
+      sum += (i % 2 ? 4 : 2) * std::exp(-0.5 * (lo + i * h) * (lo + i * h)) / std::sqrt(2 * M_PI);
     EXPECT_NEAR(g::Phi(x), sum * h / 3, 1e-12) << x;
   }
   EXPECT_EQ(g::phi(40.0), 0.0);

@@ -45,8 +45,8 @@ TEST_P(CliBadInput, IsRejectedWithExitCode2AndAClearMessage) {
   const std::string file =
       dir.file("x.toml", is_table ? std::string(kSmall) + "\n" + c.file_text : c.file_text + kSmall);
   for (const char* command : {"ode", "sim", "validate", "config"}) {
-    const auto r = run_tilt(std::string(command) + " " + file + " " + c.override_arg + " --out " +
-                            (dir.path / "o").string());
+    const auto r =
+        run_tilt(std::string(command) + " " + file + " " + c.override_arg + " --out " + (dir.path / "o").string());
     if (std::string(command) == "config") continue;  // config has no --out; checked below
     EXPECT_EQ(r.exit_code, 2) << command << ": " << r.output;
     for (const auto& word : c.must_mention) {
@@ -75,9 +75,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"eta_negative", "", "--set eta=-0.5", {"'eta'", "-0.5", "> 0"}},
         BadInput{"t_max_zero", "", "--set t_max=0", {"t_max", "0", "> 0"}},
         BadInput{"seeds_zero", "", "--set sim.seeds=0", {"sim.seeds", "0", ">= 1"}},
-        BadInput{"unknown_protocol", "", "--set curriculum.protocol=backwards",
+        BadInput{"unknown_protocol",
+                 "",
+                 "--set curriculum.protocol=backwards",
                  {"curriculum.protocol", "backwards", "curriculum, anti, shuffled"}},
-        BadInput{"unsorted_custom", "",
+        BadInput{"unsorted_custom",
+                 "",
                  "--set curriculum.protocol=custom --set 'curriculum.segments=[[0,0],[1.5,2],[1,1]]'",
                  {"curriculum.segments", "not sorted", "strictly increasing"}},
         BadInput{"wrong_model_table", "[scm]\nK = 3\n", "", {"scm", "perceptron", "allowed"}}),
@@ -166,8 +169,10 @@ TEST(Cli, SimWritesStandardErrorsAndSeeds) {
   EXPECT_DOUBLE_EQ(metrics["success_probability"].get<double>(), 1.0 / 3);
   ASSERT_EQ(metrics["t_star"].size(), 3u);
   for (std::size_t m = 0; m < 3; ++m) {
-    if (t_star[m] < 0) EXPECT_TRUE(metrics["t_star"][m].is_null()) << m;
-    else EXPECT_NEAR(metrics["t_star"][m].get<double>(), t_star[m], 1e-12) << m;
+    if (t_star[m] < 0)
+      EXPECT_TRUE(metrics["t_star"][m].is_null()) << m;
+    else
+      EXPECT_NEAR(metrics["t_star"][m].get<double>(), t_star[m], 1e-12) << m;
   }
 }
 
@@ -216,12 +221,15 @@ TEST(Cli, ConfigPrintsEveryDefaultAndTheReferenceMatchesTheDocs) {
 TEST(Cli, ResolvedConfigRoundTrips) {
   TempDir dir("roundtrip");
   const std::string file = dir.file("x.toml", kSmall);
-  const auto resolved = run_tilt("config " + file + " --set curriculum.protocol=custom "
+  const auto resolved = run_tilt("config " + file +
+                                 " --set curriculum.protocol=custom "
                                  "--set 'curriculum.segments=[[0, 0.5], [1.0, 1.5]]'");
   ASSERT_EQ(resolved.exit_code, 0) << resolved.output;
   const std::string again = dir.file("resolved.toml", resolved.output);
-  EXPECT_EQ(run_tilt("ode " + again).output,
-            run_tilt("ode " + file + " --set curriculum.protocol=custom --set 'curriculum.segments=[[0, 0.5], [1.0, 1.5]]'").output);
+  EXPECT_EQ(
+      run_tilt("ode " + again).output,
+      run_tilt("ode " + file + " --set curriculum.protocol=custom --set 'curriculum.segments=[[0, 0.5], [1.0, 1.5]]'")
+          .output);
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ TEST_P(Faults, AreRefusedBeforeComputingWithAClearMessage) {
   dir.file("x.toml", f.model == "xgm" ? kXgm : kPerceptron);
   const Result r = run_in(dir.path, f.command + " x.toml " + f.arguments + " --out run");
   EXPECT_EQ(r.exit_code, f.exit_code) << r.output;
-  for (const auto& word : f.must_mention) EXPECT_NE(r.output.find(word), std::string::npos) << word << " in: " << r.output;
+  for (const auto& word : f.must_mention)
+    EXPECT_NE(r.output.find(word), std::string::npos) << word << " in: " << r.output;
   EXPECT_EQ(r.output.find("CONSISTENT"), std::string::npos) << "validation ran before the check: " << r.output;
   EXPECT_TRUE(outputs_in(dir.path).empty()) << "written: " << outputs_in(dir.path).front();
 }
@@ -96,51 +97,122 @@ INSTANTIATE_TEST_SUITE_P(
     Issue9, Faults,
     ::testing::Values(
         // Hangs before: the ODE of a singular field covariance (246 077 rk45 steps for t <= 1 at K = 1).
-        Fault{"xgm_no_noise_anywhere", "xgm", "ode", "--set xgm.sigma=0 --set curriculum.easy=0", 2,
+        Fault{"xgm_no_noise_anywhere",
+              "xgm",
+              "ode",
+              "--set xgm.sigma=0 --set curriculum.easy=0",
+              2,
               {"xgm.sigma", "curriculum.easy", "singular", "allowed"}},
-        Fault{"xgm_hard_phase_zero_rank_one", "xgm", "ode",
-              "--set xgm.sigma=0.3 --set curriculum.easy=0.1 --set curriculum.hard=0", 2,
+        Fault{"xgm_hard_phase_zero_rank_one",
+              "xgm",
+              "ode",
+              "--set xgm.sigma=0.3 --set curriculum.easy=0.1 --set curriculum.hard=0",
+              2,
               {"curriculum.hard", "xgm.K = 2", "singular"}},
-        Fault{"xgm_validate_singular", "xgm", "validate", "--set xgm.sigma=0 --set curriculum.easy=0", 2,
+        Fault{"xgm_validate_singular",
+              "xgm",
+              "validate",
+              "--set xgm.sigma=0 --set curriculum.easy=0",
+              2,
               {"xgm.sigma", "curriculum.easy"}},
-        Fault{"weight_decay_huge_ode", "perceptron", "ode", "--set weight_decay=1e300", 2,
+        Fault{"weight_decay_huge_ode",
+              "perceptron",
+              "ode",
+              "--set weight_decay=1e300",
+              2,
               {"weight_decay", "3e+300", "stiff"}},
-        Fault{"weight_decay_huge_sim", "perceptron", "sim", "--set weight_decay=1e300", 2,
+        Fault{"weight_decay_huge_sim",
+              "perceptron",
+              "sim",
+              "--set weight_decay=1e300",
+              2,
               {"weight_decay", "< 0", "sim.d"}},
-        Fault{"weight_decay_v_huge_xgm", "xgm", "sim", "--set curriculum.easy=0.1 --set weight_decay_v=1e6", 2,
+        Fault{"weight_decay_v_huge_xgm",
+              "xgm",
+              "sim",
+              "--set curriculum.easy=0.1 --set weight_decay_v=1e6",
+              2,
               {"weight_decay_v"}},
-        Fault{"l2_with_t_max_1e30", "perceptron", "ode", "--set t_max=1e30 --set perceptron.l2=0.1 --set output.points=4", 2,
+        Fault{"l2_with_t_max_1e30",
+              "perceptron",
+              "ode",
+              "--set t_max=1e30 --set perceptron.l2=0.1 --set output.points=4",
+              2,
               {"perceptron.l2", "t_max = 1e+30"}},
-        Fault{"fixed_step_count", "perceptron", "ode", "--set theory.method=euler --set theory.dt=1e-12 --set t_max=1e6 --set output.points=4", 2,
+        Fault{"fixed_step_count",
+              "perceptron",
+              "ode",
+              "--set theory.method=euler --set theory.dt=1e-12 --set t_max=1e6 --set output.points=4",
+              2,
               {"theory.dt", "fixed steps"}},
         // Crashed before (llround overflow: a segmentation fault or a header-only CSV with negative sgd_steps).
-        Fault{"sim_t_max_1e300", "perceptron", "sim", "--set t_max=1e300 --set output.points=4", 2,
+        Fault{"sim_t_max_1e300",
+              "perceptron",
+              "sim",
+              "--set t_max=1e300 --set output.points=4",
+              2,
               {"t_max", "sim.d", "sim.max_steps"}},
-        Fault{"sim_step_guard", "perceptron", "sim", "--set sim.max_steps=50", 2,
+        Fault{"sim_step_guard",
+              "perceptron",
+              "sim",
+              "--set sim.max_steps=50",
+              2,
               {"sim.max_steps = 50", "t_max * sim.d"}},
         Fault{"validate_step_guard", "perceptron", "validate", "--set sim.max_steps=50", 2, {"sim.max_steps"}},
         // bad_alloc before: sizes far beyond memory.
         Fault{"huge_d", "perceptron", "sim", "--set sim.d=100000000000", 2, {"memory", "max_memory_gb", "sim.d"}},
-        Fault{"huge_K", "xgm", "ode", "--set curriculum.easy=0.1 --set xgm.sigma=0.3 --set xgm.K=10000000 --set sim.d=20000000", 2,
+        Fault{"huge_K",
+              "xgm",
+              "ode",
+              "--set curriculum.easy=0.1 --set xgm.sigma=0.3 --set xgm.K=10000000 --set sim.d=20000000",
+              2,
               {"memory", "max_memory_gb"}},
-        Fault{"huge_output_grid", "perceptron", "ode", "--set output.every=1e-7 --set max_memory_gb=1", 2,
+        Fault{"huge_output_grid",
+              "perceptron",
+              "ode",
+              "--set output.every=1e-7 --set max_memory_gb=1",
+              2,
               {"max_memory_gb = 1", "output.every"}},
-        Fault{"absurd_output_grid", "perceptron", "ode", "--set t_max=1e12 --set output.every=1e-3", 2,
+        Fault{"absurd_output_grid",
+              "perceptron",
+              "ode",
+              "--set t_max=1e12 --set output.every=1e-3",
+              2,
               {"output grid", "rows"}},
         // Clamped silently before.
-        Fault{"seed_beyond_64_bits", "perceptron", "sim", "--set seed=99999999999999999999", 2,
+        Fault{"seed_beyond_64_bits",
+              "perceptron",
+              "sim",
+              "--set seed=99999999999999999999",
+              2,
               {"'seed'", "99999999999999999999", "out of range", "2^63 - 1"}},
-        Fault{"seed_plus_members_overflows", "perceptron", "sim", "--set seed=9223372036854775807", 2,
+        Fault{"seed_plus_members_overflows",
+              "perceptron",
+              "sim",
+              "--set seed=9223372036854775807",
+              2,
               {"'seed'", "members"}},
-        Fault{"integer_beyond_64_bits", "perceptron", "ode", "--set sim.d=0x1ffffffffffffffff", 2,
+        Fault{"integer_beyond_64_bits",
+              "perceptron",
+              "ode",
+              "--set sim.d=0x1ffffffffffffffff",
+              2,
               {"'sim.d'", "out of range"}},
         // Failed only after the compute before.
         Fault{"scaling_two_values", "perceptron", "validate", "--scaling 100,200", 2, {"--scaling", "three distinct"}},
         Fault{"scaling_repeated", "perceptron", "validate", "--scaling 100,100,200", 2, {"--scaling", "distinct"}},
         Fault{"scaling_not_a_dimension", "perceptron", "validate", "--scaling 0,100,200", 2, {"--scaling", "d = 0"}},
-        Fault{"scaling_too_large", "perceptron", "validate", "--scaling 100,200,100000000000000", 2,
+        Fault{"scaling_too_large",
+              "perceptron",
+              "validate",
+              "--scaling 100,200,100000000000000",
+              2,
               {"--scaling at sim.d = 100000000000000"}},
-        Fault{"column_unknown", "perceptron", "validate", "--scaling 100,200,300 --column nope", 2,
+        Fault{"column_unknown",
+              "perceptron",
+              "validate",
+              "--scaling 100,200,300 --column nope",
+              2,
               {"--column 'nope'", "Q_r", "eps"}},
         Fault{"column_without_scaling", "perceptron", "validate", "--column R", 2, {"--column", "--scaling"}}),
     [](const auto& info) { return info.param.name; });
@@ -171,7 +243,8 @@ TEST(Faults, UnwritableOutputFolderIsRefusedWithTheOsReason) {
     prefix = "/sys/tilt_test_run";  // root may write anywhere permissions allow; sysfs refuses new files
   } else {
     std::filesystem::create_directories(dir.path / "ro");
-    std::filesystem::permissions(dir.path / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    std::filesystem::permissions(dir.path / "ro",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
     prefix = "ro/run";
   }
   for (const char* command : {"ode", "sim", "validate"}) {
@@ -237,9 +310,9 @@ TEST(Faults, OutOfMemoryIsAMessageAndExitCode1) {
 #endif
   TempDir dir("fault_bad_alloc");
   dir.file("x.toml", kPerceptron);
-  const Result r = run_in(dir.path,
-                          "sim x.toml --set sim.d=2000000000 --set sim.seeds=1 --set max_memory_gb=1e6 --out run",
-                          "ulimit -v 4000000;");
+  const Result r =
+      run_in(dir.path, "sim x.toml --set sim.d=2000000000 --set sim.seeds=1 --set max_memory_gb=1e6 --out run",
+             "ulimit -v 4000000;");
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("out of memory"), std::string::npos) << r.output;
   EXPECT_TRUE(outputs_in(dir.path).empty());

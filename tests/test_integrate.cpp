@@ -89,8 +89,8 @@ TEST(Dopri5, ContinuousExtensionHasOrderFour) {
     EXPECT_EQ(out[0], y0[0]);
   }
   const double p_inside = log_slope(hs, inside), p_end = log_slope(hs, end);
-  std::printf("[dopri5] local error exponent: inside the step %.2f (expect 5), at its end %.2f (expect 6)\n",
-              p_inside, p_end);
+  std::printf("[dopri5] local error exponent: inside the step %.2f (expect 5), at its end %.2f (expect 6)\n", p_inside,
+              p_end);
   EXPECT_NEAR(p_inside, 5.0, 0.3);
   EXPECT_NEAR(p_end, 6.0, 0.3);
 }
@@ -173,9 +173,10 @@ TEST(Integrate, StepsAreFarFewerThanOutputsOnASmoothProblem) {
     const Trajectory b = tilt::integrate(model, schedule, {1.0, 0.5}, grid(0.5), o, &halved);
     double change = 0;
     for (std::size_t i = 0; i < a.rows.size(); ++i) change = std::max(change, std::fabs(a.rows[i][0] - b.rows[i][0]));
-    std::printf("[%s] %zu outputs: %lld steps (%lld with output every 0.125, %lld stopping at every output); "
-                "halving rtol: %lld steps, output change %.2e\n",
-                method.c_str(), a.times.size(), coarse.steps, fine.steps, capped.steps, halved.steps, change);
+    std::printf(
+        "[%s] %zu outputs: %lld steps (%lld with output every 0.125, %lld stopping at every output); "
+        "halving rtol: %lld steps, output change %.2e\n",
+        method.c_str(), a.times.size(), coarse.steps, fine.steps, capped.steps, halved.steps, change);
     EXPECT_LT(coarse.steps, long(a.times.size()) / 4) << method;
     EXPECT_EQ(coarse.steps, fine.steps) << method;
     EXPECT_GE(capped.steps, long(a.times.size()) - 1) << method;
@@ -239,11 +240,12 @@ void check_output_does_not_drive_the_step(const char* base, const std::string& n
   const OdeRun fine = ode(base, {"theory.rtol=1e-6", "theory.atol=1e-8", "output.every=0.125"});
   const OdeRun b = ode(base, {"theory.rtol=5e-7", "theory.atol=5e-9"});
   const std::size_t outputs = a.tr.times.size();
-  const double change = max_diff(a.tr, b.tr), err_a = max_diff(a.tr, reference.tr), err_b = max_diff(b.tr, reference.tr);
-  std::printf("[%s] %zu outputs; steps at rtol 1e-6: %lld (output every 0.125: %lld; stopping at outputs: %lld), "
-              "at 5e-7: %lld; output change on halving rtol %.2e; max error vs reference %.2e and %.2e\n",
-              name.c_str(), outputs, a.stats.steps, fine.stats.steps, capped.stats.steps, b.stats.steps, change, err_a,
-              err_b);
+  const double change = max_diff(a.tr, b.tr), err_a = max_diff(a.tr, reference.tr),
+               err_b = max_diff(b.tr, reference.tr);
+  std::printf(
+      "[%s] %zu outputs; steps at rtol 1e-6: %lld (output every 0.125: %lld; stopping at outputs: %lld), "
+      "at 5e-7: %lld; output change on halving rtol %.2e; max error vs reference %.2e and %.2e\n",
+      name.c_str(), outputs, a.stats.steps, fine.stats.steps, capped.stats.steps, b.stats.steps, change, err_a, err_b);
   EXPECT_GE(capped.stats.steps, long(outputs) - 1);
   EXPECT_LT(a.stats.steps, long(outputs));
   EXPECT_EQ(a.stats.steps, fine.stats.steps);
@@ -254,7 +256,9 @@ void check_output_does_not_drive_the_step(const char* base, const std::string& n
   EXPECT_LT(err_b, c * 5e-7);
 }
 
-TEST(Integrate, OutputDoesNotDriveTheStepPerceptron) { check_output_does_not_drive_the_step(kPerceptron, "perceptron", 50); }
+TEST(Integrate, OutputDoesNotDriveTheStepPerceptron) {
+  check_output_does_not_drive_the_step(kPerceptron, "perceptron", 50);
+}
 TEST(Integrate, OutputDoesNotDriveTheStepScm) { check_output_does_not_drive_the_step(kScm, "scm", 1e3); }
 
 // The error at the outputs against the reference falls with rtol and stays below C rtol, for dopri5 and for a
@@ -266,7 +270,7 @@ TEST(Integrate, OutputErrorAgainstReferenceFallsWithTolerance) {
       double previous = 1;
       for (double rtol : {1e-4, 1e-6, 1e-8, 1e-10}) {
         const OdeRun r = ode(base, {"theory.method=" + method, "theory.rtol=" + tilt::format_number(rtol),
-                                 "theory.atol=" + tilt::format_number(rtol * 1e-2)});
+                                    "theory.atol=" + tilt::format_number(rtol * 1e-2)});
         const double err = max_diff(r.tr, reference.tr);
         std::printf("[%s %s] rtol %.0e: %lld steps, max error vs reference %.2e (%.1f rtol)\n", name, method.c_str(),
                     rtol, r.stats.steps, err, err / rtol);
@@ -354,8 +358,9 @@ TEST(StepGuard, StopsARunThatNeedsTooManySteps) {
   // xgm without noise in the easy phase (sigma = 0, Delta_E = 0): the data are four points, the right-hand side
   // jumps where a pre-activation crosses 0, and near t = 0.11 the state slides along such a jump with steps of
   // ~3e-8 (at the default lines each step costs ~30 ms at K = 1: a small budget keeps the test short).
-  expect_guard(kPerceptron, {"model=\"xgm\"", "xgm.K=1", "xgm.sigma=0", "curriculum.easy=0", "t_max=1",
-                             "xgm.lines=64", "xgm.observable_lines=64", "theory.max_steps=5000"},
+  expect_guard(kPerceptron,
+               {"model=\"xgm\"", "xgm.K=1", "xgm.sigma=0", "curriculum.easy=0", "t_max=1", "xgm.lines=64",
+                "xgm.observable_lines=64", "theory.max_steps=5000"},
                "theory.max_steps");
 }
 
@@ -365,7 +370,8 @@ TEST(StepGuard, TheCommandExitsWithCode1) {
   const std::string file = dir.file("x.toml", kPerceptron);
   // (weight_decay = 1e300 is refused before any step by the stiffness bound in core/limits.cpp: exit 2. A step
   // budget too small for an ordinary run reaches the guard while integrating.)
-  const auto r = tilt::testing::run_tilt("ode " + file + " --set theory.max_steps=20 --out " + (dir.path / "o").string());
+  const auto r =
+      tilt::testing::run_tilt("ode " + file + " --set theory.max_steps=20 --out " + (dir.path / "o").string());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("ODE step guard at t = "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("theory.max_steps"), std::string::npos) << r.output;

@@ -133,8 +133,8 @@ TEST(LinearModel, OdeAgreesWithItsClosedForm) {
     const Overlaps o = closed_form(tr.times[i], 0.5, 1.0, 2.0, 0.0, 0.5, {0.0, 1.0});
     const Overlaps w = closed_form(tr.times[i], 0.5, 1.0, 2.0, 0.0, 0.5, {0.0, 1.0}, false);
     const double eps = 0.5 * (o.Q - 2 * o.R + 1.0);
-    worst = std::max({worst, std::fabs(tr.rows[i][0] - o.R), std::fabs(tr.rows[i][1] - o.Q),
-                      std::fabs(tr.rows[i][2] - eps)});
+    worst = std::max(
+        {worst, std::fabs(tr.rows[i][0] - o.R), std::fabs(tr.rows[i][1] - o.Q), std::fabs(tr.rows[i][2] - eps)});
     worst_wrong = std::max(worst_wrong, std::fabs(tr.rows[i][1] - w.Q));
   }
   EXPECT_LT(worst, 1e-8);
@@ -176,8 +176,10 @@ TEST(LinearModel, SgdAgreesWithItsOde) {
       worst_z = std::max(worst_z, std::fabs(sim.ensemble.mean.rows[i][j] - ode.rows[i][j]) / se);
       worst_wrong_z = std::max(worst_wrong_z, std::fabs(sim.ensemble.mean.rows[i][j] - wrong.rows[i][j]) / se);
     }
-  std::printf("linear model, d = 400, 24 seeds: max |SGD mean - ODE| / se = %.2f; against the ODE without the eta^2 "
-              "term: %.1f\n", worst_z, worst_wrong_z);
+  std::printf(
+      "linear model, d = 400, 24 seeds: max |SGD mean - ODE| / se = %.2f; against the ODE without the eta^2 "
+      "term: %.1f\n",
+      worst_z, worst_wrong_z);
   EXPECT_LT(worst_z, 4.5);
   EXPECT_GT(worst_wrong_z, 20);
 }

@@ -150,23 +150,24 @@ TEST(TestDifficulty, XgmColumnsFollowTheConfiguredDistribution) {
 // theory.init = "nominal": the d -> infinity values of the initial overlaps (docs/config.md, docs/theory/*.md).
 
 TEST(NominalInit, PerceptronStartsAtItsLimitValues) {
-  const Config c = Config::from_text(kPerceptron, {"theory.init=nominal", "init_scale=1.5", "perceptron.rho_i=0.5",
-                                                   "perceptron.coupling=0.5"});
+  const Config c = Config::from_text(
+      kPerceptron, {"theory.init=nominal", "init_scale=1.5", "perceptron.rho_i=0.5", "perceptron.coupling=0.5"});
   const Trajectory t = tilt::run_theory(c).members[0];
   EXPECT_EQ(at(t, 0, "Q_r"), 2.25);   // init_scale^2 rho_r
   EXPECT_EQ(at(t, 0, "Q_i"), 1.125);  // init_scale^2 rho_i
   EXPECT_EQ(at(t, 0, "R"), 0.0);
-  EXPECT_EQ(at(t, 0, "C_r"), 2.25);   // the anchor is w(0)
+  EXPECT_EQ(at(t, 0, "C_r"), 2.25);  // the anchor is w(0)
   EXPECT_EQ(at(t, 0, "C_i"), 1.125);
   // Independent of the seed and of sim.d.
   EXPECT_EQ(tilt::run_theory(c.with({"seed=9", "sim.d=50"})).members[0].rows, t.rows);
 }
 
 TEST(NominalInit, ScmStartsAtItsLimitValues) {
-  const char* base = "model = \"scm\"\nt_max = 0.5\ninit_scale = 0.8\n[output]\nevery = 0.5\n[scm]\nK = 3\nM = 2\n"
-                     "[sim]\nd = 100\n";
-  const Trajectory t = tilt::run_theory(Config::from_text(base, {"theory.init=nominal", "scm.v0=[[0.5, -1.0, 2.0]]"}))
-                           .members[0];
+  const char* base =
+      "model = \"scm\"\nt_max = 0.5\ninit_scale = 0.8\n[output]\nevery = 0.5\n[scm]\nK = 3\nM = 2\n"
+      "[sim]\nd = 100\n";
+  const Trajectory t =
+      tilt::run_theory(Config::from_text(base, {"theory.init=nominal", "scm.v0=[[0.5, -1.0, 2.0]]"})).members[0];
   for (int k = 1; k <= 3; ++k) {
     for (int l = k; l <= 3; ++l)
       EXPECT_DOUBLE_EQ(at(t, 0, "Q_" + std::to_string(k) + "_" + std::to_string(l)), k == l ? 0.64 : 0.0) << k << l;
@@ -175,8 +176,10 @@ TEST(NominalInit, ScmStartsAtItsLimitValues) {
   EXPECT_EQ(at(t, 0, "v_1"), 0.5);
   EXPECT_EQ(at(t, 0, "v_2"), -1.0);
   EXPECT_EQ(at(t, 0, "v_3"), 2.0);
-  const Trajectory alt = tilt::run_theory(Config::from_text(
-      base, {"theory.init=nominal", "scm.readout_init=alternating", "scm.readout_init_scale=0.5"})).members[0];
+  const Trajectory alt =
+      tilt::run_theory(Config::from_text(
+                           base, {"theory.init=nominal", "scm.readout_init=alternating", "scm.readout_init_scale=0.5"}))
+          .members[0];
   EXPECT_EQ(at(alt, 0, "v_1"), 0.5);
   EXPECT_EQ(at(alt, 0, "v_2"), -0.5);
   EXPECT_EQ(at(alt, 0, "v_3"), 0.5);
@@ -204,7 +207,8 @@ TEST(NominalInit, XgmStartsAtTheXorFixedPoint) {
 // sign(v_k) is the label of the XOR centre closest in angle to r_k ((+-mu, 0): +1, (0, +-mu): -1).
 
 TEST(XgmDiagnostics, AlignAndMatchFollowFromTheState) {
-  const Config c = Config::from_text(kXgm, {"t_max=20.0", "output.every=1.0", "xgm.readout_init=gaussian", "sim.d=300"});
+  const Config c =
+      Config::from_text(kXgm, {"t_max=20.0", "output.every=1.0", "xgm.readout_init=gaussian", "sim.d=300"});
   int matches[2] = {0, 0};
   const double centres[4][3] = {{1, 0, 1}, {-1, 0, 1}, {0, 1, -1}, {0, -1, -1}};
   for (const Trajectory& t : {tilt::run_theory(c).members[0], tilt::run_sim(c).members[0]}) {
@@ -290,7 +294,9 @@ TEST(PenaltyTerms, XgmWeightDecays) {
   const auto without = rhs_by_name(base, y, 0.6, 0);
   for (const auto& [name, value] : s) {
     const double term = with.at(name) - without.at(name);
-    const double want = name[0] == 'v' ? -eta_v * wd_v * value : name[0] == 'r' ? -eta * wd * value : -2 * eta * wd * value;
+    const double want = name[0] == 'v'   ? -eta_v * wd_v * value
+                        : name[0] == 'r' ? -eta * wd * value
+                                         : -2 * eta * wd * value;
     EXPECT_NEAR(term, want, 1e-12) << name;
   }
   // A frozen read-out does not move, with or without decay.
@@ -299,8 +305,9 @@ TEST(PenaltyTerms, XgmWeightDecays) {
 }
 
 TEST(PenaltyTerms, ScmWeightDecays) {
-  const char* text = "model = \"scm\"\neta = 0.9\neta_v = 0.4\n[scm]\nK = 3\nM = 2\ntrain_readout = true\n"
-                     "[sim]\nd = 100\n";
+  const char* text =
+      "model = \"scm\"\neta = 0.9\neta_v = 0.4\n[scm]\nK = 3\nM = 2\ntrain_readout = true\n"
+      "[sim]\nd = 100\n";
   const Config base = Config::from_text(text);
   const double eta = 0.9, eta_v = 0.4, wd = 0.25, wd_v = 0.15;
   const std::vector<double> y = tilt::make_theory_problem(base, 0).y0;
@@ -309,7 +316,9 @@ TEST(PenaltyTerms, ScmWeightDecays) {
   const auto without = rhs_by_name(base, y, 0.0, 0);
   for (const auto& [name, value] : s) {
     const double term = with.at(name) - without.at(name);
-    const double want = name[0] == 'v' ? -eta_v * wd_v * value : name[0] == 'R' ? -eta * wd * value : -2 * eta * wd * value;
+    const double want = name[0] == 'v'   ? -eta_v * wd_v * value
+                        : name[0] == 'R' ? -eta * wd * value
+                                         : -2 * eta * wd * value;
     EXPECT_NEAR(term, want, 1e-12) << name;
   }
 }

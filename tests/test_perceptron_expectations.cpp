@@ -25,9 +25,7 @@ struct Case {
   double cz_lambda, cz_u;  // covariances of an extra field z with lambda and u (Var z = 1)
 };
 
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << "q=" << c.q << " R=" << c.R << " T=" << c.T;
-}
+void PrintTo(const Case& c, std::ostream* os) { *os << "q=" << c.q << " R=" << c.R << " T=" << c.T; }
 
 class PerceptronStein : public ::testing::TestWithParam<Case> {};
 
@@ -102,7 +100,7 @@ TEST(PerceptronOde, RightHandSideMatchesMonteCarloOfTheSgdUpdate) {
   const Eigen::VectorXd teacher = vec(3, 0.8), w_r = vec(3, 0.7), w1_r = vec(3, 0.6), w_i = vec(2, 0.5),
                         w1_i = vec(2, 0.6);
   p.T = teacher.squaredNorm();
-  const tilt::PerceptronOverlaps o{w_r.squaredNorm(), w_i.squaredNorm(), w_r.dot(teacher), w_r.dot(w1_r),
+  const tilt::PerceptronOverlaps o{w_r.squaredNorm(), w_i.squaredNorm(),  w_r.dot(teacher),   w_r.dot(w1_r),
                                    w_i.dot(w1_i),     w1_r.squaredNorm(), w1_i.squaredNorm(), w1_r.dot(teacher)};
   const tilt::PerceptronOde ode(p);
   const std::vector<double> y = tilt::PerceptronOde::state_of(o);
@@ -118,7 +116,8 @@ TEST(PerceptronOde, RightHandSideMatchesMonteCarloOfTheSgdUpdate) {
     const double l_r = w_r.dot(x_r), l_i = w_i.dot(x_i), u = teacher.dot(x_r);
     const double G = G_of(l_r + l_i, u);
     // N * (change of each order parameter in one step), |x|^2/N replaced by its mean rho (docs/models.md section 0).
-    m[0].add(2 * eta * G * l_r + eta * eta * G * G * p.rho_r - 2 * eta * l2 * o.Q_r - 2 * eta * gamma * (o.Q_r - o.C_r));
+    m[0].add(2 * eta * G * l_r + eta * eta * G * G * p.rho_r - 2 * eta * l2 * o.Q_r -
+             2 * eta * gamma * (o.Q_r - o.C_r));
     m[1].add(2 * eta * G * l_i + eta * eta * G * G * p.rho_i * delta - 2 * eta * l2 * o.Q_i -
              2 * eta * gamma * (o.Q_i - o.C_i));
     m[2].add(eta * G * u - eta * l2 * o.R - eta * gamma * (o.R - o.R1));
@@ -144,8 +143,11 @@ TEST(PerceptronOde, AgreesWithTheSpecFormulas) {
   const double C = std::asin(R / std::sqrt((2 + 3 * q) * ((1 + q) * T - R * R)));
   const double Phi = 2 / (M_PI * M_PI * std::sqrt(1 + q)) * (M_PI / 2 + B - 2 * C);
   EXPECT_NEAR(d[2], 2 * eta / (M_PI * (2 + q)) * (A - R / std::sqrt(1 + q)), 1e-14);
-  EXPECT_NEAR(d[0], 4 * eta / (M_PI * (2 + q)) * ((2 + delta * Q_i) * R / A - Q_r / std::sqrt(1 + q)) + eta * eta * Phi, 1e-13);
-  EXPECT_NEAR(d[1], -4 * eta * delta * Q_i / (M_PI * (2 + q)) * (1 / std::sqrt(1 + q) + R / A) + eta * eta * delta * Phi, 1e-13);
+  EXPECT_NEAR(d[0], 4 * eta / (M_PI * (2 + q)) * ((2 + delta * Q_i) * R / A - Q_r / std::sqrt(1 + q)) + eta * eta * Phi,
+              1e-13);
+  EXPECT_NEAR(d[1],
+              -4 * eta * delta * Q_i / (M_PI * (2 + q)) * (1 / std::sqrt(1 + q) + R / A) + eta * eta * delta * Phi,
+              1e-13);
 }
 
 }  // namespace

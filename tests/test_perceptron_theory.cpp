@@ -44,7 +44,8 @@ TEST(PerceptronTheory, TrajectoryConvergesAsTolerancesTighten) {
   const Trajectory reference = ode({"theory.method=rk8pd", "theory.rtol=1e-13", "theory.atol=1e-14"});
   double previous = 1;
   for (double rtol : {1e-4, 1e-6, 1e-8, 1e-10}) {
-    const Trajectory t = ode({"theory.rtol=" + tilt::format_number(rtol), "theory.atol=" + tilt::format_number(rtol * 1e-2)});
+    const Trajectory t =
+        ode({"theory.rtol=" + tilt::format_number(rtol), "theory.atol=" + tilt::format_number(rtol * 1e-2)});
     const double err = std::max(max_diff(t, reference, "R"), max_diff(t, reference, "Q_i"));
     EXPECT_LT(err, 50 * rtol) << "rtol " << rtol;
     EXPECT_LT(err, previous) << "rtol " << rtol;
@@ -93,9 +94,11 @@ TEST(PerceptronTheory, CustomSegmentsReproduceTheCurriculum) {
 // Shuffled with p_E = 1 is the easy protocol; with p_E = 0 the hard one.
 TEST(PerceptronTheory, ShuffledInterpolatesBetweenEasyAndHard) {
   EXPECT_LT(max_diff(ode({"curriculum.protocol=shuffled", "curriculum.easy_fraction=1.0"}),
-                     ode({"curriculum.protocol=easy"}), "R"), 1e-14);
+                     ode({"curriculum.protocol=easy"}), "R"),
+            1e-14);
   EXPECT_LT(max_diff(ode({"curriculum.protocol=shuffled", "curriculum.easy_fraction=0.0"}),
-                     ode({"curriculum.protocol=hard"}), "R"), 1e-14);
+                     ode({"curriculum.protocol=hard"}), "R"),
+            1e-14);
   const Trajectory mid = ode({"curriculum.protocol=shuffled"});
   const Trajectory easy = ode({"curriculum.protocol=easy"}), hard = ode({"curriculum.protocol=hard"});
   const std::size_t e = mid.column("eps_hard");
@@ -120,8 +123,8 @@ TEST(PerceptronTheory, ContinuesFromACsvRow) {
   const std::string csv = dir.file("first.csv", tilt::to_csv(first));
   // Continue the easy phase for one more unit of time from the row at t = 3: must equal the easy run at t = 4.
   const Trajectory easy = ode({"curriculum.protocol=easy"});
-  const Trajectory next = ode({"curriculum.protocol=easy", "t_max=1.0", "theory.init=file", "theory.init_file=" + csv,
-                               "theory.init_t=3.0"});
+  const Trajectory next = ode(
+      {"curriculum.protocol=easy", "t_max=1.0", "theory.init=file", "theory.init_file=" + csv, "theory.init_t=3.0"});
   const std::size_t R = easy.column("R");
   EXPECT_NEAR(next.rows.back()[R], easy.rows[8][R], 1e-7);  // easy.times[8] = 4.0
   EXPECT_THROW(ode({"theory.init=file", "theory.init_file=" + csv, "theory.init_t=3.3"}), tilt::InputError);

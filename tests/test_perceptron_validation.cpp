@@ -43,7 +43,8 @@ class PerceptronProtocols : public ::testing::TestWithParam<std::string> {};
 TEST_P(PerceptronProtocols, TheoryAgreesWithSimulation) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=" + GetParam()}));
   const tilt::ValidationRun run = tilt::validate_experiment(config);
-  EXPECT_EQ(run.agreement.verdict, Verdict::Consistent) << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
+  EXPECT_EQ(run.agreement.verdict, Verdict::Consistent)
+      << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_GE(run.agreement.bias.points, 24u);  // 3 pre-registered columns x 12 times, less Q_i while Delta = 0
 }
 
@@ -90,15 +91,16 @@ TEST(PerceptronValidation, ElasticConsolidationAgreesWithSimulation) {
                 << unconstrained << " free\n";
       EXPECT_LT(anchored, 0.3 * unconstrained) << protocol << " part " << part;
       EXPECT_GT(anchored, 0.0) << protocol << " part " << part;
-      EXPECT_NEAR(distance(sim.mean, part), anchored, 5 * (sim.se[last][sim.mean.column("Q_" + std::string(part))] +
-                                                          2 * sim.se[last][sim.mean.column("C_" + std::string(part))]))
+      EXPECT_NEAR(distance(sim.mean, part), anchored,
+                  5 * (sim.se[last][sim.mean.column("Q_" + std::string(part))] +
+                       2 * sim.se[last][sim.mean.column("C_" + std::string(part))]))
           << protocol << " part " << part;
     }
     double largest_z = 0;
     for (const char* column : {"Q_r", "Q_i", "R", "eps"}) {
       const std::size_t j = sim.mean.column(column);
-      largest_z = std::max(largest_z, std::fabs(free.rows[last][free.column(column)] - sim.mean.rows[last][j]) /
-                                          sim.se[last][j]);
+      largest_z = std::max(largest_z,
+                           std::fabs(free.rows[last][free.column(column)] - sim.mean.rows[last][j]) / sim.se[last][j]);
     }
     std::cout << protocol << ": theory without consolidation is " << largest_z << " standard errors off\n";
     EXPECT_GT(largest_z, 3 * run.agreement.bias.max_threshold) << protocol;
@@ -138,7 +140,8 @@ TEST(PerceptronValidation, DetectsAWrongSignInAnEtaSquaredTerm) {
     const Config config = Config::from_text(kBase, strict(set));
     const tilt::SimResult sim = tilt::run_sim(config);
     const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
-    const auto a = tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, component, 40), options);
+    const auto a =
+        tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, component, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << component << "\n" << a.table();
   }
 }
@@ -173,8 +176,8 @@ TEST(PerceptronValidation, PoorTrackingIsInconclusiveNotConsistent) {
 
 // Same config and seed: bit-identical output on 1 and 2 threads, for the simulation and the theory ensemble.
 TEST(PerceptronValidation, BitIdenticalForAnyThreadCount) {
-  const Config one = Config::from_text(kBase, {"curriculum.protocol=shuffled", "sim.seeds=3", "sim.threads=1",
-                                               "theory.ensemble=3"});
+  const Config one =
+      Config::from_text(kBase, {"curriculum.protocol=shuffled", "sim.seeds=3", "sim.threads=1", "theory.ensemble=3"});
   const Config two = one.with({"sim.threads=2"});
   EXPECT_EQ(tilt::to_csv(tilt::run_sim(one).ensemble), tilt::to_csv(tilt::run_sim(two).ensemble));
   EXPECT_EQ(tilt::to_csv(tilt::run_theory(one).ensemble), tilt::to_csv(tilt::run_theory(two).ensemble));
@@ -183,8 +186,8 @@ TEST(PerceptronValidation, BitIdenticalForAnyThreadCount) {
 // Member-wise tracking: the RMS deviation of single SGD runs from their ODE falls like d^(-1/2) (d = 500, 2000,
 // 8000) for the overlap with the teacher; the tracking test passes and can tell d^-1/2 from no convergence.
 TEST(PerceptronValidation, MemberwiseDiscrepancyFallsLikeInverseSqrtD) {
-  const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum", "t_max=2.0", "sim.seeds=12",
-                                                         "output.every=0.25"}));
+  const Config config = Config::from_text(
+      kBase, strict({"curriculum.protocol=curriculum", "t_max=2.0", "sim.seeds=12", "output.every=0.25"}));
   const tilt::Scaling s = tilt::finite_size_scaling(config, "R", {500, 2000, 8000});
   const auto& tr = s.tracking;
   EXPECT_GT(tr.points[0].discrepancy, tr.points[1].discrepancy) << s.table();

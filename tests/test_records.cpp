@@ -43,9 +43,10 @@ struct BadModelInput {
 void PrintTo(const BadModelInput& c, std::ostream* os) { *os << c.name; }
 
 const char* kScm = "model = \"scm\"\nt_max = 0.5\n[output]\nevery = 0.25\n[sim]\nd = 50\nseeds = 2\n";
-const char* kXgm = "model = \"xgm\"\nt_max = 0.5\n[curriculum]\nprotocol = \"easy\"\neasy = 0.5\n[output]\n"
-                   "every = 0.25\n[xgm]\nK = 2\nsigma = 0.3\nlines = 64\nobservable_lines = 64\n[sim]\nd = 50\n"
-                   "seeds = 2\n";
+const char* kXgm =
+    "model = \"xgm\"\nt_max = 0.5\n[curriculum]\nprotocol = \"easy\"\neasy = 0.5\n[output]\n"
+    "every = 0.25\n[xgm]\nK = 2\nsigma = 0.3\nlines = 64\nobservable_lines = 64\n[sim]\nd = 50\n"
+    "seeds = 2\n";
 
 class ModelChecks : public ::testing::TestWithParam<BadModelInput> {};
 
@@ -58,8 +59,8 @@ TEST_P(ModelChecks, ConfigAndRunsRejectWithTheSameMessage) {
   const std::string message = error_line(config.output);
   EXPECT_NE(message.find(c.must_mention), std::string::npos) << message;
   for (const char* command : {"ode", "sim", "validate"}) {
-    const auto run = run_tilt(std::string(command) + " " + file + " " + c.overrides + " --out " +
-                              (dir.path / "o").string());
+    const auto run =
+        run_tilt(std::string(command) + " " + file + " " + c.overrides + " --out " + (dir.path / "o").string());
     EXPECT_EQ(run.exit_code, 2) << command << ": " << run.output;
     EXPECT_EQ(error_line(run.output), message) << command;
   }
@@ -69,19 +70,19 @@ TEST_P(ModelChecks, ConfigAndRunsRejectWithTheSameMessage) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ModelChecks,
-    ::testing::Values(
-        BadModelInput{"scm_T_not_positive_definite", kScm, "--set 'scm.T=[[1.0, 2.0], [2.0, 1.0]]'", "scm.T"},
-        BadModelInput{"scm_T_not_symmetric", kScm, "--set 'scm.T=[[1.0, 0.5], [0.2, 1.0]]'", "symmetric"},
-        BadModelInput{"scm_T_wrong_shape", kScm, "--set 'scm.T=[[1.0]]'", "scm.T"},
-        BadModelInput{"scm_A_wrong_length", kScm, "--set 'scm.A=[[1.0, 2.0, 3.0]]'", "scm.A"},
-        BadModelInput{"scm_v0_wrong_length", kScm, "--set 'scm.v0=[[1.0]]'", "scm.v0"},
-        BadModelInput{"scm_M_above_d", kScm, "--set scm.M=3 --set sim.d=2", "scm.M"},
-        BadModelInput{"xgm_preset_needs_D2", kXgm, "--set xgm.D=1", "xgm.D"},
-        BadModelInput{"xgm_cluster_label", kXgm, "--set 'xgm.clusters=[[1.0, 0.0, 2.0, 1.0]]'", "label"},
-        BadModelInput{"xgm_cluster_probabilities", kXgm,
-                      "--set 'xgm.clusters=[[1.0, 0.0, 1.0, 0.5], [0.0, 1.0, -1.0, 0.2]]'", "sum"},
-        BadModelInput{"xgm_cluster_row_length", kXgm, "--set 'xgm.clusters=[[1.0, 1.0, 1.0]]'", "D + 2"},
-        BadModelInput{"xgm_d_too_small", kXgm, "--set sim.d=3", "sim.d"}),
+    ::testing::Values(BadModelInput{"scm_T_not_positive_definite", kScm, "--set 'scm.T=[[1.0, 2.0], [2.0, 1.0]]'",
+                                    "scm.T"},
+                      BadModelInput{"scm_T_not_symmetric", kScm, "--set 'scm.T=[[1.0, 0.5], [0.2, 1.0]]'", "symmetric"},
+                      BadModelInput{"scm_T_wrong_shape", kScm, "--set 'scm.T=[[1.0]]'", "scm.T"},
+                      BadModelInput{"scm_A_wrong_length", kScm, "--set 'scm.A=[[1.0, 2.0, 3.0]]'", "scm.A"},
+                      BadModelInput{"scm_v0_wrong_length", kScm, "--set 'scm.v0=[[1.0]]'", "scm.v0"},
+                      BadModelInput{"scm_M_above_d", kScm, "--set scm.M=3 --set sim.d=2", "scm.M"},
+                      BadModelInput{"xgm_preset_needs_D2", kXgm, "--set xgm.D=1", "xgm.D"},
+                      BadModelInput{"xgm_cluster_label", kXgm, "--set 'xgm.clusters=[[1.0, 0.0, 2.0, 1.0]]'", "label"},
+                      BadModelInput{"xgm_cluster_probabilities", kXgm,
+                                    "--set 'xgm.clusters=[[1.0, 0.0, 1.0, 0.5], [0.0, 1.0, -1.0, 0.2]]'", "sum"},
+                      BadModelInput{"xgm_cluster_row_length", kXgm, "--set 'xgm.clusters=[[1.0, 1.0, 1.0]]'", "D + 2"},
+                      BadModelInput{"xgm_d_too_small", kXgm, "--set sim.d=3", "sim.d"}),
     [](const auto& info) { return info.param.name; });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -194,8 +195,8 @@ std::set<std::string> check_run(const std::string& command, const std::string& e
   for (const auto& key : doc.keys) {
     documented.insert(key.name);
     if (!key.optional) {
-      EXPECT_TRUE(json.contains(key.name)) << command << " " << extra << ": documented key '" << key.name
-                                           << "' not written";
+      EXPECT_TRUE(json.contains(key.name))
+          << command << " " << extra << ": documented key '" << key.name << "' not written";
     }
     if (key.nested_listed && json.contains(key.name)) {
       std::set<std::string> nested;
@@ -240,7 +241,7 @@ void check_command(const std::string& command, const std::vector<std::string>& e
   EXPECT_EQ(help.exit_code, 0);
   for (const auto& f : doc.files)
     EXPECT_NE(help.output.find(f), std::string::npos) << command << " --help does not mention " << f << ":\n"
-                                                       << help.output;
+                                                      << help.output;
 }
 
 TEST(Records, OdeWritesWhatTheDocsList) { check_command("ode", {"", "--set theory.ensemble=2"}); }
@@ -265,8 +266,9 @@ TEST(Records, SweepWritesWhatTheDocsList) {
   const Documented& doc = docs.at("sweep");
   TempDir dir("records_sweep");
   const std::string file = dir.file(
-      "s.toml", "[base]\nt_max = 2.0\n[base.output]\nevery = 0.5\n[base.sim]\nd = 200\n[sweep]\n"
-                "protocols = [\"curriculum\", \"anti\"]\nreference = \"anti\"\n[[axis]]\nkey = \"eta\"\nvalues = [1, 2]\n");
+      "s.toml",
+      "[base]\nt_max = 2.0\n[base.output]\nevery = 0.5\n[base.sim]\nd = 200\n[sweep]\n"
+      "protocols = [\"curriculum\", \"anti\"]\nreference = \"anti\"\n[[axis]]\nkey = \"eta\"\nvalues = [1, 2]\n");
   const auto r = run_tilt("sweep " + file + " --quiet --out " + (dir.path / "P").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::set<std::string> want{"s.toml"}, got;

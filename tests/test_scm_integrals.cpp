@@ -1,8 +1,8 @@
 // The soft committee machine's Gaussian expectations (theory/models/scm_integrals.hpp) against independent
 // high-accuracy quadrature: Gauss-Hermite for erf (Gaussian factors integrated exactly), semi-analytic adaptive
 // Gauss-Kronrod for relu, exact orthant probabilities and Monte Carlo for the relu 4-field reduction.
-#include <gtest/gtest.h>
 #include <gsl/gsl_integration.h>
+#include <gtest/gtest.h>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 #include <cmath>
@@ -28,7 +28,8 @@ double dg_erf(double x) { return std::sqrt(2 / M_PI) * std::exp(-0.5 * x * x); }
 struct Hermite {
   std::vector<double> z, w;
   explicit Hermite(int n) {
-    gsl_integration_fixed_workspace* ws = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, std::size_t(n), 0, 1, 0, 0);
+    gsl_integration_fixed_workspace* ws =
+        gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, std::size_t(n), 0, 1, 0, 0);
     for (int i = 0; i < n; ++i) {
       z.push_back(std::sqrt(2.0) * ws->x[i]);
       w.push_back(ws->weights[i] / std::sqrt(M_PI));
@@ -72,7 +73,8 @@ struct ReluMoments {
 // E[theta(a) h(a, c)] for (a, c) ~ N(0, [[caa, cac], [cac, ccc]]), h(a, .) a combination of theta, relu, relu^2
 // given by their conditional moments: the inner integral is done exactly, the outer (over a > 0, smooth there)
 // by adaptive Gauss-Kronrod to 1e-14. Independent of the formulas under test.
-double relu_pair_quadrature(double caa, double cac, double ccc, const std::function<double(double, const ReluMoments&)>& h) {
+double relu_pair_quadrature(double caa, double cac, double ccc,
+                            const std::function<double(double, const ReluMoments&)>& h) {
   using boost::math::quadrature::gauss_kronrod;
   const double sa = std::sqrt(caa), beta = cac / caa, s = std::sqrt(ccc - cac * cac / caa);
   const double inf = std::numeric_limits<double>::infinity();
@@ -119,19 +121,24 @@ TEST(ScmIntegrals, ErfClosedFormsMatchGaussHermiteTo1e12) {
   double worst2 = 0, worst3 = 0, worst4 = 0, worstJ = 0;
   for (const Eigen::Matrix4d& C : covariances()) {
     const Eigen::Matrix2d C2 = C.topLeftCorner<2, 2>();
-    const double i2 = hermite_expectation(C2, [](const double* x) { return g_erf(x[0]) * g_erf(x[1]); }, 80);
+    const double i2 = hermite_expectation(
+        C2, [](const double* x) { return g_erf(x[0]) * g_erf(x[1]); }, 80);
     worst2 = std::max(worst2, std::fabs(i2 - scm::E_g_g(ScmActivation::Erf, C(0, 0), C(0, 1), C(1, 1))));
-    const double j2 = hermite_expectation(C2, [](const double* x) { return dg_erf(x[0]) * dg_erf(x[1]); }, 80);
+    const double j2 = hermite_expectation(
+        C2, [](const double* x) { return dg_erf(x[0]) * dg_erf(x[1]); }, 80);
     worstJ = std::max(worstJ, std::fabs(j2 - scm::E_dg_dg(ScmActivation::Erf, C(0, 0), C(0, 1), C(1, 1))));
     // g'(a) = sqrt(2/pi) exp(-a^2/2) is a Gaussian factor: integrate it exactly, the rest by quadrature.
     const Eigen::Matrix3d C3 = C.topLeftCorner<3, 3>();
-    const double i3 = std::sqrt(2 / M_PI) * tilted_expectation(C3, 1, [](const double* x) { return x[0] * g_erf(x[1]); });
+    const double i3 =
+        std::sqrt(2 / M_PI) * tilted_expectation(C3, 1, [](const double* x) { return x[0] * g_erf(x[1]); });
     worst3 = std::max(worst3, std::fabs(i3 - scm::E_dg_x_g(ScmActivation::Erf, C3)));
     const double i4 = (2 / M_PI) * tilted_expectation(C, 2, [](const double* x) { return g_erf(x[0]) * g_erf(x[1]); });
     worst4 = std::max(worst4, std::fabs(i4 - scm::E_dg_dg_g_g(ScmActivation::Erf, C)));
   }
-  std::printf("[erf closed forms vs Gauss-Hermite (Gaussian factors exact)] max |diff|: E_g_g %.2e, E_dg_dg %.2e, E_dg_x_g %.2e, E_dg_dg_g_g %.2e\n",
-              worst2, worstJ, worst3, worst4);
+  std::printf(
+      "[erf closed forms vs Gauss-Hermite (Gaussian factors exact)] max |diff|: E_g_g %.2e, E_dg_dg %.2e, E_dg_x_g "
+      "%.2e, E_dg_dg_g_g %.2e\n",
+      worst2, worstJ, worst3, worst4);
   EXPECT_LT(worst2, 1e-12);
   EXPECT_LT(worstJ, 1e-12);
   EXPECT_LT(worst3, 1e-12);
@@ -144,9 +151,11 @@ double step(double x) { return x > 0 ? 1.0 : 0.0; }
 TEST(ScmIntegrals, ReluClosedFormsMatchAdaptiveQuadratureTo1e12) {
   double worst2 = 0, worst3 = 0, worstJ = 0;
   for (const Eigen::Matrix4d& C : covariances()) {
-    const double i2 = relu_pair_quadrature(C(0, 0), C(0, 1), C(1, 1), [](double a, const ReluMoments& m) { return a * m.m1; });
+    const double i2 =
+        relu_pair_quadrature(C(0, 0), C(0, 1), C(1, 1), [](double a, const ReluMoments& m) { return a * m.m1; });
     worst2 = std::max(worst2, std::fabs(i2 - scm::E_g_g(ScmActivation::Relu, C(0, 0), C(0, 1), C(1, 1))));
-    const double j2 = relu_pair_quadrature(C(0, 0), C(0, 1), C(1, 1), [](double, const ReluMoments& m) { return m.m0; });
+    const double j2 =
+        relu_pair_quadrature(C(0, 0), C(0, 1), C(1, 1), [](double, const ReluMoments& m) { return m.m0; });
     worstJ = std::max(worstJ, std::fabs(j2 - scm::E_dg_dg(ScmActivation::Relu, C(0, 0), C(0, 1), C(1, 1))));
     // E[theta(a) b relu(c)] = E[theta(a) E[b | a, c] relu(c)], E[b | a, c] = beta_a a + beta_c c.
     const Eigen::Matrix3d C3 = C.topLeftCorner<3, 3>();
@@ -158,8 +167,9 @@ TEST(ScmIntegrals, ReluClosedFormsMatchAdaptiveQuadratureTo1e12) {
     });
     worst3 = std::max(worst3, std::fabs(i3 - scm::E_dg_x_g(ScmActivation::Relu, C3)));
   }
-  std::printf("[relu closed forms vs semi-analytic adaptive quadrature] max |diff|: E_g_g %.2e, E_dg_dg %.2e, E_dg_x_g %.2e\n", worst2,
-              worstJ, worst3);
+  std::printf(
+      "[relu closed forms vs semi-analytic adaptive quadrature] max |diff|: E_g_g %.2e, E_dg_dg %.2e, E_dg_x_g %.2e\n",
+      worst2, worstJ, worst3);
   EXPECT_LT(worst2, 1e-12);
   EXPECT_LT(worstJ, 1e-12);
   EXPECT_LT(worst3, 1e-12);
@@ -218,7 +228,8 @@ TEST(ScmIntegrals, ReluFourFieldTermMatchesMonteCarlo) {
       mc.add(step(x[0]) * step(x[1]) * relu(x[2]) * relu(x[3]));
     }
     const double exact = scm::E_dg_dg_g_g(ScmActivation::Relu, C);
-    EXPECT_LT(std::fabs(mc.mean() - exact), 5 * mc.se()) << "exact " << exact << " mc " << mc.mean() << " +- " << mc.se();
+    EXPECT_LT(std::fabs(mc.mean() - exact), 5 * mc.se())
+        << "exact " << exact << " mc " << mc.mean() << " +- " << mc.se();
   }
 }
 

@@ -13,11 +13,11 @@
 #include "core/io.hpp"
 #include "core/models/scm.hpp"
 #include "core/rng.hpp"
+#include "sim/run.hpp"
 #include "support.hpp"
 #include "theory/models/problems.hpp"
 #include "theory/models/scm_ode.hpp"
 #include "theory/run.hpp"
-#include "sim/run.hpp"
 #include "validate/compare.hpp"
 #include "validation_support.hpp"
 
@@ -64,7 +64,9 @@ double g_of(ScmActivation a, double x) {
   return a == ScmActivation::Erf ? std::erf(x / std::sqrt(2.0)) : a == ScmActivation::Relu ? std::max(x, 0.0) : x;
 }
 double dg_of(ScmActivation a, double x) {
-  return a == ScmActivation::Erf ? std::sqrt(2 / M_PI) * std::exp(-0.5 * x * x) : a == ScmActivation::Relu ? (x > 0) : 1.0;
+  return a == ScmActivation::Erf    ? std::sqrt(2 / M_PI) * std::exp(-0.5 * x * x)
+         : a == ScmActivation::Relu ? (x > 0)
+                                    : 1.0;
 }
 
 // Per sample (fields drawn with the joint covariance, output noise included), the d -> infinity per-step change
@@ -109,7 +111,10 @@ void check_rhs_against_monte_carlo(ScmActivation g) {
                                        << mc[i].se();
   }
   std::printf("[rhs vs Monte Carlo, %s] %zu components, max |z| = %.2f\n",
-              g == ScmActivation::Erf ? "erf" : g == ScmActivation::Relu ? "relu" : "linear", dydt.size(), worst);
+              g == ScmActivation::Erf    ? "erf"
+              : g == ScmActivation::Relu ? "relu"
+                                         : "linear",
+              dydt.size(), worst);
 }
 
 TEST(ScmOde, ErfRightHandSideMatchesMonteCarlo) { check_rhs_against_monte_carlo(ScmActivation::Erf); }
@@ -172,7 +177,8 @@ TEST(ScmOde, TrajectoryConvergesAsToleranceTightens) {
   const std::vector<double> ref = eps_of({"theory.method=rk8pd", "theory.rtol=1e-12", "theory.atol=1e-14"});
   double previous = 1;
   for (double rtol : {1e-4, 1e-6, 1e-8, 1e-10}) {
-    const std::vector<double> eps = eps_of({"theory.rtol=" + tilt::format_number(rtol), "theory.atol=" + tilt::format_number(rtol * 1e-2)});
+    const std::vector<double> eps =
+        eps_of({"theory.rtol=" + tilt::format_number(rtol), "theory.atol=" + tilt::format_number(rtol * 1e-2)});
     double err = 0;
     for (std::size_t i = 0; i < eps.size(); ++i) err = std::max(err, std::fabs(eps[i] - ref[i]));
     std::printf("[convergence] default method (dopri5) rtol %.0e: max |eps - eps_ref| = %.2e\n", rtol, err);
@@ -184,7 +190,8 @@ TEST(ScmOde, TrajectoryConvergesAsToleranceTightens) {
 
 // The teacher is sampled with exactly the configured overlaps; the student with Q ~ I, R ~ d^-1/2.
 TEST(ScmOde, SampledTeacherHasExactlyTheConfiguredOverlaps) {
-  const tilt::Config c = tilt::Config::from_text(kBase, {"scm.M=3", "scm.T=[[1.0, 0.3, 0.0], [0.3, 2.0, -0.5], [0.0, -0.5, 0.5]]"});
+  const tilt::Config c =
+      tilt::Config::from_text(kBase, {"scm.M=3", "scm.T=[[1.0, 0.3, 0.0], [0.3, 2.0, -0.5], [0.0, -0.5, 0.5]]"});
   const tilt::ScmParams p = tilt::ScmParams::from_config(c);
   const tilt::ScmWeights w = tilt::sample_scm_weights(p, 4);
   EXPECT_LT((w.teacher * w.teacher.transpose() - p.T).cwiseAbs().maxCoeff(), 1e-13);
@@ -212,7 +219,8 @@ TEST(ScmOde, InitialConditionFromFileOverridesTheTeacher) {
 }
 
 TEST(ScmOde, RejectsShapesThatDoNotFitKAndM) {
-  EXPECT_THROW(tilt::ScmParams::from_config(tilt::Config::from_text(kBase, {"scm.A=[[1.0, 2.0, 3.0]]"})), tilt::InputError);
+  EXPECT_THROW(tilt::ScmParams::from_config(tilt::Config::from_text(kBase, {"scm.A=[[1.0, 2.0, 3.0]]"})),
+               tilt::InputError);
   EXPECT_THROW(tilt::ScmParams::from_config(tilt::Config::from_text(kBase, {"scm.T=[[1.0, 2.0], [2.0, 1.0]]"})),
                tilt::InputError);  // not positive definite
   EXPECT_THROW(tilt::Config::from_text(kBase, {"scm.activation=tanh"}), tilt::InputError);
@@ -231,8 +239,8 @@ TEST(ScmValidation, TheoryAgreesWithSimulation) {
     set.push_back("sim.seeds=40");
     const tilt::Config config = tilt::Config::from_text(kBase, tilt::testing::strict(set));
     const tilt::ValidationRun run = tilt::validate_experiment(config);
-    EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent) << run.agreement.table()
-                                                                << tilt::verdict_line(run.agreement, nullptr);
+    EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
+        << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
     EXPECT_GE(run.agreement.bias.points, 48u);
   }
 }
@@ -246,7 +254,8 @@ TEST(ScmValidation, DetectsAWrongTheory) {
   const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
   const auto eta = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, 1.05, 40), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
-  const auto sign = tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, "Q_1_1", 40), options);
+  const auto sign =
+      tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, "Q_1_1", 40), options);
   EXPECT_EQ(sign.verdict, tilt::Verdict::Inconsistent) << sign.table();
 }
 

@@ -67,8 +67,8 @@ double max_cov_z(const CovStats& a, const CovStats& b) {
 
 // Reference for xgm: N one-step SGD changes from fixed weights W (K x d, the first D columns relevant) and read-out
 // v, each on a fresh sample; row = d x (change of r_k_a, Qperp_k_l (k <= l), v_k), by direct dot products.
-Eigen::MatrixXd xgm_sgd_increments(const XgmParams& p, const Eigen::MatrixXd& W, const Eigen::VectorXd& v,
-                                   double delta, int N, std::uint64_t seed) {
+Eigen::MatrixXd xgm_sgd_increments(const XgmParams& p, const Eigen::MatrixXd& W, const Eigen::VectorXd& v, double delta,
+                                   int N, std::uint64_t seed) {
   const int K = p.K, D = p.D;
   const long long d = W.cols();
   const int n = K * D + K * (K + 1) / 2 + K;
@@ -134,8 +134,8 @@ Eigen::MatrixXd xgm_weights(int K, int D, long long d, const Eigen::MatrixXd& r,
 // of the production per-sample increments against that of d x (one real SGD step), 60000 samples each.
 TEST(SdeDiffusion, XgmCovarianceMatchesOneStepSgd) {
   const long long d = 1000;
-  const Config c = Config::from_text("model = \"xgm\"\neta = 1.5\n",
-                                     {"xgm.K=4", "xgm.sigma=0.3", "sim.d=" + std::to_string(d)});
+  const Config c =
+      Config::from_text("model = \"xgm\"\neta = 1.5\n", {"xgm.K=4", "xgm.sigma=0.3", "sim.d=" + std::to_string(d)});
   const XgmParams p = XgmParams::from_config(c);
   const int K = p.K, D = p.D, N = 60000;
   const double delta = 0.7;
@@ -233,7 +233,8 @@ TEST(SdeIntegrator, DeterministicLimitIsSecondOrder) {
     const Trajectory tr = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times, o, rng, nullptr);
     double err = 0;
     for (std::size_t i = 0; i < times.size(); ++i)
-      for (std::size_t j = 0; j < tr.columns.size(); ++j) err = std::max(err, std::fabs(tr.rows[i][j] - exact.rows[i][j]));
+      for (std::size_t j = 0; j < tr.columns.size(); ++j)
+        err = std::max(err, std::fabs(tr.rows[i][j] - exact.rows[i][j]));
     return err;
   };
   const double e1 = error_at(0.04), e2 = error_at(0.02);
@@ -279,10 +280,18 @@ TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
 // over the K D relevant overlaps). An SDE run at 2d (noise variance halved) must be told apart.
 TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 1.0\n";
-  const std::vector<std::string> common = {"xgm.K=4",          "xgm.sigma=0.3",       "xgm.lines=256",
-                                           "xgm.observable_lines=256", "output.every=1.0", "curriculum.protocol=easy",
-                                           "curriculum.easy=0.5", "sim.d=500",          "sim.seeds=120",
-                                           "theory.ensemble=120", "sim.same_init=false", "sim.threads=0"};
+  const std::vector<std::string> common = {"xgm.K=4",
+                                           "xgm.sigma=0.3",
+                                           "xgm.lines=256",
+                                           "xgm.observable_lines=256",
+                                           "output.every=1.0",
+                                           "curriculum.protocol=easy",
+                                           "curriculum.easy=0.5",
+                                           "sim.d=500",
+                                           "sim.seeds=120",
+                                           "theory.ensemble=120",
+                                           "sim.same_init=false",
+                                           "sim.threads=0"};
   const Config c = Config::from_text(base, common);
   const SimResult sgd = run_sim(c);
   const TheoryResult ode = run_theory(c);
@@ -324,8 +333,10 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const double se = std::hypot(s_sgd.cv, s_sde.cv) / std::sqrt(members);
   const double z = std::log(s_sgd.mean / s_sde.mean) / se;
   const double z_2d = std::log(s_sgd.mean / s_2d.mean) / (std::hypot(s_sgd.cv, s_2d.cv) / std::sqrt(members));
-  std::printf("spread around the ODE at t = 1: SGD %.4g, SDE %.4g (log ratio %.3f, z = %.2f); noise of 2d: %.4g "
-              "(z = %.2f)\n", s_sgd.mean, s_sde.mean, std::log(s_sgd.mean / s_sde.mean), z, s_2d.mean, z_2d);
+  std::printf(
+      "spread around the ODE at t = 1: SGD %.4g, SDE %.4g (log ratio %.3f, z = %.2f); noise of 2d: %.4g "
+      "(z = %.2f)\n",
+      s_sgd.mean, s_sde.mean, std::log(s_sgd.mean / s_sde.mean), z, s_2d.mean, z_2d);
   EXPECT_LT(std::fabs(z), 3.5);
   EXPECT_GT(z_2d, 3.5);
 }
@@ -333,9 +344,10 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
 // Same config and seed: bit-identical members on 1 and 2 threads; different members draw different noise.
 TEST(SdeIntegrator, BitIdenticalOnAnyThreadCount) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 2.0\n";
-  const Config c = Config::from_text(base, {"xgm.K=4", "xgm.sigma=0.3", "curriculum.easy=0.1", "curriculum.hard=1.0", "xgm.lines=64", "xgm.observable_lines=256", "sim.d=300",
-                                            "theory.ensemble=4", "theory.noise=sde", "curriculum.protocol=shuffled",
-                                            "output.every=0.5"});
+  const Config c =
+      Config::from_text(base, {"xgm.K=4", "xgm.sigma=0.3", "curriculum.easy=0.1", "curriculum.hard=1.0", "xgm.lines=64",
+                               "xgm.observable_lines=256", "sim.d=300", "theory.ensemble=4", "theory.noise=sde",
+                               "curriculum.protocol=shuffled", "output.every=0.5"});
   const TheoryResult one = run_theory(c.with({"sim.threads=1"}));
   const TheoryResult two = run_theory(c.with({"sim.threads=2"}));
   for (std::size_t m = 0; m < 4; ++m) EXPECT_EQ(one.members[m].rows, two.members[m].rows) << "member " << m;
@@ -401,8 +413,8 @@ TEST(SdeLinearisation, UnstableSaddleWithNoiseOfTheInitialOverlapsOrder) {
     const double b2 = l.dot(noise.cov * l);
     const double rho2 = 1.0 / (1.0 + b2 / (2 * gamma));  // |l| = 1
     const double predicted_shift = -std::log(1 + b2 / (2 * gamma)) / (2 * gamma);
-    std::printf("member %d: gamma %.3f, b^2 %.3f, initial condition's share rho^2 %.2f, predicted mean shift %.2f\n",
-                m, gamma, b2, rho2, predicted_shift);
+    std::printf("member %d: gamma %.3f, b^2 %.3f, initial condition's share rho^2 %.2f, predicted mean shift %.2f\n", m,
+                gamma, b2, rho2, predicted_shift);
     EXPECT_GT(gamma, 0.05);
     EXPECT_GT(b2, 0.01);
     share_sum += rho2;

@@ -100,8 +100,8 @@ TEST(SgdReferences, XgmActivationsAndDerivatives) {
     for (double x : kPoints) {
       EXPECT_NEAR(tilt::activation_g(a, x), ref_g(name, x), 1e-14) << name << " g at " << x;
       EXPECT_NEAR(tilt::activation_dg(a, x), ref_dg(name, x), 1e-14) << name << " g' at " << x;
-      EXPECT_NEAR(tilt::activation_dg(a, x),
-                  central_difference([&](double z) { return tilt::activation_g(a, z); }, x), 1e-8)
+      EXPECT_NEAR(tilt::activation_dg(a, x), central_difference([&](double z) { return tilt::activation_g(a, z); }, x),
+                  1e-8)
           << name << " g' against finite differences of g at " << x;
     }
   }
@@ -249,9 +249,9 @@ TEST_P(XgmStep, MatchesTheReferenceUpdate) {
       "model = \"xgm\"\neta = " + std::to_string(eta) + "\neta_v = " + std::to_string(eta_v) +
       "\nweight_decay = " + std::to_string(c.weight_decay) + "\nweight_decay_v = " + std::to_string(c.weight_decay_v) +
       "\n[xgm]\nK = " + std::to_string(K) + "\nD = " + std::to_string(D) + "\nactivation = \"" + c.activation +
-      "\"\nloss = \"" + c.loss + "\"\nreadout_scale = \"" + c.readout_scale + "\"\ntrain_readout = " +
-      (c.train_readout ? "true" : "false") + "\nsigma = " + std::to_string(sigma) + "\nclusters = " + table +
-      "\nobservable_lines = 64\nlines = 64\n[sim]\nd = " + std::to_string(d) + "\n");
+      "\"\nloss = \"" + c.loss + "\"\nreadout_scale = \"" + c.readout_scale +
+      "\"\ntrain_readout = " + (c.train_readout ? "true" : "false") + "\nsigma = " + std::to_string(sigma) +
+      "\nclusters = " + table + "\nobservable_lines = 64\nlines = 64\n[sim]\nd = " + std::to_string(d) + "\n");
   const tilt::XgmParams p = tilt::XgmParams::from_config(config);
   const double cK = c.readout_scale == "1" ? 1.0 : c.readout_scale == "1/K" ? 1.0 / K : 1.0 / std::sqrt(double(K));
   const std::uint64_t seed = 7;
@@ -306,18 +306,17 @@ std::vector<XgmCase> xgm_cases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Variants, XgmStep, ::testing::ValuesIn(xgm_cases()),
-                         [](const auto& info) {
-                           std::string name = xgm_case_name(info.param);
-                           for (auto& ch : name)
-                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Variants, XgmStep, ::testing::ValuesIn(xgm_cases()), [](const auto& info) {
+  std::string name = xgm_case_name(info.param);
+  for (auto& ch : name)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+});
 
 // ---------------------------------------------------------------------------------------------------------------
-// scm (docs/models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k g(lambda_k),
-// e = y - f; w_k <- w_k + (eta/d)(e v_k g'(lambda_k) x - lambda_w w_k) with the old v;
-// v_k <- v_k + (eta_v/d)(e g(lambda_k) - lambda_v v_k) when train_readout. Sample: d normals, then (noise > 0) zeta.
+// scm (docs/models.md section 4, docs/theory/scm.md): y = sum_m A_m g(w*_m . x) + sqrt(noise) zeta, f = sum_k v_k
+// g(lambda_k), e = y - f; w_k <- w_k + (eta/d)(e v_k g'(lambda_k) x - lambda_w w_k) with the old v; v_k <- v_k +
+// (eta_v/d)(e g(lambda_k) - lambda_v v_k) when train_readout. Sample: d normals, then (noise > 0) zeta.
 
 struct ScmCase {
   std::string activation;
@@ -334,7 +333,8 @@ TEST_P(ScmStep, MatchesTheReferenceUpdate) {
   const double eta = 1.2, eta_v = 0.7, wd = 0.15, wd_v = 0.25, noise = 0.04;
   const Config config = Config::from_text(
       "model = \"scm\"\neta = 1.2\neta_v = 0.7\nweight_decay = 0.15\nweight_decay_v = 0.25\n[scm]\nK = 3\nM = 2\n"
-      "activation = \"" + c.activation + "\"\ntrain_readout = " + (c.train_readout ? "true" : "false") +
+      "activation = \"" +
+      c.activation + "\"\ntrain_readout = " + (c.train_readout ? "true" : "false") +
       "\nnoise = 0.04\nT = [[1.0, 0.3], [0.3, 0.8]]\nA = [[1.3, -0.6]]\nv0 = [[0.9, -0.4, 1.1]]\n[sim]\nd = 50\n");
   const tilt::ScmParams p = tilt::ScmParams::from_config(config);
   const std::uint64_t seed = 9;

@@ -33,8 +33,9 @@ using tilt::testing::run_tilt;
 using tilt::testing::TempDir;
 
 // A cheap perceptron experiment (theory: a few ms per run).
-const char* kBase = "[base]\nmodel = \"perceptron\"\nt_max = 4.0\neta = 3.0\n[base.output]\nevery = 0.5\n"
-                    "[base.sim]\nd = 100\nseeds = 3\n[base.metrics]\neps_star = 0.3\n";
+const char* kBase =
+    "[base]\nmodel = \"perceptron\"\nt_max = 4.0\neta = 3.0\n[base.output]\nevery = 0.5\n"
+    "[base.sim]\nd = 100\nseeds = 3\n[base.metrics]\neps_star = 0.3\n";
 
 // The CSV as a table: header names -> column of cells.
 struct Table {
@@ -99,8 +100,9 @@ TEST(Sweep, GridExpandsListsRangesAndZippedAxes) {
 }
 
 TEST(Sweep, IntegerAxesFromRangesAndTheReferenceJoinsTheSlots) {
-  const std::string text = "[base]\nmodel = \"xgm\"\n[base.sim]\nd = 100\n[sweep]\nprotocols = [\"curriculum\"]\n"
-                           "reference = \"shuffled\"\n[[axis]]\nkey = \"xgm.K\"\nlog = [4, 64, 5]\n";
+  const std::string text =
+      "[base]\nmodel = \"xgm\"\n[base.sim]\nd = 100\n[sweep]\nprotocols = [\"curriculum\"]\n"
+      "reference = \"shuffled\"\n[[axis]]\nkey = \"xgm.K\"\nlog = [4, 64, 5]\n";
   const tilt::SweepSpec s = tilt::SweepSpec::from_text(text, {}, "<test>");
   std::vector<long long> K;
   for (const auto& p : s.points) K.push_back(s.experiment(p, "curriculum").integer("xgm.K"));
@@ -142,7 +144,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "[[axis]]\nkey = \"eta\"\nvalues = [1, 2]\nzip = \"a\"\n[[axis]]\nkey = \"t_max\"\nvalues = [1, 2, "
                  "3]\nzip = \"a\"\n",
                  "axis 2 't_max': zip group 'a' of unequal lengths"},
-        BadSweep{"unknown_protocol", "[[axis]]\nkey = \"curriculum.protocol\"\nvalues = [\"curriculum\", \"backwards\"]\n",
+        BadSweep{"unknown_protocol",
+                 "[[axis]]\nkey = \"curriculum.protocol\"\nvalues = [\"curriculum\", \"backwards\"]\n",
                  "axis 1 'curriculum.protocol'"},
         BadSweep{"unknown_protocol_in_list", "[sweep]\nprotocols = [\"curriculum\", \"backwards\"]\n",
                  "\"backwards\": unknown protocol"},
@@ -164,10 +167,11 @@ double last_value(const std::string& csv_path, const std::string& column) {
 
 TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) {
   TempDir dir("sweep_values");
-  const std::string file = dir.file(
-      "s.toml", std::string(kBase) + "[sweep]\nrun = \"theory\"\nprotocols = [\"curriculum\", \"shuffled\"]\n"
-                                     "reference = \"shuffled\"\nseed = 11\n[[axis]]\nkey = \"curriculum.hard\"\n"
-                                     "values = [1.0, 3.0]\n");
+  const std::string file =
+      dir.file("s.toml", std::string(kBase) +
+                             "[sweep]\nrun = \"theory\"\nprotocols = [\"curriculum\", \"shuffled\"]\n"
+                             "reference = \"shuffled\"\nseed = 11\n[[axis]]\nkey = \"curriculum.hard\"\n"
+                             "values = [1.0, 3.0]\n");
   const std::string prefix = (dir.path / "o").string();
   const auto r = run_tilt("sweep " + file + " --out " + prefix + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -182,11 +186,12 @@ TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) 
     std::map<std::string, double> alone;
     for (const char* protocol : {"curriculum", "shuffled"}) {
       const std::string out = (dir.path / (std::string(protocol) + hard)).string();
-      const std::string base_file = dir.file("base.toml", "model = \"perceptron\"\nt_max = 4.0\neta = 3.0\n"
-                                                          "[output]\nevery = 0.5\n[sim]\nd = 100\n");
-      const auto o = run_tilt("ode " + base_file + " --set seed=" + std::to_string(seed) +
-                              " --set curriculum.hard=" + hard + " --set curriculum.protocol=" + protocol +
-                              " --out " + out);
+      const std::string base_file = dir.file("base.toml",
+                                             "model = \"perceptron\"\nt_max = 4.0\neta = 3.0\n"
+                                             "[output]\nevery = 0.5\n[sim]\nd = 100\n");
+      const auto o =
+          run_tilt("ode " + base_file + " --set seed=" + std::to_string(seed) + " --set curriculum.hard=" + hard +
+                   " --set curriculum.protocol=" + protocol + " --out " + out);
       ASSERT_EQ(o.exit_code, 0) << o.output;
       for (const char* c : {"eps", "eps_easy", "eps_hard", "eps_mix"})
         alone[std::string(protocol) + "_" + c] = last_value(out + ".csv", c);
@@ -217,9 +222,10 @@ TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) 
 
 TEST(Sweep, ProtocolAsAnAxisComparesEachPointWithTheReference) {
   TempDir dir("sweep_protocol_axis");
-  const std::string file = dir.file(
-      "s.toml", std::string(kBase) + "[sweep]\nreference = \"shuffled\"\n[[axis]]\nkey = \"curriculum.protocol\"\n"
-                                     "values = [\"curriculum\", \"shuffled\"]\n");
+  const std::string file =
+      dir.file("s.toml", std::string(kBase) +
+                             "[sweep]\nreference = \"shuffled\"\n[[axis]]\nkey = \"curriculum.protocol\"\n"
+                             "values = [\"curriculum\", \"shuffled\"]\n");
   const auto r = run_tilt("sweep " + file + " --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const std::string csv = dir.file("o.csv", r.output);
@@ -335,7 +341,8 @@ TEST(Sweep, TableIsByteIdenticalOnOneTwoAndThreeMpiRanks) {
   const std::string one = (dir.path / "one").string();
   ASSERT_EQ(run_tilt("sweep " + file + " --threads 1 --quiet --out " + one).exit_code, 0);
   // Open MPI refuses root without these; CI runs as root.
-  const std::string env = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 ";
+  const std::string env =
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1 ";
   for (int ranks : {2, 3}) {
     const std::string out = (dir.path / ("np" + std::to_string(ranks))).string();
     const std::string command = env + "mpirun --oversubscribe -np " + std::to_string(ranks) + " " + TILT_BINARY +

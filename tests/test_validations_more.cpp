@@ -24,8 +24,8 @@ using tilt::Config;
 // (tests/validation_support.hpp), CONSISTENT (which includes resolving 5% of each compared column's scale).
 tilt::ValidationRun expect_agrees(const Config& c) {
   tilt::ValidationRun run = tilt::validate_experiment(c.with(tilt::testing::strict({"sim.seeds=30"})));
-  EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent) << run.agreement.table()
-                                                              << tilt::verdict_line(run.agreement, nullptr);
+  EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
+      << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_GE(run.agreement.bias.points, 16u);
   return run;
 }
@@ -68,7 +68,8 @@ seeds = 6
 )");
   const tilt::ValidationRun run = expect_agrees(c);
   EXPECT_GT(effect_in_standard_errors(run, c.with({"perceptron.l2=0.0"}), {"Q_r"}), 50.0);
-  EXPECT_GT(effect_in_standard_errors(run, c.with({"perceptron.l2=0.15"}), {"Q_r"}), 20.0);  // and its size: half of it is resolved too
+  EXPECT_GT(effect_in_standard_errors(run, c.with({"perceptron.l2=0.15"}), {"Q_r"}),
+            20.0);  // and its size: half of it is resolved too
 }
 
 // A linearly separable pair of clusters, so odd activations learn (no XOR fixed point) and r moves at O(1) speed.
@@ -101,7 +102,8 @@ diagnostics = false
 TEST(MoreValidation, XgmErf) {
   const Config c = Config::from_text(kSeparable, {"xgm.activation=erf", "weight_decay=0.2"});
   const tilt::ValidationRun run = expect_agrees(c);
-  EXPECT_GT(effect_in_standard_errors(run, c.with({"weight_decay=0.0"}), {"Qperp_1_1", "Qperp_2_2", "Qperp_3_3"}), 50.0);
+  EXPECT_GT(effect_in_standard_errors(run, c.with({"weight_decay=0.0"}), {"Qperp_1_1", "Qperp_2_2", "Qperp_3_3"}),
+            50.0);
 }
 
 TEST(MoreValidation, XgmTanh) {

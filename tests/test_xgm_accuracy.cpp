@@ -64,8 +64,8 @@ double act_slope(const std::string& a, double x) {
 
 // Mean and standard error of every component (dr, Gz, GG, eg, eps, loss; the order of flat() below) over the
 // mixture, `samples` per cluster, in blocks (fields by one matrix product per block).
-void brute_force(const XgmParams& p, const std::string& a, const std::string& loss, const XgmOverlaps& o,
-                 double delta, long long samples, std::vector<double>* mean, std::vector<double>* se) {
+void brute_force(const XgmParams& p, const std::string& a, const std::string& loss, const XgmOverlaps& o, double delta,
+                 long long samples, std::vector<double>* mean, std::vector<double>* se) {
   const int K = p.K, D = p.D, n = K * D + 2 * K * K + K + 2;
   const Eigen::MatrixXd L = Eigen::LLT<Eigen::MatrixXd>(o.Qp).matrixL();
   Eigen::MatrixXd A(K, D + K);
@@ -171,23 +171,26 @@ TEST_P(XgmAccuracy, ErrorEstimatesCoverBruteForceMonteCarlo) {
   // entry), and eps meets its tolerance.
   EXPECT_LE(m.GG_err.maxCoeff(), 5e-3 * m.GG.cwiseAbs().maxCoeff());
   EXPECT_LE(2 * m.eps_err, p.observable_tol);
-  std::printf("[ %s/%s |r| %.1f rho %.2f v %.1f, %d lines ] max |method - MC| / combined se = %.2f (/ se_MC alone: "
-              "%.2f); largest error estimate %.2g; eps %.6f +- %.1g on %d lines\n",
-              s.activation.c_str(), s.loss.c_str(), s.rn, s.rho, s.vs, p.lines, worst, worst_mc, largest_err, m.eps,
-              m.eps_err, m.observable_lines);
+  std::printf(
+      "[ %s/%s |r| %.1f rho %.2f v %.1f, %d lines ] max |method - MC| / combined se = %.2f (/ se_MC alone: "
+      "%.2f); largest error estimate %.2g; eps %.6f +- %.1g on %d lines\n",
+      s.activation.c_str(), s.loss.c_str(), s.rn, s.rho, s.vs, p.lines, worst, worst_mc, largest_err, m.eps, m.eps_err,
+      m.observable_lines);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Xgm, XgmAccuracy,
-    ::testing::Values(Stress{"relu", "square", 1.2, 0.9, 2.0, 7, 1024}, Stress{"relu", "square", 2.5, 0.95, 1.0, 3, 1024},
-                      Stress{"relu", "square", 1.2, 0.99, 1.0, 7, 256}, Stress{"erf", "square", 1.2, 0.9, 1.0, 7, 1024},
-                      Stress{"erf", "square", 2.5, 0.95, 2.0, 3, 1024}, Stress{"tanh", "square", 1.2, 0.9, 1.0, 7, 1024},
-                      Stress{"relu", "logistic", 1.2, 0.9, 2.0, 7, 1024}),
-    [](const auto& info) {
-      const Stress& s = info.param;
-      return s.activation + "_" + s.loss + "_r" + std::to_string(int(10 * s.rn)) + "_v" + std::to_string(int(s.vs)) +
-             "_rho" + std::to_string(int(100 * s.rho));
-    });
+INSTANTIATE_TEST_SUITE_P(Xgm, XgmAccuracy,
+                         ::testing::Values(Stress{"relu", "square", 1.2, 0.9, 2.0, 7, 1024},
+                                           Stress{"relu", "square", 2.5, 0.95, 1.0, 3, 1024},
+                                           Stress{"relu", "square", 1.2, 0.99, 1.0, 7, 256},
+                                           Stress{"erf", "square", 1.2, 0.9, 1.0, 7, 1024},
+                                           Stress{"erf", "square", 2.5, 0.95, 2.0, 3, 1024},
+                                           Stress{"tanh", "square", 1.2, 0.9, 1.0, 7, 1024},
+                                           Stress{"relu", "logistic", 1.2, 0.9, 2.0, 7, 1024}),
+                         [](const auto& info) {
+                           const Stress& s = info.param;
+                           return s.activation + "_" + s.loss + "_r" + std::to_string(int(10 * s.rn)) + "_v" +
+                                  std::to_string(int(s.vs)) + "_rho" + std::to_string(int(100 * s.rho));
+                         });
 
 // The check above can fail: with too few lines and the error estimate withheld, the same comparison rejects the
 // eta^2 term (so the 4.5-sigma test has power at this state); with the estimate it passes.

@@ -39,9 +39,9 @@ struct Point {
 };
 
 TEST(XgmClosed, BivariateNormalCdfAgainstQuadrature) {
-  const Point pts[] = {{0, 0, 0.3},     {0, 0, -0.8},    {0.5, -0.3, 0.6}, {-1.2, 0.7, -0.4}, {2.1, 1.5, 0.95},
-                       {-2.5, -1.8, 0.9}, {-3, 2, -0.97}, {1e-12, 0.4, 0.5}, {-1e-12, 0.4, 0.5}, {0.3, 0, -0.2},
-                       {0, -0.7, 0.7},  {4, -4, 0.1},    {-6, -6, 0.99},  {0.01, -0.02, -0.999}, {1.3, 1.3, 0}};
+  const Point pts[] = {{0, 0, 0.3},       {0, 0, -0.8},   {0.5, -0.3, 0.6},  {-1.2, 0.7, -0.4},     {2.1, 1.5, 0.95},
+                       {-2.5, -1.8, 0.9}, {-3, 2, -0.97}, {1e-12, 0.4, 0.5}, {-1e-12, 0.4, 0.5},    {0.3, 0, -0.2},
+                       {0, -0.7, 0.7},    {4, -4, 0.1},   {-6, -6, 0.99},    {0.01, -0.02, -0.999}, {1.3, 1.3, 0}};
   double worst = 0;
   for (const auto& p : pts) {
     const double q = std::sqrt(1 - p.rho * p.rho);
@@ -63,7 +63,7 @@ TEST(XgmClosed, BivariateNormalCdfAgainstQuadrature) {
 struct Pair {
   double ma, mb, sa, sb, rho;
 };
-const Pair kPairs[] = {{0.3, -0.5, 1.2, 0.7, 0.4},  {0, 0, 1, 1, -0.3},        {-1.1, 0.8, 0.6, 1.5, 0.85},
+const Pair kPairs[] = {{0.3, -0.5, 1.2, 0.7, 0.4}, {0, 0, 1, 1, -0.3},          {-1.1, 0.8, 0.6, 1.5, 0.85},
                        {1.5, 2.0, 0.9, 1.1, -0.9}, {-0.2, -0.4, 0.5, 0.3, 0.0}, {0.7, -0.1, 2.0, 0.8, 0.97}};
 
 TEST(XgmClosed, ReluPairMomentsAgainstQuadrature) {
@@ -76,8 +76,8 @@ TEST(XgmClosed, ReluPairMomentsAgainstQuadrature) {
     const double p = integrate([&](double x) { return phi(x) * py(x); }, lo, INFINITY);
     const double ea = integrate([&](double x) { return (c.ma + c.sa * x) * phi(x) * py(x); }, lo, INFINITY);
     const double eb = integrate([&](double x) { return phi(x) * (c.mb * py(x) + c.sb * ey(x)); }, lo, INFINITY);
-    const double eab = integrate(
-        [&](double x) { return (c.ma + c.sa * x) * phi(x) * (c.mb * py(x) + c.sb * ey(x)); }, lo, INFINITY);
+    const double eab =
+        integrate([&](double x) { return (c.ma + c.sa * x) * phi(x) * (c.mb * py(x) + c.sb * ey(x)); }, lo, INFINITY);
     const XgmReluPair got = xgm_relu_pair(c.ma, c.mb, c.sa, c.sb, c.rho);
     for (auto [g, r] : {std::pair{got.p, p}, {got.ea, ea}, {got.eb, eb}, {got.eab, eab}}) {
       EXPECT_NEAR(g, r, 1e-10) << c.ma << " " << c.mb << " " << c.rho;
@@ -116,7 +116,8 @@ TEST(XgmClosed, ReluPairMomentsAgainstMonteCarlo) {
 
 // Every component of `ref` within 5 standard errors of the Monte Carlo mean whose sums over n samples are s (of
 // the values) and s2 (of their squares); returns the largest |ref - mean| / se.
-double expect_near_monte_carlo(const Eigen::VectorXd& ref, const Eigen::VectorXd& s, const Eigen::VectorXd& s2, long n) {
+double expect_near_monte_carlo(const Eigen::VectorXd& ref, const Eigen::VectorXd& s, const Eigen::VectorXd& s2,
+                               long n) {
   double worst = 0;
   for (Eigen::Index j = 0; j < ref.size(); ++j) {
     const double m = s(j) / n, se = std::sqrt((s2(j) / n - m * m) / (n - 1));

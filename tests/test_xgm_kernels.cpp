@@ -14,9 +14,9 @@ namespace {
 using namespace tilt;
 
 XgmParams params(const std::string& activation, const std::string& loss, int lines, int K = 4) {
-  const Config c = Config::from_text("model = \"xgm\"\n", {"xgm.activation=" + activation, "xgm.loss=" + loss,
-                                                           "xgm.K=" + std::to_string(K), "xgm.sigma=0.3",
-                                                           "xgm.lines=" + std::to_string(lines)});
+  const Config c = Config::from_text("model = \"xgm\"\n",
+                                     {"xgm.activation=" + activation, "xgm.loss=" + loss, "xgm.K=" + std::to_string(K),
+                                      "xgm.sigma=0.3", "xgm.lines=" + std::to_string(lines)});
   return XgmParams::from_config(c);
 }
 
@@ -70,8 +70,8 @@ TEST_P(XgmKernels, AgreeWithMonteCarlo) {
   double worst = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const double tol = 5 * std::hypot(s[i], a[i] - b[i]);
-    EXPECT_LE(std::fabs(a[i] - m[i]), tol) << activation << "/" << loss << " component " << i << ": lines " << a[i]
-                                           << " MC " << m[i] << " +- " << s[i];
+    EXPECT_LE(std::fabs(a[i] - m[i]), tol)
+        << activation << "/" << loss << " component " << i << ": lines " << a[i] << " MC " << m[i] << " +- " << s[i];
     if (std::fabs(a[i] - m[i]) > 3 * s[i])
       std::printf("  note %s/%s component %zu: lines %.6g (coarse %.6g) MC %.6g +- %.2g\n", activation.c_str(),
                   loss.c_str(), i, a[i], b[i], m[i], s[i]);
@@ -79,8 +79,8 @@ TEST_P(XgmKernels, AgreeWithMonteCarlo) {
     ++checked;
   }
   EXPECT_EQ(checked, 2 * 4 + 2 * 16 + 4 + 2);
-  std::printf("[ %s/%s ] max |lines - MC| / se_MC = %.2f over %d components\n", activation.c_str(), loss.c_str(),
-              worst, checked);
+  std::printf("[ %s/%s ] max |lines - MC| / se_MC = %.2f over %d components\n", activation.c_str(), loss.c_str(), worst,
+              checked);
 }
 
 INSTANTIATE_TEST_SUITE_P(Xgm, XgmKernels,

@@ -13,10 +13,10 @@
 #include "core/models/xgm.hpp"
 #include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "support.hpp"
 #include "theory/models/xgm_ode.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
-#include "support.hpp"
 
 namespace {
 
@@ -136,31 +136,34 @@ TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
                   gauss_fine.expect(o, p.test.hard, false, &hb, true));
       observable = std::max(observable, std::fabs(p.test.pick(ea.eps, ha.eps) - p.test.pick(eb.eps, hb.eps)));
     }
-    std::printf("K = %d: max |eps shift| under tenfold accuracy: trajectory (lines %d -> %d) %.3g, observable "
-                "(observable_tol %.0e -> %.0e) %.3g, sum %.3g\n",
-                K, p.lines, 10 * p.lines, traj, p.observable_tol, fine.observable_tol, observable, traj + observable);
+    std::printf(
+        "K = %d: max |eps shift| under tenfold accuracy: trajectory (lines %d -> %d) %.3g, observable "
+        "(observable_tol %.0e -> %.0e) %.3g, sum %.3g\n",
+        K, p.lines, 10 * p.lines, traj, p.observable_tol, fine.observable_tol, observable, traj + observable);
     EXPECT_LT(traj + observable, 1e-4);
   }
 }
 
 // Theory against SGD before the escape from r = 0 (hard samples first, t <= 4, one shared initial condition,
 // 24 SGD runs at d = 4000; at d = 1000 the test resolves the O(1/d) bias of the loss, 1.2e-3 at z = 6.3), at the
-// suite's false-alarm rate; and the same simulation rejects, at the default rate, a theory whose learning rate is 5% off, or whose
-// eta^2 term of Qperp_1_1 has the wrong sign. (Across the escape, member-wise agreement is not a d -> infinity
-// prediction: docs/validation.md.)
+// suite's false-alarm rate; and the same simulation rejects, at the default rate, a theory whose learning rate is 5%
+// off, or whose eta^2 term of Qperp_1_1 has the wrong sign. (Across the escape, member-wise agreement is not a d ->
+// infinity prediction: docs/validation.md.)
 TEST(XgmValidation, AgreesWithSgdBeforeTheEscapeAndRejectsWrongTheories) {
   const Config config = Config::from_text(
-      kTenfold, tilt::testing::strict({"curriculum.protocol=anti", "t_max=4", "sim.d=4000", "sim.seeds=24", "xgm.lines=512"}));
+      kTenfold,
+      tilt::testing::strict({"curriculum.protocol=anti", "t_max=4", "sim.d=4000", "sim.seeds=24", "xgm.lines=512"}));
   const ValidationRun run = validate_experiment(config);
-  EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent) << run.agreement.table()
-                                                              << tilt::verdict_line(run.agreement, nullptr);
+  EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
+      << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_EQ(run.agreement.bias.points, 24u);
   // The wrong theories are judged at the default false-alarm rate (0.01), as a user's validation would be.
-  tilt::ValidationOptions options = tilt::validation_options(config.with({"validate.alpha=0.01"}), run.sim[0].columns, false);
+  tilt::ValidationOptions options =
+      tilt::validation_options(config.with({"validate.alpha=0.01"}), run.sim[0].columns, false);
   const auto eta = tilt::compare_members(run.sim, tilt::testing::theory_at_eta(config, 3.15, run.sim.size()), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
-  const auto sign = tilt::compare_members(run.sim, tilt::testing::theory_flipping_eta2(config, "Qperp_1_1", run.sim.size()),
-                                          options);
+  const auto sign =
+      tilt::compare_members(run.sim, tilt::testing::theory_flipping_eta2(config, "Qperp_1_1", run.sim.size()), options);
   EXPECT_EQ(sign.verdict, tilt::Verdict::Inconsistent) << sign.table();
 }
 

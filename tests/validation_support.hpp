@@ -47,7 +47,7 @@ class FlippedEta2 : public OdeModel {
 
 // The theory twin of each simulation member (same initial condition) from a wrong model.
 inline std::vector<Trajectory> theory_flipping_eta2(const Config& config, const std::string& component,
-                                                     std::size_t members) {
+                                                    std::size_t members) {
   const Config doubled = config.with({"eta=" + std::to_string(2 * config.real("eta"))});
   std::vector<Trajectory> out;
   for (std::size_t m = 0; m < members; ++m) {

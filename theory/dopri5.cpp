@@ -11,8 +11,7 @@ constexpr double a21 = 1.0 / 5;
 constexpr double a31 = 3.0 / 40, a32 = 9.0 / 40;
 constexpr double a41 = 44.0 / 45, a42 = -56.0 / 15, a43 = 32.0 / 9;
 constexpr double a51 = 19372.0 / 6561, a52 = -25360.0 / 2187, a53 = 64448.0 / 6561, a54 = -212.0 / 729;
-constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176,
-                 a65 = -5103.0 / 18656;
+constexpr double a61 = 9017.0 / 3168, a62 = -355.0 / 33, a63 = 46732.0 / 5247, a64 = 49.0 / 176, a65 = -5103.0 / 18656;
 // 5th-order weights (also the 7th stage's row: k7 = f(y1)).
 constexpr double b1 = 35.0 / 384, b3 = 500.0 / 1113, b4 = 125.0 / 192, b5 = -2187.0 / 6784, b6 = 11.0 / 84;
 // b - b_hat: the 5th- minus the 4th-order solution, per unit h.
@@ -63,8 +62,7 @@ bool Dopri5::step(const Rhs& f, const double* y, const double* k1_in, double h, 
 
 void Dopri5::dense(const double* y0, double h, double theta, double* out) const {
   double w[7];
-  for (int s = 0; s < 7; ++s)
-    w[s] = theta * (P[s][0] + theta * (P[s][1] + theta * (P[s][2] + theta * P[s][3])));
+  for (int s = 0; s < 7; ++s) w[s] = theta * (P[s][0] + theta * (P[s][1] + theta * (P[s][2] + theta * P[s][3])));
   for (std::size_t i = 0; i < n_; ++i) {
     double sum = 0;
     for (int s = 0; s < 7; ++s) sum += w[s] * k_[std::size_t(s)][i];

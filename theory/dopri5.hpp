@@ -16,9 +16,9 @@ class Dopri5 {
  public:
   // dy/dt at y; false when y is outside the model's domain (the step is then rejected).
   using Rhs = std::function<bool(const double* y, double* dydt)>;
-  static constexpr int order = 5;            // propagated solution
-  static constexpr int error_order = 4;      // embedded solution whose error is estimated (exponent 1/5)
-  static constexpr int dense_order = 4;      // continuous extension
+  static constexpr int order = 5;        // propagated solution
+  static constexpr int error_order = 4;  // embedded solution whose error is estimated (exponent 1/5)
+  static constexpr int dense_order = 4;  // continuous extension
 
   explicit Dopri5(std::size_t n);
   std::size_t dimension() const { return n_; }

@@ -103,9 +103,8 @@ class StepGuard {
   void check(double t, double h, long long attempts) const {
     if (attempts >= options_.max_steps)
       throw RunError("ODE step guard at t = " + format_number(t) + ": " + std::to_string(attempts) +
-                     " steps taken (theory.max_steps = " + std::to_string(options_.max_steps) +
-                     "), the step size is " + format_number(h) + " (theory.min_step = " +
-                     format_number(options_.min_step) + ")" + kStiffCause);
+                     " steps taken (theory.max_steps = " + std::to_string(options_.max_steps) + "), the step size is " +
+                     format_number(h) + " (theory.min_step = " + format_number(options_.min_step) + ")" + kStiffCause);
     if (!(h >= options_.min_step))
       throw RunError("ODE step guard at t = " + format_number(t) + ": the step size fell to " + format_number(h) +
                      ", below theory.min_step = " + format_number(options_.min_step) + ", after " +
@@ -171,7 +170,8 @@ Trajectory integrate(const OdeModel& model, const Schedule& schedule, std::vecto
 
   const std::string& method = options.method;
   if (method != "dopri5" && method != "euler" && !step_type(method))
-    throw InputError("key 'theory.method' = \"" + method + "\": unknown; allowed: dopri5, rk45, rkck, rk8pd, rk4, euler");
+    throw InputError("key 'theory.method' = \"" + method +
+                     "\": unknown; allowed: dopri5, rk45, rkck, rk8pd, rk4, euler");
   const bool dopri = method == "dopri5";
   const bool adaptive = method != "rk4" && method != "euler";
   const bool gsl_adaptive = adaptive && !dopri;
@@ -204,14 +204,12 @@ Trajectory integrate(const OdeModel& model, const Schedule& schedule, std::vecto
   IntegratorStats local;
   std::size_t phase_index = schedule.index_at(0.0);
   double t = 0.0, h = 0.0;
-  bool restart = true;  // at t = 0 and after every switch: fresh derivative and first step
-  double err_old = 1e-4;       // dopri5's controller memory
+  bool restart = true;    // at t = 0 and after every switch: fresh derivative and first step
+  double err_old = 1e-4;  // dopri5's controller memory
   bool last_rejected = false;
   std::vector<double> dydt(n), y_err(n), y_prev(n), y_new(n), y_out(n), k1(n);
   Dopri5 dopri5(dopri ? n : 0);
-  const Dopri5::Rhs f = [&](const double* state, double* d) {
-    return evaluate(0, state, d, &context) == GSL_SUCCESS;
-  };
+  const Dopri5::Rhs f = [&](const double* state, double* d) { return evaluate(0, state, d, &context) == GSL_SUCCESS; };
   auto accepted = [&](double t_now) {
     ++local.steps;
     check_state(model, y, t_now, options.blowup);
@@ -320,9 +318,9 @@ Trajectory integrate(const OdeModel& model, const Schedule& schedule, std::vecto
         const double wanted = std::max(1.0, std::ceil((stop - t0) / options.dt - 1e-9));
         if (wanted > double(options.max_steps - local.steps))
           throw RunError("ODE step guard at t = " + format_number(t0) + ": reaching t = " + format_number(stop) +
-                         " with theory.dt = " + format_number(options.dt) + " would take " +
-                         format_number(wanted) + " more steps, beyond theory.max_steps = " +
-                         std::to_string(options.max_steps) + " - raise theory.dt or lower t_max");
+                         " with theory.dt = " + format_number(options.dt) + " would take " + format_number(wanted) +
+                         " more steps, beyond theory.max_steps = " + std::to_string(options.max_steps) +
+                         " - raise theory.dt or lower t_max");
         const long long count = static_cast<long long>(wanted);
         const double hh = (stop - t0) / double(count);
         for (long long k = 0; k < count; ++k) {

@@ -20,19 +20,19 @@ struct IntegratorOptions {
   std::string method = "dopri5";  // dopri5 | rk45 | rkck | rk8pd | rk4 | euler
   double rtol = 1e-8;
   double atol = 1e-10;
-  double dt = 0.01;               // fixed-step methods
-  double blowup = 1e8;            // |state| above this counts as divergence
-  bool stop_at_outputs = false;   // adaptive methods: also stop exactly at every output time (caps the step)
-  long long max_steps = 10000000; // step guard: attempted steps (accepted + rejected) per integration
-  double min_step = 1e-14;        // step guard: smallest step the error control may ask for
+  double dt = 0.01;                // fixed-step methods
+  double blowup = 1e8;             // |state| above this counts as divergence
+  bool stop_at_outputs = false;    // adaptive methods: also stop exactly at every output time (caps the step)
+  long long max_steps = 10000000;  // step guard: attempted steps (accepted + rejected) per integration
+  double min_step = 1e-14;         // step guard: smallest step the error control may ask for
   static IntegratorOptions from_config(const Config& config);
   std::function<void(double t)> progress;  // called after every accepted step, when set
 };
 
 struct IntegratorStats {
-  long long steps = 0;          // accepted steps
+  long long steps = 0;  // accepted steps
   long long rejected = 0;
-  long long evaluations = 0;    // right-hand-side evaluations of the model (mixtures count each component)
+  long long evaluations = 0;  // right-hand-side evaluations of the model (mixtures count each component)
 };
 
 // Integrates `model` from y0 at t = 0 over `times` (ascending, starting at 0). Throws RunError with the time and

@@ -28,7 +28,8 @@ int thread_count(const Config& config) {
 // IntegratorOptions has that member, and does nothing where it does not, so this file builds on either side of
 // the integrator's change that adds it (theory/integrate.hpp).
 template <class Options>
-auto set_progress(Options& options, std::function<void(double)> hook, int) -> decltype(options.progress = hook, void()) {
+auto set_progress(Options& options, std::function<void(double)> hook, int)
+    -> decltype(options.progress = hook, void()) {
   options.progress = std::move(hook);
 }
 template <class Options>
@@ -43,7 +44,6 @@ double init_column(const std::map<std::string, double>& row, const std::string& 
                      "'; allowed: a CSV with the model's order-parameter columns");
   return it->second;
 }
-
 
 TheoryProblem make_theory_problem(const Config& config, long long member) {
   return model_of(config).theory(config, member);
@@ -70,7 +70,8 @@ TheoryResult run_theory_members(const Config& config, long long count) {
     try {
       TheoryProblem problem = make_theory_problem(config, m);
       IntegratorOptions member_options = options;
-      set_progress(member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
+      set_progress(
+          member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
       if (sde) {
         Rng noise(std::uint64_t(config.integer("seed") + m), Stream::SdeNoise);
         result.members[std::size_t(m)] = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times,

@@ -103,8 +103,8 @@ void check_sde_state(const OdeModel& model, const std::vector<double>& y, double
 }  // namespace
 
 Trajectory integrate_sde(const OdeModel& model, const Diffusion& diffusion, const Schedule& schedule,
-                         std::vector<double> y, const std::vector<double>& times, const SdeOptions& options,
-                         Rng& rng, IntegratorStats* stats) {
+                         std::vector<double> y, const std::vector<double>& times, const SdeOptions& options, Rng& rng,
+                         IntegratorStats* stats) {
   if (options.samples < 2) throw InputError("theory.sde_samples must be at least 2 (a sample covariance)");
   const std::size_t n = model.dimension();
   PhaseDrift drift(model, n);

@@ -28,9 +28,9 @@ class Diffusion {
 };
 
 struct SdeOptions {
-  double d = 1000;       // the input dimension that sets the noise strength (sim.d)
-  double dt = 0.02;      // the fixed step (theory.sde_dt); shortened to stop exactly at switches and outputs
-  int samples = 16;      // M: sampled increments per step for the noise covariance (theory.sde_samples)
+  double d = 1000;   // the input dimension that sets the noise strength (sim.d)
+  double dt = 0.02;  // the fixed step (theory.sde_dt); shortened to stop exactly at switches and outputs
+  int samples = 16;  // M: sampled increments per step for the noise covariance (theory.sde_samples)
   double blowup = 1e8;
   long long max_steps = 10000000;
   static SdeOptions from_config(const Config& config);

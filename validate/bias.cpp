@@ -62,8 +62,7 @@ void calibrate(std::vector<double> null, double observed, double alpha, bool wit
 BiasTest bias_test(const std::vector<Trajectory>& sim, const std::vector<Trajectory>& theory, const BiasOptions& opt) {
   if (sim.empty() || sim.size() != theory.size()) throw RunError("validate: member counts differ");
   const std::size_t S = sim.size();
-  if (S < 2)
-    throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
+  if (S < 2) throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
   const auto& times = sim[0].times;
   BiasTest out;
   out.t_from = opt.t_from;
@@ -120,10 +119,11 @@ BiasTest bias_test(const std::vector<Trajectory>& sim, const std::vector<Traject
     out.points += c.points;
     out.columns.push_back(c);
   }
-  if (out.points == 0 && std::all_of(out.columns.begin(), out.columns.end(),
-                                      [](const ColumnBias& c) { return c.deterministic_gap == 0; }))
+  if (out.points == 0 &&
+      std::all_of(out.columns.begin(), out.columns.end(), [](const ColumnBias& c) { return c.deterministic_gap == 0; }))
     throw InputError("validate: no output time with a spread in the window [" + format_number(opt.t_from) + ", " +
-                     format_number(out.t_to) + "] (keys 'validate.t_from', 'validate.t_to'); allowed: a window "
+                     format_number(out.t_to) +
+                     "] (keys 'validate.t_from', 'validate.t_to'); allowed: a window "
                      "holding output times after t = 0");
 
   // The observed statistics, then their null distribution over sign patterns of whole members.

@@ -39,9 +39,12 @@ std::vector<std::string> split_list(const std::string& text) {
 
 const char* verdict_name(Verdict v) {
   switch (v) {
-    case Verdict::Consistent: return "CONSISTENT";
-    case Verdict::Inconsistent: return "INCONSISTENT";
-    case Verdict::Inconclusive: return "INCONCLUSIVE";
+    case Verdict::Consistent:
+      return "CONSISTENT";
+    case Verdict::Inconsistent:
+      return "INCONSISTENT";
+    case Verdict::Inconclusive:
+      return "INCONCLUSIVE";
   }
   return "?";
 }
@@ -123,21 +126,21 @@ std::string Agreement::table() const {
                 "rms z", "sim(t_end)", "theory(t_end)", "se(t_end)", "detectable", "tolerance");
   s += line;
   for (const auto& c : bias.columns) {
-    std::snprintf(line, sizeof line, "  %-10s %8.3f %8.4g %7.3f %13.7g %13.7g %10.3g %11s %10.3g%s\n",
-                  c.column.c_str(), c.max_abs_z, c.t_at_max, c.rms_z, c.final_sim, c.final_theory, c.final_se,
-                  num(c.detectable).c_str(), c.tolerance,
+    std::snprintf(line, sizeof line, "  %-10s %8.3f %8.4g %7.3f %13.7g %13.7g %10.3g %11s %10.3g%s\n", c.column.c_str(),
+                  c.max_abs_z, c.t_at_max, c.rms_z, c.final_sim, c.final_theory, c.final_se, num(c.detectable).c_str(),
+                  c.tolerance,
                   c.exact_mismatch ? "  <-- differs beyond tolerance with no spread"
                                    : (c.detectable > c.tolerance ? "  <-- not resolved" : ""));
     s += line;
   }
   s += "  worst point: max|z| " + fmt("%.3f", bias.max_z) + (bias.max_z > bias.max_threshold ? " > " : " <= ") +
        num(bias.max_threshold) + " (p = " + num(bias.max_p) + ");  whole curve: mean z^2 " + fmt("%.3f", bias.curve) +
-       (bias.curve > bias.curve_threshold ? " > " : " <= ") + num(bias.curve_threshold) + " (p = " +
-       num(bias.curve_p) + ");  alpha " + num(bias.alpha / 2) + " each\n";
+       (bias.curve > bias.curve_threshold ? " > " : " <= ") + num(bias.curve_threshold) + " (p = " + num(bias.curve_p) +
+       ");  alpha " + num(bias.alpha / 2) + " each\n";
   if (has_lottery) {
     const auto& l = lottery;
-    s += "(c) lottery over initial conditions, t* = first " + l.column + " <= " + num(l.eps_star) + " by t = " +
-         format_number(l.t_end) + ", " + std::to_string(l.members) + " pairs:\n";
+    s += "(c) lottery over initial conditions, t* = first " + l.column + " <= " + num(l.eps_star) +
+         " by t = " + format_number(l.t_end) + ", " + std::to_string(l.members) + " pairs:\n";
     s += lottery_lines(l);
   }
   return s;
@@ -149,8 +152,8 @@ std::string lottery_lines(const LotteryTest& l) {
     s += "  success: sim " + std::to_string(l.sim_success) + " [" + fmt("%.2f", l.sim_interval.lo) + ", " +
          fmt("%.2f", l.sim_interval.hi) + "], theory " + std::to_string(l.theory_success) + " [" +
          fmt("%.2f", l.theory_interval.lo) + ", " + fmt("%.2f", l.theory_interval.hi) +
-         "] (95% Clopper-Pearson); McNemar p = " + num(l.mcnemar_p) + " (" + std::to_string(l.only_sim) + " only sim, " +
-         std::to_string(l.only_theory) + " only theory)\n";
+         "] (95% Clopper-Pearson); McNemar p = " + num(l.mcnemar_p) + " (" + std::to_string(l.only_sim) +
+         " only sim, " + std::to_string(l.only_theory) + " only theory)\n";
     s += "  escape order: sim first in " + std::to_string(l.sim_earlier) + ", theory first in " +
          std::to_string(l.theory_earlier) + " pairs, sign test p = " + num(l.sign_p) +
          "; median t*_sim - t*_theory = " + num(l.median_shift) + ";  KS D = " + fmt("%.3f", l.ks.statistic) +
@@ -185,22 +188,24 @@ std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
        "probability a shift of";
   for (std::size_t i = 0; i < a.bias.columns.size(); ++i)
     s += std::string(i ? "," : "") + " " + num(a.bias.columns[i].detectable) + " in " + a.bias.columns[i].column;
-  s += tracking ? "\n  (b) member-wise tracking of " + tracking->column + ": exponent " + fmt("%.3f", tracking->exponent) +
-                      " +- " + fmt("%.3f", tracking->exponent_se) + " vs -0.5 (reject above " +
-                      fmt("%.3f", -0.5 + tracking->threshold * tracking->exponent_se) +
+  s += tracking ? "\n  (b) member-wise tracking of " + tracking->column + ": exponent " +
+                      fmt("%.3f", tracking->exponent) + " +- " + fmt("%.3f", tracking->exponent_se) +
+                      " vs -0.5 (reject above " + fmt("%.3f", -0.5 + tracking->threshold * tracking->exponent_se) +
                       "; catches an excess of " + num(tracking->detectable) + " with 90% probability)"
                 : std::string("\n  (b) member-wise tracking: not tested (give --scaling d1,d2,d3)");
-  s += a.has_lottery ? "\n  (c) lottery: sign p = " + num(a.lottery.sign_p) + ", McNemar p = " + num(a.lottery.mcnemar_p) +
-                           ", KS p = " + num(a.lottery.ks.p) + " vs alpha " + num(a.lottery.alpha)
-                     : std::string("\n  (c) lottery: not tested (one shared initial condition)");
+  s += a.has_lottery
+           ? "\n  (c) lottery: sign p = " + num(a.lottery.sign_p) + ", McNemar p = " + num(a.lottery.mcnemar_p) +
+                 ", KS p = " + num(a.lottery.ks.p) + " vs alpha " + num(a.lottery.alpha)
+           : std::string("\n  (c) lottery: not tested (one shared initial condition)");
   return s + "\n";
 }
 
 ValidationRun validate_experiment(const Config& config, bool tracking) {
   ValidationRun run;
   if (config.string("theory.noise") == "sde" && config.boolean("sim.same_init"))
-    throw InputError("key 'sim.same_init' = true with theory.noise = \"sde\": the stochastic theory's members "
-                     "start from seed, seed+1, ...; allowed: sim.same_init = false");
+    throw InputError(
+        "key 'sim.same_init' = true with theory.noise = \"sde\": the stochastic theory's members "
+        "start from seed, seed+1, ...; allowed: sim.same_init = false");
   const SimResult sim = run_sim(config);
   const long long S = config.integer("sim.seeds");
   const bool same_init = config.boolean("sim.same_init");
@@ -270,7 +275,8 @@ std::string Scaling::table() const {
                   at_d[k].bias.max_z, num(at_d[k].bias.max_threshold).c_str(), verdict_name(at_d[k].verdict));
     s += line;
   }
-  std::snprintf(line, sizeof line, "fitted exponent: discrepancy ~ d^(%.3f +- %.3f) (bootstrap over members); predicted -0.5\n",
+  std::snprintf(line, sizeof line,
+                "fitted exponent: discrepancy ~ d^(%.3f +- %.3f) (bootstrap over members); predicted -0.5\n",
                 tracking.exponent, tracking.exponent_se);
   s += line;
   return s;

@@ -24,11 +24,11 @@ int verdict_exit_code(Verdict v);  // 0, 1, 3
 
 struct ValidationOptions {
   BiasOptions bias;
-  bool lottery = false;          // members start from different initial conditions: test the lottery too
+  bool lottery = false;  // members start from different initial conditions: test the lottery too
   std::string eps_column = "eps";
   double eps_star = 0.05;
-  double alpha = 0.01;           // of the whole verdict, split evenly over its components
-  int components = 1;            // bias, lottery, tracking: how many are tested
+  double alpha = 0.01;  // of the whole verdict, split evenly over its components
+  int components = 1;   // bias, lottery, tracking: how many are tested
 };
 // From the experiment's keys (validate.*, metrics.eps_star, sim.same_init); `columns` are those the runs write.
 ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking);

@@ -44,8 +44,8 @@ LotteryTest lottery_test(const std::vector<Trajectory>& sim, const std::vector<T
     out.sim_success += ss, out.theory_success += st;
     out.only_sim += ss && !st, out.only_theory += st && !ss;
   }
-  out.informative = out.sim_earlier + out.theory_earlier > 0 || out.sim_success + out.theory_success > 0 ||
-                    !shifts.empty();
+  out.informative =
+      out.sim_earlier + out.theory_earlier > 0 || out.sim_success + out.theory_success > 0 || !shifts.empty();
   if (!shifts.empty()) out.median_shift = quantile(shifts, 0.5);
   out.sign_p = sign_test_p(out.sim_earlier, out.sim_earlier + out.theory_earlier);
   out.mcnemar_p = sign_test_p(out.only_sim, out.only_sim + out.only_theory);

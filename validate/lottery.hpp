@@ -15,9 +15,9 @@ struct LotteryTest {
   std::string column;
   double eps_star = 0, t_end = 0;
   std::size_t members = 0;
-  std::vector<double> t_star_sim, t_star_theory;  // +inf when not reached by t_end
+  std::vector<double> t_star_sim, t_star_theory;    // +inf when not reached by t_end
   std::size_t sim_earlier = 0, theory_earlier = 0;  // pairs where one escapes first (ties and both-never dropped)
-  double median_shift = 0;   // median over pairs of t*_sim - t*_theory (pairs where both reach eps*)
+  double median_shift = 0;  // median over pairs of t*_sim - t*_theory (pairs where both reach eps*)
   double sign_p = 1;
   std::size_t sim_success = 0, theory_success = 0, only_sim = 0, only_theory = 0;
   Interval sim_interval, theory_interval;  // Clopper-Pearson 95% intervals of the success probabilities

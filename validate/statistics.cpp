@@ -21,7 +21,8 @@ Interval clopper_pearson(std::size_t k, std::size_t n, double level) {
   if (n == 0) return out;
   const double a = (1 - level) / 2;
   if (k > 0) out.lo = boost::math::quantile(boost::math::beta_distribution<double>(double(k), double(n - k + 1)), a);
-  if (k < n) out.hi = boost::math::quantile(boost::math::beta_distribution<double>(double(k + 1), double(n - k)), 1 - a);
+  if (k < n)
+    out.hi = boost::math::quantile(boost::math::beta_distribution<double>(double(k + 1), double(n - k)), 1 - a);
   return out;
 }
 

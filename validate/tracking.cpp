@@ -48,7 +48,8 @@ TrackingTest tracking_test(const std::vector<TrackingSample>& samples, const std
         if (t <= 0 || t < t_from - 1e-12 || t > t_to + 1e-12) continue;
         sum += diff * diff, ++n;
       }
-      if (n == 0) throw InputError("validate: the window of keys 'validate.t_from', 'validate.t_to' holds no output time");
+      if (n == 0)
+        throw InputError("validate: the window of keys 'validate.t_from', 'validate.t_to' holds no output time");
       ms[k].push_back(sum / double(n));
     }
     for (double& v : p.by_time) v = std::sqrt(v);

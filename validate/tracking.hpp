@@ -20,8 +20,8 @@ struct TrackingSample {  // the members at one d
 
 struct TrackingPoint {
   long long d = 0;
-  double discrepancy = 0, se = 0;       // RMS over members and window times of (sim - theory), bootstrap se
-  std::vector<double> t, by_time;       // RMS over members at each output time (whole run)
+  double discrepancy = 0, se = 0;  // RMS over members and window times of (sim - theory), bootstrap se
+  std::vector<double> t, by_time;  // RMS over members at each output time (whole run)
 };
 
 struct TrackingTest {
@@ -30,10 +30,10 @@ struct TrackingTest {
   std::vector<TrackingPoint> points;
   double exponent = 0, exponent_se = 0;  // least squares of log discrepancy on log d; bootstrap se
   double predicted = -0.5;
-  double alpha = 0, threshold = 0;       // reject when (exponent - predicted) / exponent_se > threshold
-  double detectable = 0;                 // the smallest excess exponent caught with 90% probability
+  double alpha = 0, threshold = 0;  // reject when (exponent - predicted) / exponent_se > threshold
+  double detectable = 0;            // the smallest excess exponent caught with 90% probability
   bool rejected = false;
-  bool resolved = false;                 // can tell "falls like d^-1/2" from "does not fall" (excess 0.5)
+  bool resolved = false;  // can tell "falls like d^-1/2" from "does not fall" (excess 0.5)
 };
 
 TrackingTest tracking_test(const std::vector<TrackingSample>& samples, const std::string& column, double t_from,

@@ -13,14 +13,14 @@ namespace tilt {
 class Config;
 
 struct PerceptronParams {
-  double T;              // teacher norm squared
-  double rho_r, rho_i;   // N_r/N, N_i/N
-  double l2;             // lambda_reg + weight_decay
-  double coupling;       // elastic consolidation gamma (active after a switch)
-  double eta;            // learning rate (step eta/N)
-  double init_scale;     // w ~ N(0, init_scale^2/N)
-  long long N;           // normalising dimension (sim.d)
-  long long N_r, N_i;    // round(rho * N)
+  double T;             // teacher norm squared
+  double rho_r, rho_i;  // N_r/N, N_i/N
+  double l2;            // lambda_reg + weight_decay
+  double coupling;      // elastic consolidation gamma (active after a switch)
+  double eta;           // learning rate (step eta/N)
+  double init_scale;    // w ~ N(0, init_scale^2/N)
+  long long N;          // normalising dimension (sim.d)
+  long long N_r, N_i;   // round(rho * N)
   TestDistribution test;
   static PerceptronParams from_config(const Config& config);
 };

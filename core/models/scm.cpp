@@ -44,7 +44,8 @@ ScmParams ScmParams::from_config(const Config& c) {
     p.T.resize(p.M, p.M);
     if (int(T.size()) != p.M) throw InputError("key 'scm.T': expected " + std::to_string(p.M) + " rows (scm.M)");
     for (int m = 0; m < p.M; ++m) {
-      if (int(T[m].size()) != p.M) throw InputError("key 'scm.T': expected rows of " + std::to_string(p.M) + " numbers");
+      if (int(T[m].size()) != p.M)
+        throw InputError("key 'scm.T': expected rows of " + std::to_string(p.M) + " numbers");
       for (int n = 0; n < p.M; ++n) p.T(m, n) = T[m][n];
     }
   }
@@ -64,9 +65,12 @@ Eigen::VectorXd scm_initial_readout(const ScmParams& p, long long seed) {
   // Its own index of the initial-weight stream, so the draw does not depend on d (sampled and nominal agree).
   Rng rng(std::uint64_t(seed), Stream::InitialWeights, 1);
   for (int k = 0; k < p.K; ++k) {
-    if (p.readout_init == "gaussian") v[k] = rng.normal();
-    else if (p.readout_init == "alternating") v[k] = k % 2 ? -1.0 : 1.0;
-    else v[k] = 1.0;
+    if (p.readout_init == "gaussian")
+      v[k] = rng.normal();
+    else if (p.readout_init == "alternating")
+      v[k] = k % 2 ? -1.0 : 1.0;
+    else
+      v[k] = 1.0;
   }
   return p.readout_init_scale * v;
 }
@@ -94,9 +98,7 @@ ScmWeights sample_scm_weights(const ScmParams& p, long long seed) {
   return w;
 }
 
-ScmOverlaps scm_overlaps_of(const ScmWeights& w) {
-  return {w.W * w.W.transpose(), w.W * w.teacher.transpose(), w.v};
-}
+ScmOverlaps scm_overlaps_of(const ScmWeights& w) { return {w.W * w.W.transpose(), w.W * w.teacher.transpose(), w.v}; }
 
 ScmOverlaps scm_nominal_overlaps(const ScmParams& p, long long seed) {
   return {p.init_scale * p.init_scale * Eigen::MatrixXd::Identity(p.K, p.K), Eigen::MatrixXd::Zero(p.K, p.M),

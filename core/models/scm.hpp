@@ -18,16 +18,16 @@ using ScmActivation = Activation;  // core/activation.hpp; scm accepts erf (= er
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 struct ScmParams : TwoLayerTraining {
-  int K = 2, M = 2;                 // student and teacher widths
+  int K = 2, M = 2;  // student and teacher widths
   ScmActivation activation = ScmActivation::Erf;
   bool train_readout = false;
-  double noise = 0;                 // output-noise variance sigma^2
-  Eigen::MatrixXd T;                // teacher overlaps (M x M)
-  Eigen::VectorXd A;                // teacher read-out (M)
-  Eigen::VectorXd v0;               // initial read-out if given explicitly (scm.v0), else empty
+  double noise = 0;    // output-noise variance sigma^2
+  Eigen::MatrixXd T;   // teacher overlaps (M x M)
+  Eigen::VectorXd A;   // teacher read-out (M)
+  Eigen::VectorXd v0;  // initial read-out if given explicitly (scm.v0), else empty
   std::string readout_init = "ones";
   double readout_init_scale = 1;
-  int threads = 1;                  // OpenMP threads of the ODE's right-hand side (sim.threads, 0 = all cores)
+  int threads = 1;  // OpenMP threads of the ODE's right-hand side (sim.threads, 0 = all cores)
   // Reads and checks [scm] and the shared keys; throws InputError on shapes that do not fit K and M.
   static ScmParams from_config(const Config& config);
 };

@@ -13,16 +13,17 @@ namespace tilt {
 namespace {
 
 std::vector<XgmCluster> custom_clusters(const std::vector<std::vector<double>>& rows, int D) {
-  const std::string allowed = "; allowed: rows [centre_1, ..., centre_D, label, p] with label +1 or -1, p > 0 and "
-                              "the p summing to 1";
+  const std::string allowed =
+      "; allowed: rows [centre_1, ..., centre_D, label, p] with label +1 or -1, p > 0 and "
+      "the p summing to 1";
   std::vector<XgmCluster> out;
   double total = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
     const std::string where = "key 'xgm.clusters': row " + std::to_string(i + 1) + " ";
     if (row.size() != std::size_t(D) + 2)
-      throw InputError(where + "has " + std::to_string(row.size()) + " numbers, expected D + 2 = " +
-                       std::to_string(D + 2) + allowed);
+      throw InputError(where + "has " + std::to_string(row.size()) +
+                       " numbers, expected D + 2 = " + std::to_string(D + 2) + allowed);
     XgmCluster c;
     c.centre = Eigen::Map<const Eigen::VectorXd>(row.data(), D);
     c.label = row[std::size_t(D)];
@@ -32,7 +33,8 @@ std::vector<XgmCluster> custom_clusters(const std::vector<std::vector<double>>& 
     total += c.p;
     out.push_back(c);
   }
-  if (std::fabs(total - 1) > 1e-9) throw InputError("key 'xgm.clusters': probabilities sum to " + format_number(total) + allowed);
+  if (std::fabs(total - 1) > 1e-9)
+    throw InputError("key 'xgm.clusters': probabilities sum to " + format_number(total) + allowed);
   return out;
 }
 
@@ -66,7 +68,9 @@ XgmParams XgmParams::from_config(const Config& c) {
   p.sigma = c.real("xgm.sigma");
   const auto rows = c.table("xgm.clusters");
   if (rows.empty()) {
-    if (p.D < 2) throw InputError("key 'xgm.D' = " + std::to_string(p.D) + ": the XOR preset needs D >= 2; allowed: D >= 2 or a custom xgm.clusters table");
+    if (p.D < 2)
+      throw InputError("key 'xgm.D' = " + std::to_string(p.D) +
+                       ": the XOR preset needs D >= 2; allowed: D >= 2 or a custom xgm.clusters table");
     p.clusters = xor_clusters(p.D, c.real("xgm.mu"));
   } else {
     p.clusters = custom_clusters(rows, p.D);
@@ -94,9 +98,12 @@ XgmWeights sample_xgm_weights(const XgmParams& p, long long seed) {
     for (long long i = 0; i < p.d; ++i) w.W(k, i) = scale * rng.normal();
   w.v.resize(p.K);
   for (int k = 0; k < p.K; ++k) {
-    if (p.readout_init == "gaussian") w.v(k) = rng.normal();
-    else if (p.readout_init == "alternating") w.v(k) = k % 2 == 0 ? 1.0 : -1.0;
-    else w.v(k) = 1.0;
+    if (p.readout_init == "gaussian")
+      w.v(k) = rng.normal();
+    else if (p.readout_init == "alternating")
+      w.v(k) = k % 2 == 0 ? 1.0 : -1.0;
+    else
+      w.v(k) = 1.0;
   }
   w.v *= p.readout_init_scale;
   return w;
@@ -195,11 +202,12 @@ std::vector<double> XgmObserver::observe(const XgmOverlaps& o) const {
   if (!ok) throw RunError("xgm: the irrelevant overlap matrix Qperp is not positive definite");
   const TestDistribution& t = p_.test;
   // eps_err: the error estimate (one standard error) of the eps column; easy and hard use independent lines.
-  const double eps_err = t.which == "easy"   ? easy.eps_err
-                         : t.which == "hard" ? hard.eps_err
-                                             : std::hypot(t.easy_fraction * easy.eps_err,
-                                                          (1 - t.easy_fraction) * hard.eps_err);
-  for (double x : {t.pick(easy.eps, hard.eps), easy.eps, hard.eps, t.mix(easy.eps, hard.eps), t.pick(easy.loss, hard.loss), eps_err})
+  const double eps_err = t.which == "easy" ? easy.eps_err
+                         : t.which == "hard"
+                             ? hard.eps_err
+                             : std::hypot(t.easy_fraction * easy.eps_err, (1 - t.easy_fraction) * hard.eps_err);
+  for (double x : {t.pick(easy.eps, hard.eps), easy.eps, hard.eps, t.mix(easy.eps, hard.eps),
+                   t.pick(easy.loss, hard.loss), eps_err})
     out.push_back(x);
   if (p_.diagnostics) {
     for (int k = 0; k < p_.K; ++k) out.push_back(xgm_alignment(o, k));

@@ -29,20 +29,20 @@ struct XgmParams : TwoLayerTraining {
   int K = 4, D = 2;
   XgmActivation activation = XgmActivation::Relu;
   XgmLoss loss = XgmLoss::Square;
-  double cK = 0.5;                 // read-out scale c_K
+  double cK = 0.5;  // read-out scale c_K
   bool train_readout = true;
   std::string readout_init = "gaussian";
   double readout_init_scale = 1.0;
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
-  int lines = 1024, nodes = 16;    // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
-  int observable_lines = 65536;    // most lines for eps and the loss (evaluated at output times only)
-  double observable_tol = 1e-4;    // eps (and the loss on lines) to two estimated standard errors <= this
+  int lines = 1024, nodes = 16;  // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
+  int observable_lines = 65536;  // most lines for eps and the loss (evaluated at output times only)
+  double observable_tol = 1e-4;  // eps (and the loss on lines) to two estimated standard errors <= this
   // Not a key: split the right-hand side's lines into 8 shifted replicates, so that dr_err, Gz_err, GG_err, eg_err
   // are estimated (NaN otherwise). One net of p.lines points is more accurate than 8 of p.lines / 8 (measured:
   // the eps curve's shift under tenfold lines, K = 16, 3.1e-5 with one net, 3.6e-4 with replicates).
   bool rhs_error_estimates = false;
-  bool closed_forms = true;        // relu + square loss: closed-form drift, read-out term and loss
+  bool closed_forms = true;  // relu + square loss: closed-form drift, read-out term and loss
   bool diagnostics = true;
   TestDistribution test;
   static XgmParams from_config(const Config& config);  // throws InputError on bad cluster tables etc.
@@ -89,8 +89,8 @@ class XgmObserver {
   std::unique_ptr<XgmGauss> gauss_;  // built with the observable lines only
 };
 
-// Per-unit diagnostics (docs/models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether sign(v_k)
-// equals the label of the centre closest in angle to r_k.
+// Per-unit diagnostics (docs/models.md section 3): relevant alignment |r_k|/sqrt(|r_k|^2 + Qp_kk), and whether
+// sign(v_k) equals the label of the centre closest in angle to r_k.
 double xgm_alignment(const XgmOverlaps& o, int k);
 double xgm_rule_match(const XgmParams& p, const XgmOverlaps& o, int k);
 

@@ -20,7 +20,7 @@ using namespace xgm_detail;
 
 namespace {
 
-constexpr int kChunk = 2048;             // lines per block: bounds the scratch memory at large line counts
+constexpr int kChunk = 2048;               // lines per block: bounds the scratch memory at large line counts
 constexpr int kFirstObservableLines = 16;  // per replicate: the observables start at 8 x 16 = 128 lines per cluster
 // From this many units on, eps of relu with the square loss uses control variates (twice the cost per line).
 // Measured at stress states: K = 64, 2.4x less variance at 65536 lines; K = 4, no gain (the lines do it already).
@@ -70,8 +70,7 @@ XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables) : p_(p),
     const int R = p.rhs_error_estimates ? kReplicates : 1;
     rhs_ = LinePoints(p.D, p.K, (p.lines + R - 1) / R, true, R);
   }
-  if (observables)
-    obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), false);
+  if (observables) obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), false);
 }
 
 void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const Eigen::MatrixXd& A,
@@ -116,8 +115,10 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
         const auto Zc = points.columns(r, opt.begin + start, n).topRows(M);
         // alpha_i = mu + A (z_i - w (w.z_i)) = mu + A z_i - beta (w.z_i).
         wz.noalias() = w.transpose() * Zc;
-        if (opt.lower_triangular) Alpha.noalias() = A.triangularView<Eigen::Lower>() * Zc;
-        else Alpha.noalias() = A * Zc;
+        if (opt.lower_triangular)
+          Alpha.noalias() = A.triangularView<Eigen::Lower>() * Zc;
+        else
+          Alpha.noalias() = A * Zc;
         Alpha.noalias() -= beta * wz;
         Alpha.colwise() += mu;
         if (opt.drift) B = Zc - w * wz;
@@ -286,15 +287,16 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   dyn_opt.count = Zd.n;
   std::vector<XgmMoments> sums(std::size_t(Zd.replicates), zero_moments(K, D));
   auto finish_dynamics = [&](bool drift) {
-    replicate_mean(sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG,
-                   &out->GG_err);
+    replicate_mean(
+        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG, &out->GG_err);
     if (!drift) return;
-    replicate_mean(sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr,
-                   &out->dr_err);
-    replicate_mean(sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz,
-                   &out->Gz_err);
+    replicate_mean(
+        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr, &out->dr_err);
+    replicate_mean(
+        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz, &out->Gz_err);
     Eigen::MatrixXd eg, eg_err;
-    replicate_mean(sums, Zd.n, [](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err);
+    replicate_mean(
+        sums, Zd.n, [](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err);
     out->eg = eg;
     out->eg_err = eg_err;
   };
@@ -308,8 +310,10 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
       // eps and the loss depend on the fields only: K dimensions (lambda = mu + chol(A A^T) u) where the field
       // covariance is positive definite, else (Delta = 0 with sigma r of low rank) the D + K dimensions of A.
       Eigen::LLT<Eigen::MatrixXd> fllt(A * A.transpose());
-      if (fllt.info() == Eigen::Success) observe_lines(o, fllt.matrixL(), true, true, nullptr, out);
-      else observe_lines(o, A, false, true, nullptr, out);
+      if (fllt.info() == Eigen::Success)
+        observe_lines(o, fllt.matrixL(), true, true, nullptr, out);
+      else
+        observe_lines(o, A, false, true, nullptr, out);
     }
     return true;
   }
@@ -357,14 +361,18 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   return true;
 }
 
-
 double xgm_g(XgmActivation a, double x) {
   switch (a) {
-    case XgmActivation::Relu: return x > 0 ? x : 0.0;
-    case XgmActivation::Erf: return std::erf(x / kSqrt2);
-    case XgmActivation::Tanh: return std::tanh(x);
-    case XgmActivation::Quadratic: return x * x;
-    case XgmActivation::Linear: return x;
+    case XgmActivation::Relu:
+      return x > 0 ? x : 0.0;
+    case XgmActivation::Erf:
+      return std::erf(x / kSqrt2);
+    case XgmActivation::Tanh:
+      return std::tanh(x);
+    case XgmActivation::Quadratic:
+      return x * x;
+    case XgmActivation::Linear:
+      return x;
   }
   return 0;
 }
@@ -373,14 +381,18 @@ void xgm_residual(XgmLoss loss, double y, double f, double* e, double* l) { xgm_
 
 double xgm_dg(XgmActivation a, double x) {
   switch (a) {
-    case XgmActivation::Relu: return x > 0 ? 1.0 : 0.0;
-    case XgmActivation::Erf: return 2 * kInvSqrt2Pi * std::exp(-0.5 * x * x);
+    case XgmActivation::Relu:
+      return x > 0 ? 1.0 : 0.0;
+    case XgmActivation::Erf:
+      return 2 * kInvSqrt2Pi * std::exp(-0.5 * x * x);
     case XgmActivation::Tanh: {
       const double t = std::tanh(x);
       return 1 - t * t;
     }
-    case XgmActivation::Quadratic: return 2 * x;
-    case XgmActivation::Linear: return 1.0;
+    case XgmActivation::Quadratic:
+      return 2 * x;
+    case XgmActivation::Linear:
+      return 1.0;
   }
   return 0;
 }

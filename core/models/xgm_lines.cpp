@@ -5,9 +5,9 @@
 #include <cmath>
 #include <vector>
 
-#include <Eigen/Eigenvalues>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_qrng.h>
+#include <Eigen/Eigenvalues>
 
 #include "core/models/xgm_line_kernels.hpp"
 #include "core/rng.hpp"

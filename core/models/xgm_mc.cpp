@@ -8,8 +8,8 @@
 
 namespace tilt {
 
-void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long long samples,
-                    unsigned long long seed, XgmMoments* mean, XgmMoments* se) {
+void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long long samples, unsigned long long seed,
+                    XgmMoments* mean, XgmMoments* se) {
   const int K = p.K, D = p.D;
   Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
   const Eigen::MatrixXd L = llt.matrixL();

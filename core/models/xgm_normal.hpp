@@ -26,14 +26,15 @@ inline double mass(double a, double b) {
   return 1.0 - (a > -kFar ? 0.5 * std::erfc(-a / kSqrt2) : 0.0) - (b < kFar ? 0.5 * std::erfc(b / kSqrt2) : 0.0);
 }
 
-
 // The normal density and both tails at one point, with one exp and one erfc (reused by adjacent segments).
 struct NormalAt {
   double x, pdf, lower, upper;  // lower = P[s < x], upper = P[s > x]
   static NormalAt at(double x) {
     NormalAt n{x, phi(x), 0, 0};
-    if (x >= kFar) n = {x, 0, 1, 0};
-    else if (x <= -kFar) n = {x, 0, 0, 1};
+    if (x >= kFar)
+      n = {x, 0, 1, 0};
+    else if (x <= -kFar)
+      n = {x, 0, 0, 1};
     else if (x > 0) {
       n.upper = 0.5 * std::erfc(x / kSqrt2);
       n.lower = 1 - n.upper;
@@ -50,7 +51,6 @@ inline double mass(const NormalAt& a, const NormalAt& b) {
   if (b.x < 0) return b.lower - a.lower;
   return 1.0 - a.lower - b.upper;
 }
-
 
 // Mass of {s in (a, b): A0 + A1 s <= 0}: the error region of an affine y f along a segment.
 inline double error_mass(double a, double b, double A0, double A1) {

@@ -22,7 +22,8 @@ SegmentIntegrals segment(XgmLoss loss, double y, double F0, double F1, const Nor
   if (loss == XgmLoss::Square) {
     // e = E0 + E1 s; M_j = int_a^b s^j phi(s) ds.
     const double E0 = y - F0, E1 = -F1;
-    const double M0 = mass(na, nb), M1 = na.pdf - nb.pdf, M2 = M0 + (na.pdf > 0 ? a * na.pdf : 0.0) - (nb.pdf > 0 ? b * nb.pdf : 0.0);
+    const double M0 = mass(na, nb), M1 = na.pdf - nb.pdf,
+                 M2 = M0 + (na.pdf > 0 ? a * na.pdf : 0.0) - (nb.pdf > 0 ? b * nb.pdf : 0.0);
     out.e = E0 * M0 + E1 * M1;
     out.es = E0 * M1 + E1 * M2;
     out.ee = E0 * E0 * M0 + 2 * E0 * E1 * M1 + E1 * E1 * M2;
@@ -170,8 +171,10 @@ double relu_line_eps(const Line& line, ReluScratch& sc) {
           if (A0 > 0) e_hi = e_lo;
         } else {
           const double s0 = -A0 / A1;
-          if (A1 > 0) e_hi = std::min(b, s0);
-          else e_lo = std::max(a, s0);
+          if (A1 > 0)
+            e_hi = std::min(b, s0);
+          else
+            e_lo = std::max(a, s0);
         }
       }
       if (e_lo < e_hi) {

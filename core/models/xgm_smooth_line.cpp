@@ -29,8 +29,9 @@ constexpr double kRootErr = 1e-15;  // or once the estimated error left after a 
 // erf(z), Abramowitz & Stegun 7.1.28 (|error| <= 3e-7), for the grid only.
 inline double erf_scan(double z) {
   const double a = std::fabs(z);
-  double p = 1 + a * (0.0705230784 +
-                      a * (0.0422820123 + a * (0.0092705272 + a * (0.0001520143 + a * (0.0002765672 + a * 0.0000430638)))));
+  double p =
+      1 + a * (0.0705230784 +
+               a * (0.0422820123 + a * (0.0092705272 + a * (0.0001520143 + a * (0.0002765672 + a * 0.0000430638)))));
   p *= p;
   p *= p;
   p *= p;
@@ -41,12 +42,13 @@ inline double erf_scan(double z) {
 // tanh(x) = 1 - 2 / (1 + e^{2|x|}) with e^{2|x|} = (e^{2|x|/64})^64 (Taylor; |x| clamped at 10), for the grid only.
 inline double tanh_scan(double x) {
   const double t = std::min(std::fabs(x), 10.0) * (2.0 / 64);
-  double e = 1 + t * (1 + t * (1. / 2 + t * (1. / 6 + t * (1. / 24 + t * (1. / 120 + t * (1. / 720 +
-                                                                                         t * (1. / 5040 + t * (1. / 40320))))))));
+  double e =
+      1 +
+      t * (1 + t * (1. / 2 + t * (1. / 6 + t * (1. / 24 + t * (1. / 120 +
+                                                               t * (1. / 720 + t * (1. / 5040 + t * (1. / 40320))))))));
   for (int j = 0; j < 6; ++j) e *= e;
   return std::copysign(1 - 2 / (1 + e), x);
 }
-
 
 template <XgmActivation Act>
 class SmoothLine {
@@ -68,8 +70,10 @@ class SmoothLine {
     for (int b = 0; b < nb_; ++b) {
       const int i = bracket_[b];
       const double r = root(grid(i), grid(i + 1), V_[i], V_[i + 1]);
-      if (neg) eps += mass(start, r);
-      else start = r;
+      if (neg)
+        eps += mass(start, r);
+      else
+        start = r;
       neg = !neg;
     }
     if (neg) eps += mass(start, kInf);
@@ -83,10 +87,14 @@ class SmoothLine {
 
   static double g_scan(double x) {
     switch (Act) {
-      case XgmActivation::Erf: return erf_scan(x / kSqrt2);
-      case XgmActivation::Tanh: return tanh_scan(x);
-      case XgmActivation::Quadratic: return x * x;
-      default: return x;
+      case XgmActivation::Erf:
+        return erf_scan(x / kSqrt2);
+      case XgmActivation::Tanh:
+        return tanh_scan(x);
+      case XgmActivation::Quadratic:
+        return x * x;
+      default:
+        return x;
     }
   }
 
@@ -152,8 +160,7 @@ class SmoothLine {
     double lo = 0, hi = 0, size = 0;
     for (int k = 0; k < K_; ++k) {
       double a = std::min(ti[k], tj[k]), b = std::max(ti[k], tj[k]);
-      if (Act == XgmActivation::Quadratic &&
-          (alpha_[k] + beta_[k] * grid(i)) * (alpha_[k] + beta_[k] * grid(j)) < 0) {
+      if (Act == XgmActivation::Quadratic && (alpha_[k] + beta_[k] * grid(i)) * (alpha_[k] + beta_[k] * grid(j)) < 0) {
         a = std::min(a, 0.0);
         b = std::max(b, 0.0);
       }
@@ -221,11 +228,14 @@ SmoothScratch::SmoothScratch(int K) : T(std::size_t(kGrid) * K) {}
 
 double smooth_line_eps(XgmActivation act, const Line& l, SmoothScratch& sc) {
   switch (act) {
-    case XgmActivation::Erf: return SmoothLine<XgmActivation::Erf>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
-    case XgmActivation::Tanh: return SmoothLine<XgmActivation::Tanh>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
+    case XgmActivation::Erf:
+      return SmoothLine<XgmActivation::Erf>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
+    case XgmActivation::Tanh:
+      return SmoothLine<XgmActivation::Tanh>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
     case XgmActivation::Quadratic:
       return SmoothLine<XgmActivation::Quadratic>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
-    default: return SmoothLine<XgmActivation::Linear>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
+    default:
+      return SmoothLine<XgmActivation::Linear>(l.alpha, l.beta, l.cv, l.K, l.y, sc).error_mass();
   }
 }
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "core/error.hpp"
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "core/io.hpp"
 #include "sim/models/members.hpp"
 #include "sim/online.hpp"
@@ -42,7 +42,8 @@ double PerceptronSgd::step(double delta, double gamma) {
     }
   }
   // G = -dloss/dlambda for loss (y - erf(lambda/2))^2 / 2, y = sign(u).
-  const double G = ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
+  const double G =
+      ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
   const double step = p_.eta / double(p_.N);
   const double shrink = 1.0 - step * (p_.l2 + gamma);
   w_.w_r = shrink * w_.w_r + (step * G) * x_r_;
@@ -59,9 +60,8 @@ double PerceptronSgd::step(double delta, double gamma) {
 }
 
 PerceptronOverlaps PerceptronSgd::overlaps() const {
-  return {w_.w_r.squaredNorm(),      w_.w_i.squaredNorm(),      w_.w_r.dot(w_.teacher),
-          w_.w_r.dot(anchor_r_),     w_.w_i.dot(anchor_i_),     anchor_r_.squaredNorm(),
-          anchor_i_.squaredNorm(),   anchor_r_.dot(w_.teacher)};
+  return {w_.w_r.squaredNorm(),  w_.w_i.squaredNorm(),    w_.w_r.dot(w_.teacher),  w_.w_r.dot(anchor_r_),
+          w_.w_i.dot(anchor_i_), anchor_r_.squaredNorm(), anchor_i_.squaredNorm(), anchor_r_.dot(w_.teacher)};
 }
 
 double PerceptronSgd::largest_order_parameter() const {

@@ -22,7 +22,8 @@ XgmSgd::XgmSgd(XgmParams params, XgmWeights weights, Rng samples)
   for (const auto& c : p_.clusters) cumulative_p_.push_back(acc += c.p);
 }
 
-// w_k <- w_k + (eta/d)(G_k x - wd w_k), v_k <- v_k + (eta_v/d)(c_K e g(lambda_k) - wd_v v_k), G_k = e c_K v_k g'(lambda_k).
+// w_k <- w_k + (eta/d)(G_k x - wd w_k), v_k <- v_k + (eta_v/d)(c_K e g(lambda_k) - wd_v v_k), G_k = e c_K v_k
+// g'(lambda_k).
 double XgmSgd::step(double delta) {
   const double u = rng_.uniform();
   std::size_t c = 0;

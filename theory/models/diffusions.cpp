@@ -62,7 +62,8 @@ bool PerceptronDiffusion::increments(double delta, std::size_t, const double* y,
   for (int j = 0; j < count; ++j) {
     const double a = rng.normal(), b = rng.normal(), c = rng.normal();
     const double u = sT * a, lr = R / sT * a + sr * b, li = si * c, lambda = lr + li;
-    const double G = ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
+    const double G =
+        ((u > 0 ? 1.0 : -1.0) - std::erf(0.5 * lambda)) * std::exp(-0.25 * lambda * lambda) / std::sqrt(M_PI);
     double* o = out + std::size_t(j) * PerceptronOverlaps::size;
     o[0] = 2 * eta * G * lr + eta * eta * p_.rho_r * G * G - 2 * eta * l2 * Q_r;
     o[1] = 2 * eta * G * li + eta * eta * p_.rho_i * delta * G * G - 2 * eta * l2 * Q_i;
@@ -83,8 +84,9 @@ std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
                        "overlaps; allowed: 0, or theory.noise = \"none\"");
     return std::make_unique<PerceptronDiffusion>(p);
   }
-  throw InputError("key 'theory.noise' = \"sde\" with model = \"" + model +
-                   "\": no stochastic theory for this model; allowed: none (the sde is written for xgm and perceptron)");
+  throw InputError(
+      "key 'theory.noise' = \"sde\" with model = \"" + model +
+      "\": no stochastic theory for this model; allowed: none (the sde is written for xgm and perceptron)");
 }
 
 }  // namespace tilt

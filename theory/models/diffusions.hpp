@@ -25,8 +25,9 @@ class XgmDiffusion : public Diffusion {
 
 // perceptron: one sample gives, with the teacher field u, lambda = lambda_r + lambda_i and
 // G = (sign u - erf(lambda/2)) exp(-lambda^2/4)/sqrt(pi),
-//   U_Q_r = 2 eta G lambda_r + eta^2 rho_r G^2 - 2 eta l2 Q_r,   U_Q_i = 2 eta G lambda_i + eta^2 rho_i Delta G^2 - 2 eta l2 Q_i,
-//   U_R = eta (G u - l2 R);   C_r, C_i and the anchor get no noise (elastic consolidation is refused with noise).
+//   U_Q_r = 2 eta G lambda_r + eta^2 rho_r G^2 - 2 eta l2 Q_r,   U_Q_i = 2 eta G lambda_i + eta^2 rho_i Delta G^2 - 2
+//   eta l2 Q_i, U_R = eta (G u - l2 R);   C_r, C_i and the anchor get no noise (elastic consolidation is refused with
+//   noise).
 class PerceptronDiffusion : public Diffusion {
  public:
   explicit PerceptronDiffusion(PerceptronParams p) : p_(std::move(p)) {}

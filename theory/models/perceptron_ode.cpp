@@ -18,7 +18,8 @@ bool PerceptronOde::rhs(double delta, std::size_t phase, const double* y, double
   if (!perceptron_expectations(Q_r + delta * Q_i, R, p_.T, &e)) return false;
   const double a = e.dG_dlambda, b = e.dG_du, eta = p_.eta, l2 = p_.l2;
   const double gamma = phase > 0 ? p_.coupling : 0.0;  // consolidation acts only after a switch
-  dydt[0] = 2 * eta * (Q_r * a + R * b) + eta * eta * p_.rho_r * e.G2 - 2 * eta * l2 * Q_r - 2 * eta * gamma * (Q_r - C_r);
+  dydt[0] =
+      2 * eta * (Q_r * a + R * b) + eta * eta * p_.rho_r * e.G2 - 2 * eta * l2 * Q_r - 2 * eta * gamma * (Q_r - C_r);
   dydt[1] = 2 * eta * delta * Q_i * a + eta * eta * p_.rho_i * delta * e.G2 - 2 * eta * l2 * Q_i -
             2 * eta * gamma * (Q_i - C_i);
   dydt[2] = eta * (R * a + p_.T * b) - eta * l2 * R - eta * gamma * (R - R1);

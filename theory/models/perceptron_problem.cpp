@@ -19,14 +19,16 @@ TheoryProblem perceptron_problem(const Config& config, long long member) {
     const std::string path = config.string("theory.init_file");
     const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
     if (row.count("T")) p.T = row.at("T");  // a fixed quantity in the file overrides the config
-    const double Q_r = init_column(row, "Q_r", path), Q_i = init_column(row, "Q_i", path), R = init_column(row, "R", path);
+    const double Q_r = init_column(row, "Q_r", path), Q_i = init_column(row, "Q_i", path),
+                 R = init_column(row, "R", path);
     o = {Q_r, Q_i, R, Q_r, Q_i, Q_r, Q_i, R};
     if (row.count("C_r") && row.count("C_i")) {
       o.C_r = row.at("C_r");
       o.C_i = row.at("C_i");
     }
     if (!(Q_r > 0) || Q_i < 0 || R * R > Q_r * p.T)
-      throw InputError("initial overlaps from '" + path + "' are not a valid covariance (need Q_r > 0, Q_i >= 0, R^2 <= Q_r T)");
+      throw InputError("initial overlaps from '" + path +
+                       "' are not a valid covariance (need Q_r > 0, Q_i >= 0, R^2 <= Q_r T)");
   }
   return {std::make_unique<PerceptronOde>(p), PerceptronOde::state_of(o)};
 }

@@ -47,7 +47,8 @@ double orthant4(const double* C) {
   double R[16];
   for (int a = 0; a < 4; ++a)
     for (int b = 0; b < 4; ++b) R[a * 4 + b] = a == b ? 1.0 : clamp1(C[a * 4 + b] / std::sqrt(C[a * 5] * C[b * 5]));
-  static constexpr int pairs[6][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}, {1, 2, 0, 3}, {1, 3, 0, 2}, {2, 3, 0, 1}};
+  static constexpr int pairs[6][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2},
+                                      {1, 2, 0, 3}, {1, 3, 0, 2}, {2, 3, 0, 1}};
   const LegendreNodes& gl = legendre();
   double total = 0;
   for (int q = 0; q < LegendreNodes::n; ++q) {
@@ -149,11 +150,16 @@ double moment(Fields f) {
 double orthant_probability(int m, const double* C) {
   auto r = [&](int a, int b) { return clamp1(C[a * 4 + b] / std::sqrt(C[a * 5] * C[b * 5])); };
   switch (m) {
-    case 0: return 1.0;
-    case 1: return 0.5;
-    case 2: return 0.25 + std::asin(r(0, 1)) / kTwoPi;
-    case 3: return 0.125 + (std::asin(r(0, 1)) + std::asin(r(0, 2)) + std::asin(r(1, 2))) / (4 * M_PI);
-    default: return orthant4(C);
+    case 0:
+      return 1.0;
+    case 1:
+      return 0.5;
+    case 2:
+      return 0.25 + std::asin(r(0, 1)) / kTwoPi;
+    case 3:
+      return 0.125 + (std::asin(r(0, 1)) + std::asin(r(0, 2)) + std::asin(r(1, 2))) / (4 * M_PI);
+    default:
+      return orthant4(C);
   }
 }
 
@@ -211,8 +217,10 @@ double E_dg_dg_g_g(ScmActivation g, const Eigen::Matrix4d& C) {
       const double L4 = a * b - C(0, 1) * C(0, 1);
       const double L0 = L4 * C(2, 3) - C(1, 2) * C(1, 3) * a - C(0, 2) * C(0, 3) * b + C(0, 1) * C(0, 2) * C(1, 3) +
                         C(0, 1) * C(0, 3) * C(1, 2);
-      const double L1 = L4 * (1 + C(2, 2)) - C(1, 2) * C(1, 2) * a - C(0, 2) * C(0, 2) * b + 2 * C(0, 1) * C(0, 2) * C(1, 2);
-      const double L2 = L4 * (1 + C(3, 3)) - C(1, 3) * C(1, 3) * a - C(0, 3) * C(0, 3) * b + 2 * C(0, 1) * C(0, 3) * C(1, 3);
+      const double L1 =
+          L4 * (1 + C(2, 2)) - C(1, 2) * C(1, 2) * a - C(0, 2) * C(0, 2) * b + 2 * C(0, 1) * C(0, 2) * C(1, 2);
+      const double L2 =
+          L4 * (1 + C(3, 3)) - C(1, 3) * C(1, 3) * a - C(0, 3) * C(0, 3) * b + 2 * C(0, 1) * C(0, 3) * C(1, 3);
       return 4 / (M_PI * M_PI) / std::sqrt(L4) * std::asin(clamp1(L0 / std::sqrt(L1 * L2)));
     }
     case ScmActivation::Relu: {

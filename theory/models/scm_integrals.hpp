@@ -38,10 +38,10 @@ double E_dg_dg_g_g(ScmActivation g, const Eigen::Matrix4d& C);
 // Plackett's (1954) one-dimensional integral for four (orthant_probability).
 double relu_moment(int m, const double* C, const int* n);
 
-// P(x_1 > 0, ..., x_m > 0) for m <= 4. m <= 3: 1/2, 1/4 + asin(r)/(2 pi), 1/8 + (asin r12 + asin r13 + asin r23)/(4 pi).
-// m = 4: Plackett's reduction, P(R) = 1/16 + int_0^1 sum_{i<j} R_ij dP/drho_ij(I + s (R - I)) ds with
-// dP/drho_ij = phi_2(0, 0; rho_ij) P(the other two > 0 | x_i = x_j = 0), substituted s = 1 - u^2 (removes the
-// 1/sqrt(1-s) singularity of nearly parallel fields) and evaluated by 48-point Gauss-Legendre.
+// P(x_1 > 0, ..., x_m > 0) for m <= 4. m <= 3: 1/2, 1/4 + asin(r)/(2 pi), 1/8 + (asin r12 + asin r13 + asin r23)/(4
+// pi). m = 4: Plackett's reduction, P(R) = 1/16 + int_0^1 sum_{i<j} R_ij dP/drho_ij(I + s (R - I)) ds with dP/drho_ij =
+// phi_2(0, 0; rho_ij) P(the other two > 0 | x_i = x_j = 0), substituted s = 1 - u^2 (removes the 1/sqrt(1-s)
+// singularity of nearly parallel fields) and evaluated by 48-point Gauss-Legendre.
 double orthant_probability(int m, const double* C);
 
 }  // namespace tilt::scm

@@ -35,8 +35,8 @@ class ScmOde : public OdeModel {
   // The full covariance of (student fields, teacher fields) and the error coefficients c (e = sum_u c_u g(x_u)).
   void unpack(const double* y, std::vector<double>& omega, std::vector<double>& c) const;
   // dQ, dR, dv from <G_k x_p>/v_k (K x n), the eta^2 sums per pair and <e g(lambda_k)>.
-  void assemble(const double* y, const std::vector<double>& gx, const std::vector<double>& i4, const std::vector<double>& j2,
-                const std::vector<double>& eg, double* dydt) const;
+  void assemble(const double* y, const std::vector<double>& gx, const std::vector<double>& i4,
+                const std::vector<double>& j2, const std::vector<double>& eg, double* dydt) const;
 
   ScmParams p_;
   long long min_work_;

@@ -40,8 +40,9 @@ ScmOverlaps overlaps_from_row(ScmParams& p, const std::map<std::string, double>&
   const Eigen::LDLT<Eigen::MatrixXd> ldlt(omega);
   if (ldlt.info() != Eigen::Success || (ldlt.vectorD().array() < -1e-12 * omega.diagonal().maxCoeff()).any() ||
       Eigen::LLT<Eigen::MatrixXd>(p.T).info() != Eigen::Success)
-    throw InputError("initial overlaps from '" + path +
-                     "' are not a valid covariance (need [[Q, R], [R^T, T]] positive semi-definite, T positive definite)");
+    throw InputError(
+        "initial overlaps from '" + path +
+        "' are not a valid covariance (need [[Q, R], [R^T, T]] positive semi-definite, T positive definite)");
   return o;
 }
 
