@@ -1,8 +1,14 @@
 #include "api/commands.hpp"
 
+#include <stdlib.h>  // mkdtemp
+
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +21,9 @@
 #include "core/metrics.hpp"
 #include "models/builtin.hpp"
 #include "sim/run.hpp"
+#include "sweep/run.hpp"
+#include "sweep/schedule.hpp"
+#include "sweep/spec.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
 
@@ -334,5 +343,80 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
 }
 
 std::string resolved_experiment(const Experiment& experiment) { return load(experiment).to_toml(); }
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RunError("sweep: cannot read '" + path + "' back");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The sweep's CSV as a Table: the header's names, every cell as a number (NaN where it is not one).
+Table sweep_table(const std::string& csv) {
+  Table table;
+  table.csv = csv;
+  std::istringstream lines(csv);
+  std::string line;
+  auto split = [](const std::string& l) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::istringstream in(l);
+    while (std::getline(in, cell, ',')) cells.push_back(cell);
+    if (!l.empty() && l.back() == ',') cells.emplace_back();
+    return cells;
+  };
+  if (!std::getline(lines, line)) return table;
+  table.columns = split(line);
+  table.values.assign(table.columns.size(), {});
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = split(line);
+    for (std::size_t j = 0; j < table.columns.size(); ++j) {
+      const std::string c = j < cells.size() ? cells[j] : "";
+      char* end = nullptr;
+      const double x = c.empty() ? std::nan("") : std::strtod(c.c_str(), &end);
+      table.values[j].push_back(!c.empty() && end == c.c_str() + c.size() ? x : std::nan(""));
+    }
+  }
+  return table;
+}
+
+}  // namespace
+
+CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request) {
+  register_builtin_models();
+  if (sweep.file.empty())
+    throw InputError("sweep: no sweep file given; allowed: the path of a sweep file (TOML, docs/sweep.md)");
+  SweepSpec spec = SweepSpec::from_file(sweep.file, sweep.overrides);
+  std::string prefix = request.out;
+  std::string temp;
+  if (prefix.empty()) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tilt-sweep-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw RunError("sweep: cannot create a temporary folder for the table");
+    temp = pattern;
+    prefix = temp + "/sweep";
+  }
+  struct Cleanup {
+    const std::string& folder;
+    ~Cleanup() {
+      std::error_code ignored;
+      if (!folder.empty()) std::filesystem::remove_all(folder, ignored);
+    }
+  } cleanup{temp};
+  SweepOptions options;
+  options.out = prefix;
+  options.threads = request.threads;
+  options.resume = request.resume;
+  options.force = request.force;
+  options.quiet = request.quiet;
+  CommandResult result;
+  result.exit_code = run_sweep(spec, options, Cluster{});
+  result.tables.push_back(sweep_table(slurp(prefix + ".csv")));
+  result.record = slurp(prefix + ".json");
+  return result;
+}
 
 }  // namespace tilt

@@ -54,6 +54,15 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
 // `tilt config`: the resolved experiment as TOML (every default filled in), after the same checks as a run.
 std::string resolved_experiment(const Experiment& experiment);
 
-// sweep: the grid runner lives in its own layer (sweep/) once it exists; its library call goes here.
+struct SweepRequest {
+  std::string out;  // PREFIX of the table, record and journal (docs/sweep.md); empty: a temporary folder, removed
+  int threads = 0;  // 0: all cores
+  bool resume = false, force = false, quiet = true;
+};
+// `tilt sweep FILE` in this process (one rank; spreading points over MPI ranks is the command line's, under mpirun):
+// the table PREFIX.csv as one Table (cells that are not numbers, such as a protocol name, "not reached" or "failed",
+// read as NaN; the CSV text keeps them) and the sweep's record. exit_code 1 when a point failed (its cells read
+// "failed" and the record holds its message). A sweep is a file: `experiment.file` (with `overrides` as --set).
+CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request);
 
 }  // namespace tilt

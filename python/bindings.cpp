@@ -60,6 +60,29 @@ py::tuple run(const std::string& command, const std::string& file, const std::st
   return py::make_tuple(tables, result.record, result.report, result.exit_code);
 }
 
+// `tilt sweep FILE` in this process. Returns (tables, record JSON text, report, exit code) like run().
+py::tuple sweep(const std::string& file, const std::vector<std::string>& overrides, const std::string& out, int threads,
+                bool resume, bool force, bool quiet) {
+  tilt::Experiment experiment;
+  experiment.file = file;
+  experiment.overrides = overrides;
+  tilt::SweepRequest request;
+  request.out = out;
+  request.threads = threads;
+  request.resume = resume;
+  request.force = force;
+  request.quiet = quiet;
+  tilt::CommandResult result;
+  {
+    py::gil_scoped_release release;  // the computation touches no Python object
+    tilt::Progress::set_enabled(!quiet);
+    result = tilt::sweep_command(experiment, request);
+  }
+  py::list tables;
+  for (const auto& table : result.tables) tables.append(table_to_python(table));
+  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+}
+
 std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
                      const std::vector<std::string>& overrides) {
   tilt::Experiment experiment;
@@ -73,11 +96,13 @@ std::string resolved(const std::string& file, const std::string& text, const std
 }  // namespace
 
 PYBIND11_MODULE(_tilt, m) {
-  m.doc() = "tilt's commands (ode, sim, validate) as library calls; use the package `tilt`, not this module";
+  m.doc() = "tilt's commands (ode, sim, validate, sweep) as library calls; use the package `tilt`, not this module";
   py::register_exception<tilt::InputError>(m, "ConfigError", PyExc_ValueError);
   py::register_exception<tilt::RunError>(m, "RunError", PyExc_RuntimeError);
   m.def("run", &run, py::arg("command"), py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"),
         py::arg("scaling"), py::arg("column"), py::arg("quiet"));
+  m.def("sweep", &sweep, py::arg("file"), py::arg("overrides"), py::arg("out"), py::arg("threads"), py::arg("resume"),
+        py::arg("force"), py::arg("quiet"));
   m.def("resolved", &resolved, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"));
   m.attr("version") = tilt::kVersion;
   m.attr("git_revision") = tilt::git_revision();

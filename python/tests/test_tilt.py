@@ -150,3 +150,49 @@ def test_the_gil_is_released_while_computing():
     finally:
         sys.setswitchinterval(interval)
     assert seen["after"] > seen["before"]
+
+
+SWEEP = """
+[base]
+file = "%s"
+t_max = 3.0
+
+[sweep]
+run = "theory"
+protocols = ["curriculum", "shuffled"]
+reference = "shuffled"
+seed = 3
+
+[[axis]]
+key = "curriculum.hard"
+values = [0.5, 2.0]
+
+[[axis]]
+key = "curriculum.easy_fraction"
+linear = [0.25, 0.75, 3]
+"""
+
+
+def test_sweep_table_is_the_command_lines(tmp_path):
+    spec = tmp_path / "grid.toml"
+    spec.write_text(SWEEP % CURRICULUM.replace("\\\\", "/"))
+    done = cli("sweep", str(spec), "--out", str(tmp_path / "cli"), "--threads", "2", *sets({"eta": 2.5}))
+    assert done.returncode == 0, done.stderr
+    r = tilt.sweep(spec, set={"eta": 2.5}, threads=1)
+    with open(tmp_path / "cli.csv") as f:
+        assert r.csv == f.read()  # bit-identical table, on a different number of threads
+    assert len(r) == 6 and r.exit_code == 0
+    assert list(r["curriculum.hard"]) == [0.5, 0.5, 0.5, 2.0, 2.0, 2.0]
+    assert np.all(np.isfinite(r["curriculum_gap_eps"]))
+    assert r.record["axes"][0]["key"] == "curriculum.hard"
+    assert r.to_records().shape == (6,)
+
+
+def test_sweep_bad_axis_raises_the_command_lines_message(tmp_path):
+    spec = tmp_path / "bad.toml"
+    spec.write_text((SWEEP % CURRICULUM).replace('key = "curriculum.hard"', 'key = "curriculum.hardness"'))
+    done = cli("sweep", str(spec))
+    assert done.returncode == 2
+    with pytest.raises(tilt.ConfigError) as error:
+        tilt.sweep(spec)
+    assert str(error.value) in done.stderr

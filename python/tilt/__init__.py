@@ -22,7 +22,7 @@ import numpy as np
 from tilt._tilt import ConfigError, RunError, git_revision, version
 from tilt import _tilt
 
-__all__ = ["ode", "sim", "validate", "resolve", "Result", "Validation", "ConfigError", "RunError", "version",
+__all__ = ["ode", "sim", "validate", "sweep", "resolve", "Result", "Validation", "ConfigError", "RunError", "version",
            "git_revision"]
 __version__ = version
 
@@ -49,12 +49,12 @@ class Result:
         return self.columns.keys()
 
     def __len__(self):
-        return len(self.columns["t"])
+        return len(next(iter(self.columns.values()))) if self.columns else 0
 
     def to_records(self):
         """A numpy structured array, one field per column: pandas.DataFrame(result.to_records())."""
         names = list(self.columns)
-        out = np.empty(len(self), dtype=[(name, np.float64) for name in names])
+        out = np.empty(len(self), dtype=[(name, self.columns[name].dtype) for name in names])
         for name in names:
             out[name] = self.columns[name]
         return out
@@ -183,4 +183,33 @@ def resolve(config, set=None):
     return _tilt.resolved(file, text, origin, _overrides(set))
 
 
-# sweep: `tilt sweep` (a grid over keys) gets its function here once its library call exists (api/commands.hpp).
+_NOT_A_NUMBER = ("", "not reached", "failed")
+
+
+def _numeric(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return text in _NOT_A_NUMBER
+
+
+def sweep(path, set=None, out=None, threads=0, resume=False, force=False, quiet=True):
+    """`tilt sweep FILE`: a grid of experiments (docs/sweep.md), run in this process on `threads` threads (0: all
+    cores; MPI ranks are the command line's, under mpirun). out= PREFIX writes PREFIX.csv, PREFIX.json and the
+    journal as the command does (resume= and force= as --resume and --force); without it they go to a temporary
+    folder. Returns a Result, one row per point: numeric columns as float arrays ("not reached" and "failed" cells
+    read as NaN), text columns (a protocol axis) as str arrays; its exit_code is 1 when a point failed."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise ConfigError("sweep: a %s; allowed: the path of a sweep file (TOML)" % type(path).__name__)
+    tables, record, _, exit_code = _tilt.sweep(os.fspath(path), _overrides(set), os.fspath(out) if out else "",
+                                               int(threads), bool(resume), bool(force), bool(quiet))
+    name, columns, arrays, csv = tables[0]
+    cells = [line.split(",") for line in csv.splitlines()[1:] if line]
+    for j, column in enumerate(columns):
+        texts = [row[j] if j < len(row) else "" for row in cells]
+        if not all(_numeric(t) for t in texts):
+            arrays[j] = np.array(texts)
+    result = Result(dict(zip(columns, arrays)), json.loads(record), csv)
+    result.exit_code = exit_code
+    return result
