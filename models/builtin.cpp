@@ -5,11 +5,9 @@
 namespace tilt {
 
 std::vector<ModelDescriptor> builtin_models() {
-  return {
-      perceptron_model(),
-      xgm_model(),
-      scm_model(),
-  };
+#define TILT_LIST_MODEL(name) name##_model(),
+  return {TILT_BUILTIN_MODELS(TILT_LIST_MODEL)};
+#undef TILT_LIST_MODEL
 }
 
 void register_builtin_models() {

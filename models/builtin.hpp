@@ -7,13 +7,17 @@
 
 namespace tilt {
 
-// Each model's descriptor (core/model.hpp), defined in models/<model>.cpp.
-ModelDescriptor perceptron_model();
-ModelDescriptor xgm_model();
-ModelDescriptor scm_model();
+// The one list of built-in models, in the order `tilt config --reference` lists their tables (the first is the
+// default of `model`). An entry NAME stands for the descriptor `ModelDescriptor NAME_model()` defined in
+// models/NAME.cpp; adding a built-in model is adding its entry here, nothing else (docs/adding-a-model.md).
+#define TILT_BUILTIN_MODELS(MODEL) MODEL(perceptron) MODEL(xgm) MODEL(scm)
 
-// The built-in models, one line each, in the order `tilt config --reference` lists their tables (the first is the
-// default of `model`).
+// Each model's descriptor (core/model.hpp), declared from the list.
+#define TILT_DECLARE_MODEL(name) ModelDescriptor name##_model();
+TILT_BUILTIN_MODELS(TILT_DECLARE_MODEL)
+#undef TILT_DECLARE_MODEL
+
+// The descriptors of the list, in its order.
 std::vector<ModelDescriptor> builtin_models();
 
 // Registers builtin_models() (register_model, core/model.hpp). Safe to call more than once and from several
