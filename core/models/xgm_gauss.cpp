@@ -361,40 +361,6 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   return true;
 }
 
-double xgm_g(XgmActivation a, double x) {
-  switch (a) {
-    case XgmActivation::Relu:
-      return x > 0 ? x : 0.0;
-    case XgmActivation::Erf:
-      return std::erf(x / kSqrt2);
-    case XgmActivation::Tanh:
-      return std::tanh(x);
-    case XgmActivation::Quadratic:
-      return x * x;
-    case XgmActivation::Linear:
-      return x;
-  }
-  return 0;
-}
-
 void xgm_residual(XgmLoss loss, double y, double f, double* e, double* l) { xgm_detail::residual(loss, y, f, e, l); }
-
-double xgm_dg(XgmActivation a, double x) {
-  switch (a) {
-    case XgmActivation::Relu:
-      return x > 0 ? 1.0 : 0.0;
-    case XgmActivation::Erf:
-      return 2 * kInvSqrt2Pi * std::exp(-0.5 * x * x);
-    case XgmActivation::Tanh: {
-      const double t = std::tanh(x);
-      return 1 - t * t;
-    }
-    case XgmActivation::Quadratic:
-      return 2 * x;
-    case XgmActivation::Linear:
-      return 1.0;
-  }
-  return 0;
-}
 
 }  // namespace tilt

@@ -81,9 +81,6 @@ class XgmGauss {
 void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long long samples, unsigned long long seed,
                     XgmMoments* mean, XgmMoments* se);
 
-// g, g' for the activation.
-double xgm_g(XgmActivation a, double x);
-double xgm_dg(XgmActivation a, double x);
 // The residual e = -dloss/df and the loss l of one sample with label y and output f, as every expectation here
 // uses them (square: e = y - f, l = (y - f)^2/2; logistic: e = y/(1 + exp(y f)), l = log(1 + exp(-y f))).
 void xgm_residual(XgmLoss loss, double y, double f, double* e, double* l);

@@ -28,10 +28,10 @@ void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long
       for (int b = 0; b < K; ++b) z(b) = rng.normal();
       lam = mu + p.sigma * (o.r * xi) + std::sqrt(delta) * (L * z);
       double f = 0;
-      for (int k = 0; k < K; ++k) f += cv(k) * xgm_g(p.activation, lam(k));
+      for (int k = 0; k < K; ++k) f += cv(k) * activation_g(p.activation, lam(k));
       double e, l;
       xgm_residual(p.loss, c.label, f, &e, &l);
-      for (int k = 0; k < K; ++k) G(k) = e * cv(k) * xgm_dg(p.activation, lam(k));
+      for (int k = 0; k < K; ++k) G(k) = e * cv(k) * activation_dg(p.activation, lam(k));
       int j = 0;
       for (int a = 0; a < D; ++a)
         for (int k = 0; k < K; ++k) x(j++) = G(k) * (c.centre(a) + p.sigma * xi(a));
@@ -39,7 +39,7 @@ void xgm_moments_mc(const XgmParams& p, const XgmOverlaps& o, double delta, long
         for (int k = 0; k < K; ++k) x(j++) = G(k) * z(b);
       for (int l2 = 0; l2 < K; ++l2)
         for (int k = 0; k < K; ++k) x(j++) = G(k) * G(l2);
-      for (int k = 0; k < K; ++k) x(j++) = e * xgm_g(p.activation, lam(k));
+      for (int k = 0; k < K; ++k) x(j++) = e * activation_g(p.activation, lam(k));
       x(j++) = c.label * f <= 0 ? 1.0 : 0.0;
       x(j++) = l;
       s1 += x;

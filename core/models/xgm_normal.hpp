@@ -5,11 +5,13 @@
 #include <cmath>
 #include <limits>
 
+#include "core/activation.hpp"
+
 namespace tilt::xgm_detail {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kSqrt2 = 1.4142135623730951;
-constexpr double kInvSqrt2Pi = 0.3989422804014327;
+constexpr double kSqrt2 = gaussian::kSqrt2;
+constexpr double kInvSqrt2Pi = gaussian::kInvSqrt2Pi;
 constexpr double kCut = 8.5;  // |s| beyond this carries < 1e-16 of the normal mass
 
 constexpr double kFar = 38.0;  // phi and the tail mass vanish in double precision beyond this

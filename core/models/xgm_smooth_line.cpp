@@ -101,7 +101,7 @@ class SmoothLine {
   // y f(s) exactly, summed in unit order.
   double value(double s) const {
     double f = 0;
-    for (int k = 0; k < K_; ++k) f += cv_[k] * xgm_g(Act, alpha_[k] + beta_[k] * s);
+    for (int k = 0; k < K_; ++k) f += cv_[k] * activation_g(Act, alpha_[k] + beta_[k] * s);
     return y_ * f;
   }
 
@@ -258,8 +258,8 @@ void smooth_line(XgmActivation act, XgmLoss loss, const Line& line, const LineRu
     double f = 0;
     for (int k = 0; k < K; ++k) {
       const double lam = line.alpha[k] + line.beta[k] * s;
-      gp[k] = xgm_g(act, lam);
-      dgp[k] = xgm_dg(act, lam);
+      gp[k] = activation_g(act, lam);
+      dgp[k] = activation_dg(act, lam);
       f += line.cv[k] * gp[k];
     }
     double e, l;

@@ -33,10 +33,10 @@ bool XgmDiffusion::increments(double delta, std::size_t, const double* y, Rng& r
     lambda.noalias() = o.r * x;
     lambda += iota;
     double f = 0;
-    for (int k = 0; k < K; ++k) f += p_.cK * o.v(k) * xgm_g(p_.activation, lambda(k));
+    for (int k = 0; k < K; ++k) f += p_.cK * o.v(k) * activation_g(p_.activation, lambda(k));
     double e = 0, loss = 0;
     xgm_residual(p_.loss, cl.label, f, &e, &loss);
-    for (int k = 0; k < K; ++k) G(k) = e * p_.cK * o.v(k) * xgm_dg(p_.activation, lambda(k));
+    for (int k = 0; k < K; ++k) G(k) = e * p_.cK * o.v(k) * activation_dg(p_.activation, lambda(k));
     double* u_out = out + std::size_t(j) * n;
     for (int k = 0; k < K; ++k)
       for (int a = 0; a < D; ++a) *u_out++ = eta * (G(k) * x(a) - p_.weight_decay * o.r(k, a));
@@ -46,7 +46,7 @@ bool XgmDiffusion::increments(double delta, std::size_t, const double* y, Rng& r
                    2 * eta * p_.weight_decay * o.Qp(k, l);
     for (int k = 0; k < K; ++k)
       *u_out++ = p_.train_readout
-                     ? p_.eta_v * (p_.cK * e * xgm_g(p_.activation, lambda(k)) - p_.weight_decay_v * o.v(k))
+                     ? p_.eta_v * (p_.cK * e * activation_g(p_.activation, lambda(k)) - p_.weight_decay_v * o.v(k))
                      : 0.0;
   }
   return true;
