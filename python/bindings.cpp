@@ -29,7 +29,14 @@ py::tuple table_to_python(const tilt::Table& table) {
   return py::make_tuple(table.name, table.columns, arrays, table.csv);
 }
 
-// command: "ode", "sim" or "validate". Returns (tables, record JSON text, report, exit code).
+// A command's result as (tables, record JSON text, report, exit code).
+py::tuple result_to_python(const tilt::CommandResult& result) {
+  py::list tables;
+  for (const auto& table : result.tables) tables.append(table_to_python(table));
+  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+}
+
+// command: "ode", "sim" or "validate". Returns result_to_python of its result.
 py::tuple run(const std::string& command, const std::string& file, const std::string& text, const std::string& origin,
               const std::vector<std::string>& overrides, const std::vector<long long>& scaling,
               const std::string& column, bool quiet) {
@@ -55,12 +62,10 @@ py::tuple run(const std::string& command, const std::string& file, const std::st
       throw std::invalid_argument("unknown command '" + command + "'; allowed: ode, sim, validate");
     }
   }
-  py::list tables;
-  for (const auto& table : result.tables) tables.append(table_to_python(table));
-  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+  return result_to_python(result);
 }
 
-// `tilt sweep FILE` in this process. Returns (tables, record JSON text, report, exit code) like run().
+// `tilt sweep FILE` in this process. Returns result_to_python of its result, like run().
 py::tuple sweep(const std::string& file, const std::vector<std::string>& overrides, const std::string& out, int threads,
                 bool resume, bool force, bool quiet) {
   tilt::Experiment experiment;
@@ -78,9 +83,7 @@ py::tuple sweep(const std::string& file, const std::vector<std::string>& overrid
     tilt::Progress::set_enabled(!quiet);
     result = tilt::sweep_command(experiment, request);
   }
-  py::list tables;
-  for (const auto& table : result.tables) tables.append(table_to_python(table));
-  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+  return result_to_python(result);
 }
 
 std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
