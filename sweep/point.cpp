@@ -196,7 +196,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
   PointResult result;
   result.index = point.index;
   const std::vector<std::string> slots = spec.slots();
-  const std::string threads_set = "sim.threads=" + std::to_string(threads);
+  const Setting threads_set{"sim.threads", toml::value(std::int64_t(threads))};  // as "sim.threads=N" reads
   // Each slot's members, per side (theory, or theory and simulation).
   std::vector<std::vector<std::vector<Trajectory>>> runs(slots.size());
   std::vector<std::string> verdicts(slots.size());
