@@ -255,20 +255,25 @@ Config Config::resolve_given(std::map<std::string, toml::value> given, const std
           .as_string()
           .str;
 
-  Config config;
-  for (const auto& [key, value] : given) {
+  // Every given value checked and normalised in place, in key order (the first bad key in that order is reported),
+  // then kept: no second map is built (a sweep resolves one experiment per point).
+  for (auto& [key, value] : given) {
     const KeySpec& spec = *find_key(key);
     if (!key_applies(spec, model))
       throw InputError("key '" + key + "' belongs to model " + spec.model + " but model = \"" + model + "\" (in " +
                        origin + "); allowed: keys of [" + model + "] and the shared tables");
-    config.values_[key] = checked(spec, value);
+    value = checked(spec, value);
   }
+  Config config;
+  config.values_ = std::move(given);
+  // The keys not given, in registry order: fixed defaults first, then those that follow another key (eta_v = eta).
+  std::vector<const KeySpec*> missing;
   for (const auto& spec : key_registry())
-    if (key_applies(spec, model) && !config.values_.count(spec.key) && spec.default_from.empty())
-      config.values_[spec.key] = spec.fallback;
-  for (const auto& spec : key_registry())  // defaults that follow another key (eta_v = eta)
-    if (key_applies(spec, model) && !config.values_.count(spec.key))
-      config.values_[spec.key] = config.values_.at(spec.default_from);
+    if (key_applies(spec, model) && !config.values_.count(spec.key)) missing.push_back(&spec);
+  for (const KeySpec* spec : missing)
+    if (spec->default_from.empty()) config.values_[spec->key] = spec->fallback;
+  for (const KeySpec* spec : missing)
+    if (!spec->default_from.empty()) config.values_[spec->key] = config.values_.at(spec->default_from);
   check_cross_keys(config.values_);
   check_model(config);  // the model's own checks, the same code a run uses (its descriptor, core/model.hpp)
   return config;
