@@ -247,8 +247,9 @@ std::string PointResult::serialise() const {
   return j.dump();
 }
 
-PointResult PointResult::parse(const std::string& line) {
-  const nlohmann::json j = nlohmann::json::parse(line);
+PointResult PointResult::parse(const std::string& line) { return from_json(nlohmann::json::parse(line)); }
+
+PointResult PointResult::from_json(const nlohmann::json& j) {
   PointResult r;
   r.index = j.at("index").get<std::size_t>();
   r.cells = j.at("cells").get<std::vector<std::string>>();
