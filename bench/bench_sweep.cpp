@@ -1,5 +1,6 @@
 // Speed of tilt sweep (issue 13, point 6): points per second of a perceptron theory sweep, on 1 and 2 threads
-// (the ratio is the parallel efficiency 1 -> 2 threads). Ranks: scripts/sweep_scaling.sh.
+// (the ratio is the parallel efficiency 1 -> 2 threads), and of the parts of a point. Ranks:
+// scripts/sweep_scaling.sh.
 #include <benchmark/benchmark.h>
 
 #include "core/progress.hpp"
@@ -8,6 +9,7 @@
 #include "sweep/run.hpp"
 #include "sweep/schedule.hpp"
 #include "sweep/spec.hpp"
+#include "theory/run.hpp"
 
 namespace {
 
@@ -44,7 +46,8 @@ void BM_PerceptronTheorySweep(benchmark::State& state) {
 }
 BENCHMARK(BM_PerceptronTheorySweep)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// The checks before the run: every point resolved and checked against the limits.
+// The checks before the run: every point resolved and checked against the limits (the sweep file's parse
+// included).
 void BM_SweepCheck(benchmark::State& state) {
   for (auto _ : state) {
     tilt::SweepSpec spec = perceptron_grid(20);
@@ -52,8 +55,42 @@ void BM_SweepCheck(benchmark::State& state) {
     benchmark::DoNotOptimize(spec.points.data());
   }
   state.SetItemsProcessed(state.iterations() * 200);
+  state.counters["points_per_second"] =
+      benchmark::Counter(double(state.iterations() * 200), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SweepCheck)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The parts of one point on this thread (CPU time): its experiment resolved from the base and the point's settings
+// (done twice per point: in the checks and in the run), and the theory run alone (sampled initial weights and the
+// ODE). Their sum against 1 / BM_PerceptronTheorySweep's rate is what the sweep adds around them (scheduling,
+// metrics, the JSON of each result).
+void BM_PointExperiment(benchmark::State& state) {
+  const tilt::SweepSpec spec = perceptron_grid(20);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const tilt::Config e = spec.experiment(spec.points[i], "curriculum");
+    benchmark::DoNotOptimize(&e);
+    i = (i + 1) % spec.points.size();
+  }
+  state.counters["points_per_second"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PointExperiment)->Unit(benchmark::kMicrosecond);
+
+void BM_PointTheory(benchmark::State& state) {
+  const tilt::SweepSpec spec = perceptron_grid(20);
+  std::vector<tilt::Config> experiments;
+  for (const auto& p : spec.points)  // one thread, as run_point gives it
+    experiments.push_back(spec.experiment(p, "curriculum", {{"sim.threads", toml::value(std::int64_t(1))}}));
+  tilt::Progress::set_enabled(false);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const tilt::TheoryResult run = tilt::run_theory(experiments[i]);
+    benchmark::DoNotOptimize(run.members.data());
+    i = (i + 1) % experiments.size();
+  }
+  state.counters["points_per_second"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PointTheory)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -229,37 +229,51 @@ void check_cross_keys(const std::map<std::string, toml::value>& values) {
 
 }  // namespace
 
+Setting read_setting(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError("--set " + item + ": expected KEY=VALUE, e.g. --set eta=1.5");
+  const std::string key = item.substr(0, eq);
+  const KeySpec* spec = find_key(key);
+  if (!spec) unknown_key(key);
+  return {key, parse_override_value(*spec, item.substr(eq + 1), item)};
+}
+
 Config Config::resolve(toml::value root, const std::vector<std::string>& overrides, const std::string& origin) {
   std::map<std::string, toml::value> given;
   flatten(root, "", given);
   for (const auto& item : overrides) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw InputError("--set " + item + ": expected KEY=VALUE, e.g. --set eta=1.5");
-    const std::string key = item.substr(0, eq);
-    const KeySpec* spec = find_key(key);
-    if (!spec) unknown_key(key);
-    given[key] = parse_override_value(*spec, item.substr(eq + 1), item);
+    Setting s = read_setting(item);
+    given[s.key] = std::move(s.value);
   }
+  return resolve_given(std::move(given), origin);
+}
+
+Config Config::resolve_given(std::map<std::string, toml::value> given, const std::string& origin) {
   const std::string model =
       (given.count("model") ? checked(*find_key("model"), given.at("model")) : find_key("model")->fallback)
           .as_string()
           .str;
 
-  Config config;
-  for (const auto& [key, value] : given) {
+  // Every given value checked and normalised in place, in key order (the first bad key in that order is reported),
+  // then kept: no second map is built (a sweep resolves one experiment per point).
+  for (auto& [key, value] : given) {
     const KeySpec& spec = *find_key(key);
     if (!key_applies(spec, model))
       throw InputError("key '" + key + "' belongs to model " + spec.model + " but model = \"" + model + "\" (in " +
                        origin + "); allowed: keys of [" + model + "] and the shared tables");
-    config.values_[key] = checked(spec, value);
+    value = checked(spec, value);
   }
+  Config config;
+  config.values_ = std::move(given);
+  // The keys not given, in registry order: fixed defaults first, then those that follow another key (eta_v = eta).
+  std::vector<const KeySpec*> missing;
   for (const auto& spec : key_registry())
-    if (key_applies(spec, model) && !config.values_.count(spec.key) && spec.default_from.empty())
-      config.values_[spec.key] = spec.fallback;
-  for (const auto& spec : key_registry())  // defaults that follow another key (eta_v = eta)
-    if (key_applies(spec, model) && !config.values_.count(spec.key))
-      config.values_[spec.key] = config.values_.at(spec.default_from);
+    if (key_applies(spec, model) && !config.values_.count(spec.key)) missing.push_back(&spec);
+  for (const KeySpec* spec : missing)
+    if (spec->default_from.empty()) config.values_[spec->key] = spec->fallback;
+  for (const KeySpec* spec : missing)
+    if (!spec->default_from.empty()) config.values_[spec->key] = config.values_.at(spec->default_from);
   check_cross_keys(config.values_);
   check_model(config);  // the model's own checks, the same code a run uses (its descriptor, core/model.hpp)
   return config;
@@ -286,7 +300,21 @@ Config Config::from_file(const std::string& path, const std::vector<std::string>
 }
 
 Config Config::with(const std::vector<std::string>& overrides) const {
-  return from_text(to_toml(), overrides, "<resolved experiment>");
+  std::vector<Setting> settings;
+  for (const auto& item : overrides) settings.push_back(read_setting(item));
+  return with_settings(settings);
+}
+
+Config Config::with_settings(const std::vector<Setting>& settings) const {
+  // The resolved values are the given ones, exactly as if to_toml() were parsed again (every value prints in a
+  // form that reads back to itself), but without printing and parsing the whole experiment: a sweep resolves
+  // one experiment per point and protocol, and that parse cost more than a perceptron point's ODE.
+  std::map<std::string, toml::value> given = values_;
+  for (const auto& s : settings) {
+    if (!find_key(s.key)) unknown_key(s.key);
+    given[s.key] = s.value;
+  }
+  return resolve_given(std::move(given), "<resolved experiment>");
 }
 
 double Config::real(const std::string& key) const { return values_.at(key).as_floating(); }

@@ -9,6 +9,15 @@
 
 namespace tilt {
 
+// One `KEY=VALUE` override (--set) as read: a registered key and its value, not yet checked.
+struct Setting {
+  std::string key;
+  toml::value value;
+};
+// Reads `KEY=VALUE` as --set does (a string key takes unquoted text as it is); InputError on an unknown key or a
+// value that is not TOML.
+Setting read_setting(const std::string& item);
+
 // One resolved experiment: dotted key -> value, every registered key of the chosen model present.
 class Config {
  public:
@@ -26,12 +35,17 @@ class Config {
 
   // A copy with some keys replaced (validated again); used by sweeps and by drivers that split an experiment.
   Config with(const std::vector<std::string>& overrides) const;
+  // The same with overrides already read (read_setting): what a sweep uses at every point, reading each axis
+  // value once rather than once per point.
+  Config with_settings(const std::vector<Setting>& settings) const;
 
   const std::map<std::string, toml::value>& values() const { return values_; }
   std::string to_toml() const;  // every key, grouped by table, in registry order
 
  private:
   static Config resolve(toml::value root, const std::vector<std::string>& overrides, const std::string& origin);
+  // Checks `given` (dotted key -> value, overrides applied) and fills the defaults; `origin` names it in messages.
+  static Config resolve_given(std::map<std::string, toml::value> given, const std::string& origin);
   std::map<std::string, toml::value> values_;
 };
 

@@ -3,6 +3,7 @@
 #include <deque>
 #include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/config.hpp"
 #include "core/model.hpp"
@@ -266,28 +267,49 @@ void check_model(const Config& config) { model_of(config).check(config); }
 
 bool key_applies(const KeySpec& spec, const std::string& model) {
   if (spec.model.empty()) return true;
-  std::string list = "," + spec.model + ",";
-  return list.find("," + model + ",") != std::string::npos;
+  // One entry of the comma-separated list equal to `model`, compared in place: this runs for every key of every
+  // resolved experiment (a sweep resolves one per point), where building strings showed in the profile.
+  for (std::size_t start = 0;;) {
+    const std::size_t comma = spec.model.find(',', start);
+    const std::size_t end = comma == std::string::npos ? spec.model.size() : comma;
+    if (spec.model.compare(start, end - start, model) == 0) return true;
+    if (comma == std::string::npos) return false;
+    start = comma + 1;
+  }
 }
 
-const std::vector<KeySpec>& key_registry() {
+namespace {
+
+// One version of the registry with an index by name: find_key runs for every key of every resolved experiment.
+struct RegistryVersion {
+  std::vector<KeySpec> keys;
+  std::unordered_map<std::string, std::size_t> index;  // the first entry of each name
+};
+
+const RegistryVersion& current_registry() {
   // Rebuilt when a model is registered; earlier versions stay alive, so references handed out remain valid.
   static std::mutex mutex;
-  static std::deque<std::vector<KeySpec>> versions;
+  static std::deque<RegistryVersion> versions;
   static unsigned built_for = 0;
   const std::lock_guard<std::mutex> lock(mutex);
   const unsigned generation = model_registry_generation();
   if (versions.empty() || built_for != generation) {
-    versions.push_back(build_registry());
+    RegistryVersion v{build_registry(), {}};
+    for (std::size_t i = 0; i < v.keys.size(); ++i) v.index.emplace(v.keys[i].key, i);
+    versions.push_back(std::move(v));
     built_for = generation;
   }
   return versions.back();
 }
 
+}  // namespace
+
+const std::vector<KeySpec>& key_registry() { return current_registry().keys; }
+
 const KeySpec* find_key(const std::string& key) {
-  for (const auto& spec : key_registry())
-    if (spec.key == key) return &spec;
-  return nullptr;
+  const RegistryVersion& r = current_registry();
+  const auto it = r.index.find(key);
+  return it == r.index.end() ? nullptr : &r.keys[it->second];
 }
 
 std::string type_name(KeyType type) {

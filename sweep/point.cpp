@@ -196,7 +196,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
   PointResult result;
   result.index = point.index;
   const std::vector<std::string> slots = spec.slots();
-  const std::string threads_set = "sim.threads=" + std::to_string(threads);
+  const Setting threads_set{"sim.threads", toml::value(std::int64_t(threads))};  // as "sim.threads=N" reads
   // Each slot's members, per side (theory, or theory and simulation).
   std::vector<std::vector<std::vector<Trajectory>>> runs(slots.size());
   std::vector<std::string> verdicts(slots.size());
@@ -247,8 +247,9 @@ std::string PointResult::serialise() const {
   return j.dump();
 }
 
-PointResult PointResult::parse(const std::string& line) {
-  const nlohmann::json j = nlohmann::json::parse(line);
+PointResult PointResult::parse(const std::string& line) { return from_json(nlohmann::json::parse(line)); }
+
+PointResult PointResult::from_json(const nlohmann::json& j) {
   PointResult r;
   r.index = j.at("index").get<std::size_t>();
   r.cells = j.at("cells").get<std::vector<std::string>>();

@@ -13,11 +13,12 @@ namespace tilt {
 
 struct PointResult {
   std::size_t index = 0;
-  std::vector<std::string> cells;                     // the row after the axis columns (see sweep_header)
-  double seconds = 0;                                 // wall time of the point
-  std::map<std::string, std::string> files;           // trajectories: file name -> CSV text (sweep.trajectories)
-  std::string serialise() const;                      // one JSON line (journal, MPI messages)
-  static PointResult parse(const std::string& line);  // throws on a damaged line
+  std::vector<std::string> cells;                         // the row after the axis columns (see sweep_header)
+  double seconds = 0;                                     // wall time of the point
+  std::map<std::string, std::string> files;               // trajectories: file name -> CSV text (sweep.trajectories)
+  std::string serialise() const;                          // one JSON line (journal, MPI messages)
+  static PointResult parse(const std::string& line);      // throws on a damaged line
+  static PointResult from_json(const nlohmann::json& j);  // the same from the line already parsed
 };
 
 // The table's header: point, the axis keys, seed, cost_per_step, then the metric columns of each slot.

@@ -266,8 +266,8 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   run_points(
       cluster, order, costs, outer, [&](std::size_t i) { return compute_point(spec, i, inner, cells); },
       [&](const std::string& message) {
-        const nlohmann::json j = nlohmann::json::parse(message);
-        PointResult r = PointResult::parse(message);
+        const nlohmann::json j = nlohmann::json::parse(message);  // once: the result and its "error", if any
+        PointResult r = PointResult::from_json(j);
         for (const auto& [name, text] : r.files)
           if (!options.out.empty()) write_file_atomic(points_dir + "/" + name, text, true);
         r.files.clear();

@@ -169,7 +169,9 @@ SweepAxis parse_axis(const toml::value& entry, std::size_t number, const Config&
       value = toml::value(static_cast<std::int64_t>(r));
     }
     try {  // type and range of the key, as --set checks them
-      (void)base.with({axis.key + "=" + show_value(value)});
+      Setting setting = read_setting(axis.key + "=" + show_value(value));
+      (void)base.with_settings({setting});
+      axis.settings.push_back(std::move(setting));
     } catch (const InputError& e) {
       throw InputError(axis.origin + ": " + e.what());
     }
@@ -347,7 +349,7 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     SweepPoint& p = spec.points[index];
     p.index = index;
     p.seed = spec.derived_seeds ? point_seed(spec.seed, index) : spec.base.integer("seed");
-    p.overrides.push_back("seed=" + std::to_string(p.seed));
+    p.settings.push_back({"seed", toml::value(static_cast<std::int64_t>(p.seed))});  // as "seed=N" reads
     std::vector<std::size_t> at(spec.axes.size());
     std::size_t rest = index;
     for (std::size_t g = groups.size(); g-- > 0;) {
@@ -356,9 +358,8 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       rest /= len;
     }
     for (std::size_t a = 0; a < spec.axes.size(); ++a) {
-      const toml::value& v = spec.axes[a].values[at[a]];
-      p.overrides.push_back(spec.axes[a].key + "=" + show_value(v));
-      p.labels.push_back(label_of(v));
+      p.settings.push_back(spec.axes[a].settings[at[a]]);
+      p.labels.push_back(label_of(spec.axes[a].values[at[a]]));
     }
   }
 
@@ -395,12 +396,15 @@ std::vector<std::string> SweepSpec::slots() const {
 }
 
 Config SweepSpec::experiment(const SweepPoint& point, const std::string& slot,
-                             const std::vector<std::string>& extra) const {
-  std::vector<std::string> o = point.overrides;
-  if (slot != "run") o.push_back("curriculum.protocol=" + slot);
-  if (run == SweepRun::Theory) o.push_back("theory.ensemble=1");
+                             const std::vector<Setting>& extra) const {
+  // Settings, not KEY=VALUE text: reading the text again at every point cost as much as a perceptron point's ODE.
+  // The values are what --set reads from "curriculum.protocol=SLOT" (a protocol name is unquoted text) and
+  // "theory.ensemble=1".
+  std::vector<Setting> o = point.settings;
+  if (slot != "run") o.push_back({"curriculum.protocol", toml::value(slot)});
+  if (run == SweepRun::Theory) o.push_back({"theory.ensemble", toml::value(std::int64_t(1))});
   for (const auto& x : extra) o.push_back(x);
-  return base.with(o);
+  return base.with_settings(o);
 }
 
 double SweepSpec::relative_cost(const Config& e) const {

@@ -15,14 +15,15 @@ const char* sweep_run_name(SweepRun run);
 struct SweepAxis {
   std::string key;                  // a registered experiment key, e.g. "curriculum.hard"
   std::vector<toml::value> values;  // normalised values (numbers for real/integer keys)
+  std::vector<Setting> settings;    // each value as the override KEY=VALUE reads (read once, set at every point)
   std::string zip;                  // axes with the same non-empty zip group vary together
   std::string origin;               // "axis N (key)" for messages
 };
 
 struct SweepPoint {
   std::size_t index = 0;
-  std::vector<std::string> overrides;  // the axis values as KEY=VALUE, then the point's seed
-  std::vector<std::string> labels;     // each axis's value as written in the table
+  std::vector<Setting> settings;    // the point's seed, then the axis values (as the axes' settings)
+  std::vector<std::string> labels;  // each axis's value as written in the table
   long long seed = 0;
   double cost = 1;  // relative cost (members x t_max x model size), set by check_points
 };
@@ -51,8 +52,8 @@ struct SweepSpec {
 
   // The slots compared at each point (protocol names, or "run" plus the reference for a protocol axis).
   std::vector<std::string> slots() const;
-  // The experiment of `slot` at `point`, resolved (with `extra` overrides last, e.g. the thread count).
-  Config experiment(const SweepPoint& point, const std::string& slot, const std::vector<std::string>& extra = {}) const;
+  // The experiment of `slot` at `point`, resolved (with `extra` settings last, e.g. the thread count).
+  Config experiment(const SweepPoint& point, const std::string& slot, const std::vector<Setting>& extra = {}) const;
   // Relative cost of running `experiment` for one slot (members x t_max x model size): orders the work (costly
   // points first) and scales --dry-run's estimate.
   double relative_cost(const Config& experiment) const;

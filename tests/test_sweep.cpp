@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "support.hpp"
 #include "sweep/spec.hpp"
@@ -108,6 +109,59 @@ TEST(Sweep, IntegerAxesFromRangesAndTheReferenceJoinsTheSlots) {
   for (const auto& p : s.points) K.push_back(s.experiment(p, "curriculum").integer("xgm.K"));
   EXPECT_EQ(K, std::vector<long long>({4, 8, 16, 32, 64}));
   EXPECT_EQ(s.slots(), std::vector<std::string>({"curriculum", "shuffled"}));
+}
+
+// A point's experiment is resolved from the base's values and the axes' settings, not by printing the base as TOML
+// and reading it again with KEY=VALUE text (which cost more than a perceptron point's ODE): the result, and every
+// error, must be what that text gives.
+TEST(Sweep, PointExperimentsAreWhatTheirTextResolvesTo) {
+  const std::string text = std::string(kBase) +
+                           "[sweep]\nrun = \"theory\"\nprotocols = [\"anti\", \"curriculum\"]\n"
+                           "[[axis]]\nkey = \"curriculum.hard\"\nlinear = [0.1, 4.0, 3]\n"
+                           "[[axis]]\nkey = \"sim.seeds\"\nvalues = [2, 5]\nzip = \"g\"\n"
+                           "[[axis]]\nkey = \"test.difficulty\"\nvalues = [\"all\", \"easy\"]\nzip = \"g\"\n"
+                           "[[axis]]\nkey = \"theory.stop_at_outputs\"\nvalues = [true, false]\n";
+  const tilt::SweepSpec s = tilt::SweepSpec::from_text(text, {"eta=0.7"}, "<test>");
+  ASSERT_EQ(s.points.size(), 3u * 2u * 2u);
+  for (const auto& p : s.points)
+    for (const auto& slot : s.slots()) {
+      std::vector<std::string> o{"seed=" + std::to_string(p.seed)};
+      for (std::size_t a = 0; a < s.axes.size(); ++a) o.push_back(s.axes[a].key + "=" + p.labels[a]);
+      o.push_back("curriculum.protocol=" + slot);
+      o.push_back("theory.ensemble=1");
+      o.push_back("sim.threads=2");
+      const tilt::Config reference = tilt::Config::from_text(s.base.to_toml(), o);
+      const tilt::Config e = s.experiment(p, slot, {{"sim.threads", toml::value(std::int64_t(2))}});
+      EXPECT_EQ(e.to_toml(), reference.to_toml()) << "point " << p.index << ", " << slot;
+      for (const auto& [key, value] : reference.values()) EXPECT_EQ(e.values().at(key).type(), value.type()) << key;
+    }
+  // Config::with: the same values and the same errors as resolving to_toml() with the overrides.
+  const tilt::Config c = s.experiment(s.points[4], "anti");
+  for (const std::vector<std::string>& o :
+       std::vector<std::vector<std::string>>{{"eta=2", "t_max=6", "output.every=0.1"},
+                                             {"curriculum.protocol=custom", "curriculum.segments=[[0, 2.5], [1.5, 0]]"},
+                                             {"curriculum.segments=[[0, 2.5], [1.5, 0]]"},
+                                             {"test.difficulty=\"hard\"", "seed=7"},
+                                             {"eta=-1"},
+                                             {"t_max=1"},
+                                             {"curriculum.protocol=curriculum"},
+                                             {"sim.seeds=1.5"},
+                                             {"perceptron.nonsense=1"},
+                                             {"eta"},
+                                             {"theory.init=file"}}) {
+    std::string expected, got;
+    try {
+      expected = tilt::Config::from_text(c.to_toml(), o, "<resolved experiment>").to_toml();
+    } catch (const tilt::InputError& e) {
+      expected = std::string("error: ") + e.what();
+    }
+    try {
+      got = c.with(o).to_toml();
+    } catch (const tilt::InputError& e) {
+      got = std::string("error: ") + e.what();
+    }
+    EXPECT_EQ(got, expected) << o[0];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
