@@ -54,7 +54,7 @@ std::vector<KeySpec> xgm_keys() {
           "max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2), then fixed for the "
           "phase.",
           "xgm"),
-      real("xgm.rhs_tol", 1e-3, "> 0", greater(0),
+      real("xgm.rhs_tol", 1e-2, "> 0", greater(0),
            "Accuracy of the theory's right-hand side when xgm.lines or xgm.nodes is 0 (automatic): absolute, on "
            "every component of d(r, Qperp, v)/dt. At the start of each phase (and each difficulty of a mixture) "
            "the nodes double from 16 until the quadrature error along the lines (the change to twice the nodes) is "
