@@ -40,7 +40,7 @@ struct XgmParams : TwoLayerTraining {
   // above are then the smallest it uses: the automatic rule max(1024, 16384/K) and 16), and the observables' loss
   // chooses its nodes from observable_tol.
   bool lines_auto = false, nodes_auto = false;
-  double rhs_tol = 1e-3;         // the right-hand side's accuracy (absolute, on every component)
+  double rhs_tol = 1e-2;         // the right-hand side's accuracy (absolute, on every component)
   int observable_lines = 65536;  // most lines for eps and the loss (evaluated at output times only)
   double observable_tol = 1e-4;  // eps (and the loss on lines) to two estimated standard errors <= this
   // Not a key: split the right-hand side's lines into 8 shifted replicates, so that dr_err, Gz_err, GG_err, eg_err
