@@ -123,4 +123,33 @@ TEST(XgmRhsTolerance, RunRecordsItsChoices) {
   EXPECT_NE(ode.accuracy_json().find("\"phases\""), std::string::npos);
 }
 
+// The observables' loss (a line average for erf with the logistic loss) chooses its nodes at every evaluation from
+// xgm.observable_tol: at the stress state the default 16 nodes' estimated quadrature error exceeds tol/4 and the
+// automatic choice takes more nodes; its loss then agrees with a 128-node evaluation within the tolerance, and
+// the quadrature's estimate is part of loss_err.
+TEST(XgmRhsTolerance, ObservableLossChoosesItsNodes) {
+  const double tol = 1e-3, delta = 1.0;
+  const std::vector<std::string> keys{"xgm.observable_lines=4096", "xgm.observable_tol=" + std::to_string(tol)};
+  std::vector<std::string> automatic = keys, fixed16 = keys, fixed64 = keys;
+  automatic.push_back("xgm.nodes=0");
+  fixed16.push_back("xgm.nodes=16");
+  fixed64.push_back("xgm.nodes=64");
+  const XgmOverlaps o = stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
+  XgmMoments a, b, c;
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", automatic), false, true).expect(o, delta, false, &a));
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed16), false, true).expect(o, delta, false, &b));
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed64), false, true).expect(o, delta, false, &c));
+  std::printf(
+      "loss: automatic %d nodes %.6f (quadrature estimate %.2g, loss_err %.2g); 16 nodes %.6f (%.2g); "
+      "64 nodes %.6f\n",
+      a.loss_nodes, a.loss, a.loss_node, a.loss_err, b.loss, b.loss_node, c.loss);
+  EXPECT_EQ(b.loss_nodes, 16);
+  EXPECT_GT(b.loss_node, tol / 4);
+  EXPECT_GT(a.loss_nodes, 16);
+  EXPECT_LE(a.loss_node, tol / 4 * std::max(1.0, a.loss));
+  EXPECT_GE(a.loss_err, a.loss_node);
+  // The same lines at 16 and 64 nodes differ by about the 16-node estimate; the automatic choice is closer.
+  EXPECT_LT(std::fabs(a.loss - c.loss), std::fabs(b.loss - c.loss));
+}
+
 }  // namespace
