@@ -94,6 +94,18 @@ nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
           {"wall_seconds", r.wall_seconds}};
 }
 
+// The accuracy each member's model chose for itself (OdeModel::accuracy_json; xgm: line and node counts per
+// phase), one entry per member; null when no member's model records any.
+nlohmann::json accuracy_json(const TheoryResult& r) {
+  nlohmann::json out = nlohmann::json::array();
+  bool any = false;
+  for (const auto& a : r.accuracy) {
+    any = any || !a.empty();
+    out.push_back(a.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(a));
+  }
+  return any ? out : nlohmann::json(nullptr);
+}
+
 std::vector<long long> seeds_used(const Config& config, long long count) {
   std::vector<long long> seeds;
   for (long long m = 0; m < count; ++m) seeds.push_back(config.integer("seed") + m);
@@ -240,6 +252,7 @@ CommandResult ode_command(const Experiment& experiment, const CommandHooks& hook
   record["seeds"] = seeds_used(config, config.integer("theory.ensemble"));
   record["theory"] = theory_stats(config, r);
   record["wall_seconds"] = r.wall_seconds;
+  if (const nlohmann::json accuracy = accuracy_json(r); !accuracy.is_null()) record["accuracy"] = accuracy;
   if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
     record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
   CommandResult result;

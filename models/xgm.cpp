@@ -50,8 +50,18 @@ std::vector<KeySpec> xgm_keys() {
           "(docs/theory/xgm.md): number of fixed quasi-random lines per cluster; along each line the integral "
           "is exact (relu) or by Gauss-Hermite/Gauss-Legendre quadrature. Error falls roughly like 1/lines. "
           "With relu and the square loss only the eta^2 term uses them (the rest is closed form). "
-          "0: max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2).",
+          "0: chosen from xgm.rhs_tol at the start of every phase of a theory run, doubling from "
+          "max(1024, 16384/K) (the eta^2 term scales like c_K^2, the cost per line like K^2), then fixed for the "
+          "phase.",
           "xgm"),
+      real("xgm.rhs_tol", 1e-2, "> 0", greater(0),
+           "Accuracy of the theory's right-hand side when xgm.lines or xgm.nodes is 0 (automatic): absolute, on "
+           "every component of d(r, Qperp, v)/dt. At the start of each phase (and each difficulty of a mixture) "
+           "the nodes double from 16 until the quadrature error along the lines (the change to twice the nodes) is "
+           "at most rhs_tol/4, then the lines double until two standard errors over 8 shifted replicates are at "
+           "most rhs_tol (at most 65536 lines, 128 nodes); both stay fixed for the phase (a smooth right-hand "
+           "side), are re-estimated at every output time, and are recorded in the run's JSON record (accuracy).",
+           "xgm"),
       integer("xgm.observable_lines", 65536, ">= 8", at_least(8),
               "Most lines per cluster for the observables eps and loss (evaluated at output times only). They "
               "start at 128 lines and double until two estimated standard errors are at most xgm.observable_tol "
@@ -66,10 +76,14 @@ std::vector<KeySpec> xgm_keys() {
               "relu with the square loss: evaluate the drift, the read-out term and the loss in closed form "
               "(Stein's lemma, bivariate normal CDF). false: use the lines for everything (for comparisons).",
               "xgm"),
-      integer("xgm.nodes", 16, "in [2, 64]", between(2, 64),
-              "Quadrature nodes along each line: Gauss-Hermite nodes for smooth activations, Gauss-Legendre nodes "
-              "per unit-width panel for the logistic loss with relu.",
-              "xgm"),
+      integer(
+          "xgm.nodes", 0, "0 (automatic) or in [2, 64]",
+          [](const toml::value& v) { return number(v) == 0 || (number(v) >= 2 && number(v) <= 64); },
+          "Quadrature nodes along each line: Gauss-Hermite nodes for smooth activations, Gauss-Legendre nodes "
+          "per unit-width panel for the logistic loss with relu. 0: chosen from the tolerance (the right-hand "
+          "side's from xgm.rhs_tol at the start of every phase, the loss's from xgm.observable_tol at every "
+          "output), doubling from 16 up to 128.",
+          "xgm"),
       boolean("xgm.diagnostics", true,
               "Report the per-unit diagnostics align_k = |r_k|/sqrt(Q_kk) and match_k (1 when sign(v_k) is the "
               "label of the cluster centre closest in angle to r_k, else 0).",

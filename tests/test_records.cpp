@@ -244,7 +244,12 @@ void check_command(const std::string& command, const std::vector<std::string>& e
                                                       << help.output;
 }
 
-TEST(Records, OdeWritesWhatTheDocsList) { check_command("ode", {"", "--set theory.ensemble=2"}); }
+// The xgm run (automatic lines) writes `accuracy`.
+TEST(Records, OdeWritesWhatTheDocsList) {
+  check_command("ode", {"", "--set theory.ensemble=2",
+                        "--set model=xgm --set xgm.K=2 --set xgm.sigma=0.3 --set curriculum.easy=0.1 "
+                        "--set xgm.observable_lines=512"});
+}
 
 TEST(Records, SimWritesWhatTheDocsList) { check_command("sim", {"--set sim.seeds=1", ""}); }
 

@@ -19,6 +19,9 @@ class OdeModel {
   virtual std::vector<double> observe(const double* y) const = 0;
   // Names of the state components, for error messages.
   virtual std::vector<std::string> state_names() const = 0;
+  // What the model chose about its own accuracy during the run (e.g. xgm's line and node counts per phase), as
+  // a JSON object for the run's record; empty: nothing to record.
+  virtual std::string accuracy_json() const { return {}; }
 };
 
 }  // namespace tilt

@@ -64,6 +64,7 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   Progress progress("theory", count, times.back());
   result.members.resize(std::size_t(count));
   std::vector<IntegratorStats> stats(static_cast<std::size_t>(count));
+  result.accuracy.resize(std::size_t(count));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(config))
   for (long long m = 0; m < count; ++m) {
@@ -80,6 +81,7 @@ TheoryResult run_theory_members(const Config& config, long long count) {
         result.members[std::size_t(m)] =
             integrate(*problem.model, schedule, problem.y0, times, member_options, &stats[std::size_t(m)]);
       }
+      result.accuracy[std::size_t(m)] = problem.model->accuracy_json();
       progress.member_done(m);
     } catch (...) {
       errors[std::size_t(m)] = std::current_exception();

@@ -22,8 +22,9 @@ TheoryProblem make_theory_problem(const Config& config, long long member);
 
 struct TheoryResult {
   std::vector<Trajectory> members;
-  EnsembleTrajectory ensemble;  // mean and standard error over members (se = 0 for one member)
-  IntegratorStats stats;        // summed over members
+  EnsembleTrajectory ensemble;        // mean and standard error over members (se = 0 for one member)
+  IntegratorStats stats;              // summed over members
+  std::vector<std::string> accuracy;  // per member: OdeModel::accuracy_json() after its run (empty: none)
   double wall_seconds = 0;
 };
 

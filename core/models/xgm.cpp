@@ -79,8 +79,12 @@ XgmParams XgmParams::from_config(const Config& c) {
   if (p.d < p.D + p.K)
     throw InputError("key 'sim.d' = " + std::to_string(p.d) + ": too small for xgm; allowed: sim.d >= xgm.D + xgm.K");
   p.lines = int(c.integer("xgm.lines"));
-  if (p.lines == 0) p.lines = std::max(1024, 16384 / std::max(p.K, 1));
+  p.lines_auto = p.lines == 0;
+  if (p.lines_auto) p.lines = xgm_default_lines(p.K);
   p.nodes = int(c.integer("xgm.nodes"));
+  p.nodes_auto = p.nodes == 0;
+  if (p.nodes_auto) p.nodes = kXgmDefaultNodes;
+  p.rhs_tol = c.real("xgm.rhs_tol");
   p.observable_lines = int(c.integer("xgm.observable_lines"));
   p.observable_tol = c.real("xgm.observable_tol");
   p.closed_forms = c.boolean("xgm.closed_forms");

@@ -36,6 +36,11 @@ struct XgmParams : TwoLayerTraining {
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
   int lines = 1024, nodes = 16;  // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
+  // xgm.lines = 0 / xgm.nodes = 0: the theory chooses them from rhs_tol at the start of every phase (lines and nodes
+  // above are then the smallest it uses: the automatic rule max(1024, 16384/K) and 16), and the observables' loss
+  // chooses its nodes from observable_tol.
+  bool lines_auto = false, nodes_auto = false;
+  double rhs_tol = 1e-2;         // the right-hand side's accuracy (absolute, on every component)
   int observable_lines = 65536;  // most lines for eps and the loss (evaluated at output times only)
   double observable_tol = 1e-4;  // eps (and the loss on lines) to two estimated standard errors <= this
   // Not a key: split the right-hand side's lines into 8 shifted replicates, so that dr_err, Gz_err, GG_err, eg_err
@@ -47,6 +52,11 @@ struct XgmParams : TwoLayerTraining {
   TestDistribution test;
   static XgmParams from_config(const Config& config);  // throws InputError on bad cluster tables etc.
 };
+
+// The right-hand side's line count before any tolerance (xgm.lines = 0 starts here): max(1024, 16384/K), since the
+// eta^2 term scales like c_K^2 = 1/K while a line costs O(K^2); and the node count an automatic choice starts at.
+inline int xgm_default_lines(int K) { return K > 16 ? 1024 : 16384 / (K < 1 ? 1 : K); }
+constexpr int kXgmDefaultNodes = 16;
 
 // The XOR preset: (+-mu, 0, ...) with y = +1, (0, +-mu, ...) with y = -1, p = 1/4.
 std::vector<XgmCluster> xor_clusters(int D, double mu);

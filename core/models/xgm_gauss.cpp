@@ -32,11 +32,25 @@ XgmMoments zero_moments(int K, int D) {
   m.Gz = Eigen::MatrixXd::Zero(K, K);
   m.GG = Eigen::MatrixXd::Zero(K, K);
   m.eg = Eigen::VectorXd::Zero(K);
-  m.dr_err = m.dr;
-  m.Gz_err = m.Gz;
-  m.GG_err = m.GG;
-  m.eg_err = m.eg;
+  m.dr_err = m.dr_node = m.dr;
+  m.Gz_err = m.Gz_node = m.Gz;
+  m.GG_err = m.GG_node = m.GG;
+  m.eg_err = m.eg_node = m.eg;
   return m;
+}
+
+// b - a for the sums of every replicate (the change from one quadrature rule to another on the same lines).
+std::vector<XgmMoments> difference(const std::vector<XgmMoments>& b, const std::vector<XgmMoments>& a) {
+  std::vector<XgmMoments> d = b;
+  for (std::size_t r = 0; r < d.size(); ++r) {
+    d[r].dr -= a[r].dr;
+    d[r].Gz -= a[r].Gz;
+    d[r].GG -= a[r].GG;
+    d[r].eg -= a[r].eg;
+    d[r].loss -= a[r].loss;
+    d[r].eps -= a[r].eps;
+  }
+  return d;
 }
 
 // Mean and standard error over the replicates of x_r / n (x_r: one replicate's sums over n lines).
@@ -65,7 +79,8 @@ void replicate_mean(const std::vector<double>& x, int n, double* mean, double* s
 
 }  // namespace
 
-XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables) : p_(p), rules_(p.nodes) {
+XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables)
+    : p_(p), rules_(&line_rules(p.nodes)), rules2_(&line_rules(2 * p.nodes)) {
   if (dynamics || !observables) {
     const int R = p.rhs_error_estimates ? kReplicates : 1;
     rhs_ = LinePoints(p.D, p.K, (p.lines + R - 1) / R, true, R);
@@ -73,14 +88,17 @@ XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables) : p_(p),
   if (observables) obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), false);
 }
 
+bool XgmGauss::rhs_uses_nodes() const { return !(p_.activation == XgmActivation::Relu && p_.loss == XgmLoss::Square); }
+
 void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const Eigen::MatrixXd& A,
-                          const PassOptions& opt, std::vector<XgmMoments>* sums, std::vector<CvSums>* cvs) const {
+                          const PassOptions& opt, const LineRules& rules, std::vector<XgmMoments>* sums,
+                          std::vector<CvSums>* cvs) const {
   // The fields are lambda = mu + A u with u the first A.cols() coordinates of the points.
   const int K = p_.K, D = p_.D, M = int(A.cols());
   const Eigen::VectorXd cv = p_.cK * o.v;
   const Eigen::VectorXd s2 = A.rowwise().squaredNorm();
   const bool relu = p_.activation == XgmActivation::Relu;
-  const int nq = int(rules_.gh_s.size());
+  const int nq = rules.nodes();
   // eps alone needs no quadrature along the line.
   const bool eps_only = opt.eps && !opt.gg && !opt.drift && !opt.loss;
   Eigen::MatrixXd I0(K, kChunk), I1(K, kChunk), B, Alpha, H, GGc(K, K), EGu(K, M);
@@ -130,7 +148,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
             out.I1 = I1.col(i).data();
             out.eg = eg.data();
             out.observables = true;
-            relu_line(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, p_.loss, rules_, sc, &out);
+            relu_line(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, p_.loss, rules, sc, &out);
             eps += out.eps;
             cv_sums.n += 1;
             cv_sums.h += out.eps;
@@ -152,7 +170,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
             out.eg = eg.data();
             out.GG = opt.gg ? GGc.data() : nullptr;
             out.observables = opt.eps || opt.loss;
-            relu_line(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, p_.loss, rules_, sc, &out);
+            relu_line(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, p_.loss, rules, sc, &out);
             egsum += eg;
             eps += out.eps;
             loss += out.loss;
@@ -167,7 +185,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
               out.I1 = I1.col(i).data();
               out.eg = egsum.data();
               out.H = opt.gg ? H.data() + std::size_t(i) * nq * K : nullptr;
-              smooth_line(p_.activation, p_.loss, line, rules_, &out);
+              smooth_line(p_.activation, p_.loss, line, rules, &out);
               loss += out.loss;
             }
             if (opt.eps) eps += smooth_line_eps(p_.activation, line, ssc);
@@ -209,9 +227,41 @@ void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, boo
   opt.loss = need_loss;
   opt.control_variates = cv_means != nullptr;
   opt.lower_triangular = lower_triangular;
+  // The loss by quadrature along the lines (smooth activations, logistic loss): its quadrature error is the
+  // change from n to 2n nodes on the first lines of every replicate (a systematic error, so a few lines show
+  // it); with the nodes chosen automatically they double until that is at most a quarter of the tolerance.
+  const LineRules* rules = rules_;
+  double loss_node = 0;
+  if (need_loss && rhs_uses_nodes()) {
+    PassOptions lo;
+    lo.loss = true;
+    lo.lower_triangular = lower_triangular;
+    lo.count = std::min(kFirstObservableLines, points.n);
+    std::vector<XgmMoments> a(kReplicates, zero_moments(p_.K, p_.D)), b = a;
+    lines_pass(points, o, A, lo, *rules, &a);
+    for (;;) {
+      const LineRules& finer = line_rules(2 * rules->nodes());
+      b.assign(kReplicates, zero_moments(p_.K, p_.D));
+      lines_pass(points, o, A, lo, finer, &b);
+      std::vector<double> d(kReplicates), l(kReplicates);
+      for (int r = 0; r < kReplicates; ++r) {
+        d[std::size_t(r)] = b[std::size_t(r)].loss - a[std::size_t(r)].loss;
+        l[std::size_t(r)] = a[std::size_t(r)].loss;
+      }
+      double dm, dse, lm, lse;
+      replicate_mean(d, lo.count, &dm, &dse);
+      replicate_mean(l, lo.count, &lm, &lse);
+      loss_node = std::hypot(dm, dse);
+      if (!p_.nodes_auto || loss_node <= 0.25 * p_.observable_tol * std::max(1.0, std::fabs(lm)) ||
+          rules->nodes() >= kMaxAutoNodes)
+        break;
+      rules = &finer;
+      a.swap(b);
+    }
+  }
   int n = p_.observable_tol > 0 ? std::min(kFirstObservableLines, points.n) : points.n;
   opt.count = n;
-  lines_pass(points, o, A, opt, &sums, &cv);
+  lines_pass(points, o, A, opt, *rules, &sums, &cv);
   std::vector<double> e(kReplicates), l(kReplicates);
   for (;;) {
     for (int r = 0; r < kReplicates; ++r) {
@@ -261,10 +311,16 @@ void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, boo
     if (met || n >= points.n) break;
     opt.begin = n;
     opt.count = std::min(n, points.n - n);
-    lines_pass(points, o, A, opt, &sums, &cv);
+    lines_pass(points, o, A, opt, *rules, &sums, &cv);
     n += opt.count;
   }
   out->observable_lines = kReplicates * n;
+  if (need_loss) {
+    // The lines' doubling above answers for their own error only; the quadrature's is added to the estimate.
+    out->loss_node = loss_node;
+    out->loss_err = std::hypot(out->loss_err, loss_node);
+    out->loss_nodes = rhs_uses_nodes() ? rules->nodes() : 0;
+  }
 }
 
 bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* out, bool observe) const {
@@ -286,24 +342,44 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   dyn_opt.gg = true;
   dyn_opt.count = Zd.n;
   std::vector<XgmMoments> sums(std::size_t(Zd.replicates), zero_moments(K, D));
+  // With replicates (error estimates on request) and quadrature along the lines, the same lines are integrated
+  // again with twice the nodes: the change is the quadrature's error estimate.
+  const bool node_estimate = Zd.replicates > 1 && rhs_uses_nodes();
+  std::vector<XgmMoments> sums2;
+  auto dynamics_pass = [&](const Eigen::MatrixXd& A_or_Lc) {
+    lines_pass(Zd, o, A_or_Lc, dyn_opt, *rules_, &sums);
+    if (!node_estimate) return;
+    std::vector<XgmMoments> fine(std::size_t(Zd.replicates), zero_moments(K, D));
+    lines_pass(Zd, o, A_or_Lc, dyn_opt, *rules2_, &fine);
+    sums2 = difference(fine, sums);
+  };
   auto finish_dynamics = [&](bool drift) {
-    replicate_mean(
-        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG, &out->GG_err);
+    // The mean and standard error of one quantity, and of its change under twice the nodes, combined.
+    auto one = [&](auto get, Eigen::MatrixXd* mean, Eigen::MatrixXd* err, Eigen::MatrixXd* node) {
+      replicate_mean(sums, Zd.n, get, mean, err);
+      if (!node_estimate) {
+        if (rhs_uses_nodes()) node->setConstant(std::numeric_limits<double>::quiet_NaN());
+        return;
+      }
+      Eigen::MatrixXd dm, dse;
+      replicate_mean(sums2, Zd.n, get, &dm, &dse);
+      *node = (dm.cwiseAbs2() + dse.cwiseAbs2()).cwiseSqrt();
+      *err = (err->cwiseAbs2() + node->cwiseAbs2()).cwiseSqrt();
+    };
+    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG, &out->GG_err, &out->GG_node);
     if (!drift) return;
-    replicate_mean(
-        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr, &out->dr_err);
-    replicate_mean(
-        sums, Zd.n, [](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz, &out->Gz_err);
-    Eigen::MatrixXd eg, eg_err;
-    replicate_mean(
-        sums, Zd.n, [](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err);
+    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr, &out->dr_err, &out->dr_node);
+    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz, &out->Gz_err, &out->Gz_node);
+    Eigen::MatrixXd eg, eg_err, eg_node = out->eg_node;
+    one([](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err, &eg_node);
     out->eg = eg;
     out->eg_err = eg_err;
+    out->eg_node = eg_node;
   };
   if (!closed) {
     if (dyn) {
       dyn_opt.drift = true;
-      lines_pass(Zd, o, A, dyn_opt, &sums);
+      dynamics_pass(A);
       finish_dynamics(true);
     }
     if (observe) {
@@ -325,7 +401,7 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   const Eigen::MatrixXd Lc = cllt.matrixL();
   if (dyn) {
     dyn_opt.lower_triangular = true;
-    lines_pass(Zd, o, Lc, dyn_opt, &sums);
+    dynamics_pass(Lc);
     finish_dynamics(false);
   }
   const Eigen::VectorXd cv = p_.cK * o.v;

@@ -29,22 +29,36 @@ struct XgmMoments {
   double eps = 0;      // sum_c p_c P[y_c f <= 0 | c]
   double loss = 0;     // test loss: 1/2 (y - f)^2 or log(1 + exp(-y f))
   // Error estimates: the standard error of each line average over the independently shifted replicates of its
-  // lines (exactly 0 where a closed form is used). Same shapes as the values.
+  // lines, combined (root sum of squares) with the estimated error of the quadrature along the lines where one is
+  // used (the *_node fields below); exactly 0 where a closed form is used. Same shapes as the values.
   Eigen::MatrixXd dr_err, Gz_err, GG_err;
   Eigen::VectorXd eg_err;
   double eps_err = 0, loss_err = 0;
+  // The quadrature's error along the lines (Gauss-Hermite for smooth activations, Gauss-Legendre panels for relu
+  // with the logistic loss; 0 where the line integrals are exact or closed forms are used): the change of the line
+  // average from n to 2n nodes on the same lines, |mean| combined with its standard error over the replicates.
+  // Estimated for the right-hand side with XgmParams::rhs_error_estimates (else NaN), and for the loss whenever
+  // it is a line average.
+  Eigen::MatrixXd dr_node, Gz_node, GG_node;
+  Eigen::VectorXd eg_node;
+  double loss_node = 0;
   int observable_lines = 0;  // lines per cluster the observables used (all replicates)
+  int loss_nodes = 0;        // nodes along each line for the loss when it is a line average (else 0)
 };
 
 class XgmGauss {
  public:
-  // Uses p.K, p.D, p.lines, p.observable_lines, p.observable_tol, p.nodes, p.closed_forms, the activation, loss,
-  // read-out scale, sigma and clusters. `dynamics`: build the p.lines points (right-hand side); `observables`:
+  // Uses p.K, p.D, p.lines, p.observable_lines, p.observable_tol, p.nodes (p.nodes_auto: the loss's nodes are
+  // chosen per evaluation from p.observable_tol), p.closed_forms, the activation, loss, read-out scale, sigma and
+  // clusters. `dynamics`: build the p.lines points (right-hand side); `observables`:
   // build up to p.observable_lines points (eps, loss). A call needing a set that was not built uses the other one.
   explicit XgmGauss(const XgmParams& p, bool dynamics = true, bool observables = true);
   // Expectations at difficulty delta: dr, Gz, GG, eg when `dynamics`, eps and loss when `observe`, each with its
   // error estimate. Returns false when Qp is not positive definite (the state left the domain).
   bool expect(const XgmOverlaps& o, double delta, bool dynamics, XgmMoments* out, bool observe = true) const;
+  // Whether the line averages (of the right-hand side, and the loss where it is one) are computed by quadrature
+  // along the lines, so that p.nodes matters: every activation but relu, and relu with the logistic loss.
+  bool rhs_uses_nodes() const;
 
  private:
   // What one pass over the lines computes, and on which lines of every replicate.
@@ -65,15 +79,17 @@ class XgmGauss {
   // Adds, for every replicate r, the mixture sums sum_c p_c sum_lines (line integral) to (*sums)[r]; with
   // opt.control_variates also the per-cluster sums to (*cv)[c * kReplicates + r].
   void lines_pass(const xgm_detail::LinePoints& points, const XgmOverlaps& o, const Eigen::MatrixXd& A,
-                  const PassOptions& opt, std::vector<XgmMoments>* sums, std::vector<CvSums>* cv = nullptr) const;
+                  const PassOptions& opt, const xgm_detail::LineRules& rules, std::vector<XgmMoments>* sums,
+                  std::vector<CvSums>* cv = nullptr) const;
   // The observables on lines, doubling the lines of every replicate until the error estimate meets the tolerance.
   // cv_means (relu, square loss; per cluster E[e], E[e^2] from closed forms): eps by control variates.
   void observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular, bool need_loss,
                      const std::vector<std::pair<double, double>>* cv_means, XgmMoments* out) const;
   XgmParams p_;
-  xgm_detail::LinePoints rhs_;  // the right-hand side's lines (antithetic)
-  xgm_detail::LinePoints obs_;  // the observables' lines (plain, nested)
-  xgm_detail::LineRules rules_;
+  xgm_detail::LinePoints rhs_;           // the right-hand side's lines (antithetic)
+  xgm_detail::LinePoints obs_;           // the observables' lines (plain, nested)
+  const xgm_detail::LineRules* rules_;   // p.nodes nodes
+  const xgm_detail::LineRules* rules2_;  // twice as many: the error estimate of the quadrature along the lines
 };
 
 // Plain Monte Carlo of the same expectations with `samples` draws per cluster (seeded): the brute-force

@@ -40,7 +40,12 @@ struct Line {
 struct LineRules {
   Eigen::VectorXd gh_s, gh_w, gl_s, gl_w;
   explicit LineRules(int nodes);
+  int nodes() const { return int(gh_s.size()); }
 };
+// The rules with n nodes, built once per process and shared (thread-safe; the reference stays valid).
+const LineRules& line_rules(int n);
+// The most nodes an automatic choice uses (its error estimate then uses twice as many).
+constexpr int kMaxAutoNodes = 128;
 
 // What the relu kernel writes for one line: I0_k = int e g'_k phi, I1_k = int e g'_k s phi, eg_k = int e g_k phi
 // (K each), and when GG is not null adds cv_k cv_l int e^2 g'_k g'_l phi to its upper triangle (K x K,

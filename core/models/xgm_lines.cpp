@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include <gsl/gsl_cdf.h>
@@ -34,6 +37,15 @@ LineRules::LineRules(int n) {
   for (int i = 0; i < n - 1; ++i) off(i) = (i + 1) / std::sqrt(4.0 * (i + 1) * (i + 1) - 1);
   golub_welsch(off, 1.0, &gl_s, &gl_w);
   gl_s = 0.5 * (gl_s.array() + 1.0);  // [-1,1] -> [0,1], weights already sum to 1
+}
+
+const LineRules& line_rules(int n) {
+  static std::mutex mutex;
+  static std::map<int, std::unique_ptr<LineRules>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = cache[n];
+  if (!slot) slot = std::make_unique<LineRules>(n);
+  return *slot;
 }
 
 LinePoints::LinePoints(int D, int K, int per_replicate, bool antithetic, int copies) {
