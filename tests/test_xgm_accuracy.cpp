@@ -18,6 +18,7 @@
 #include "core/models/xgm.hpp"
 #include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "xgm_stress_state.hpp"
 
 namespace {
 
@@ -32,21 +33,9 @@ XgmParams params(const std::string& activation, const std::string& loss, int lin
   return p;
 }
 
-// Units at angle theta_k with |r_k| = rn, Qp = scale ((1 - rho) I + rho 1 1^T), read-out +-vs (1 + jitter).
+// Units at random angles with |r_k| = rn, Qp = 0.8 ((1 - rho) I + rho 1 1^T), read-out +-vs (1 + jitter).
 XgmOverlaps stress_state(double rn, double rho, double vs, unsigned seed) {
-  const int K = 4;
-  Rng rng(seed, Stream::Teacher);
-  XgmOverlaps o;
-  o.r.resize(K, 2);
-  for (int k = 0; k < K; ++k) {
-    const double th = 6.283185307179586 * rng.uniform();
-    o.r(k, 0) = rn * std::cos(th);
-    o.r(k, 1) = rn * std::sin(th);
-  }
-  o.Qp = 0.8 * (Eigen::MatrixXd::Constant(K, K, rho) + (1 - rho) * Eigen::MatrixXd::Identity(K, K));
-  o.v.resize(K);
-  for (int k = 0; k < K; ++k) o.v(k) = (k % 2 ? -vs : vs) * (1 + 0.3 * rng.normal());
-  return o;
+  return xgm_stress_state(rn, rho, vs, 0.8, seed, false);
 }
 
 // The per-sample quantities, written out here for each activation and loss.
@@ -229,23 +218,6 @@ TEST(XgmAccuracyPower, WithoutTheErrorEstimateFewLinesAreRejected) {
 // averages' error estimate (replicates) alone does not cover that, the quadrature's estimate (the change to 32
 // nodes) does.
 
-// Units at random angles with |r_k| = rn (0.4 + 0.6 U), Qp = qs ((1 - rho) I + rho 1 1^T), read-out +-vs (1 + jitter).
-XgmOverlaps node_stress_state(double rn, double rho, double vs, double qs, unsigned seed) {
-  const int K = 4;
-  Rng rng(seed, Stream::Teacher);
-  XgmOverlaps o;
-  o.r.resize(K, 2);
-  for (int k = 0; k < K; ++k) {
-    const double th = 6.283185307179586 * rng.uniform(), rk = rn * (0.4 + 0.6 * rng.uniform());
-    o.r(k, 0) = rk * std::cos(th);
-    o.r(k, 1) = rk * std::sin(th);
-  }
-  o.Qp = qs * (Eigen::MatrixXd::Constant(K, K, rho) + (1 - rho) * Eigen::MatrixXd::Identity(K, K));
-  o.v.resize(K);
-  for (int k = 0; k < K; ++k) o.v(k) = (k % 2 ? -vs : vs) * (1 + 0.3 * rng.normal());
-  return o;
-}
-
 // dQperp/dt at eta = 1 without decay from the moments, k <= l in row order, and its error from per-quantity errors
 // of Gz and GG (independent errors in quadrature).
 void qperp_rates(const XgmMoments& m, const Eigen::MatrixXd& Gz_err, const Eigen::MatrixXd& GG_err, double delta,
@@ -270,7 +242,7 @@ Eigen::MatrixXd without_nodes(const Eigen::MatrixXd& err, const Eigen::MatrixXd&
 TEST(XgmNodeAccuracy, QuadratureErrorEstimateCoversBruteForceMonteCarlo) {
   XgmParams p = params("erf", "logistic", 32768);
   ASSERT_EQ(p.nodes, 16);  // the default (xgm.nodes = 0 starts the automatic choice here)
-  const XgmOverlaps o = node_stress_state(2.5, 0.99, 20.0, 2.0, 3);
+  const XgmOverlaps o = xgm_stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
   const double delta = 1.0;
   XgmMoments m;
   ASSERT_TRUE(XgmGauss(p).expect(o, delta, true, &m, false));

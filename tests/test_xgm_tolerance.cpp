@@ -14,6 +14,7 @@
 #include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
 #include "theory/models/xgm_ode.hpp"
+#include "xgm_stress_state.hpp"
 
 namespace {
 
@@ -23,23 +24,6 @@ XgmParams params(const std::string& activation, const std::string& loss, const s
   std::vector<std::string> keys{"xgm.activation=" + activation, "xgm.loss=" + loss, "xgm.K=4", "xgm.sigma=0.3"};
   keys.insert(keys.end(), extra.begin(), extra.end());
   return XgmParams::from_config(Config::from_text("model = \"xgm\"\n", keys));
-}
-
-// |r_k| = rn (0.4 + 0.6 U) at random angles, Qp = qs ((1 - rho) I + rho 1 1^T), read-out +-vs (1 + 0.3 N(0,1)).
-XgmOverlaps stress_state(double rn, double rho, double vs, double qs, unsigned seed, bool jitter_r) {
-  const int K = 4;
-  Rng rng(seed, Stream::Teacher);
-  XgmOverlaps o;
-  o.r.resize(K, 2);
-  for (int k = 0; k < K; ++k) {
-    const double th = 6.283185307179586 * rng.uniform(), rk = jitter_r ? rn * (0.4 + 0.6 * rng.uniform()) : rn;
-    o.r(k, 0) = rk * std::cos(th);
-    o.r(k, 1) = rk * std::sin(th);
-  }
-  o.Qp = qs * (Eigen::MatrixXd::Constant(K, K, rho) + (1 - rho) * Eigen::MatrixXd::Identity(K, K));
-  o.v.resize(K);
-  for (int k = 0; k < K; ++k) o.v(k) = (k % 2 ? -vs : vs) * (1 + 0.3 * rng.normal());
-  return o;
 }
 
 // The right-hand side with exactly these lines and nodes (one net, as the run uses it).
@@ -67,7 +51,7 @@ TEST(XgmRhsTolerance, ChosenLinesMeetTheTolerance) {
   const XgmParams p = params("relu", "square", {"eta=3", "xgm.lines=0", "xgm.rhs_tol=" + std::to_string(tol)});
   ASSERT_TRUE(p.lines_auto);
   ASSERT_EQ(p.lines, 4096);
-  const XgmOverlaps o = stress_state(1.2, 0.9, 2.0, 0.8, 7, false);
+  const XgmOverlaps o = xgm_stress_state(1.2, 0.9, 2.0, 0.8, 7, false);
   const XgmRhsAccuracy a = XgmOde::choose(p, o, delta);
   EXPECT_EQ(a.nodes, 0);  // relu with the square loss: exact along the lines
   EXPECT_LE(a.line_err, tol);
@@ -89,7 +73,7 @@ TEST(XgmRhsTolerance, ChosenNodesMeetTheTolerance) {
       params("erf", "logistic", {"eta=1", "xgm.lines=8192", "xgm.nodes=0", "xgm.rhs_tol=" + std::to_string(tol)});
   ASSERT_TRUE(p.nodes_auto);
   ASSERT_FALSE(p.lines_auto);
-  const XgmOverlaps o = stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
+  const XgmOverlaps o = xgm_stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
   const XgmRhsAccuracy a = XgmOde::choose(p, o, delta);
   EXPECT_LE(a.node_err, tol / 4);
   // The quadrature's actual error: the same lines with 128 nodes as the reference.
@@ -107,7 +91,7 @@ TEST(XgmRhsTolerance, ChosenNodesMeetTheTolerance) {
 TEST(XgmRhsTolerance, RunRecordsItsChoices) {
   const XgmParams p = params("relu", "square", {"xgm.lines=0"});
   const XgmOde ode(p);
-  const XgmOverlaps o = stress_state(0.5, 0.3, 1.0, 1.0, 5, false);
+  const XgmOverlaps o = xgm_stress_state(0.5, 0.3, 1.0, 1.0, 5, false);
   std::vector<double> y = xgm_state_of(o), dy(y.size());
   ASSERT_TRUE(ode.rhs(0.5, 0, y.data(), dy.data()));
   ASSERT_TRUE(ode.rhs(0.5, 0, y.data(), dy.data()));
@@ -134,7 +118,7 @@ TEST(XgmRhsTolerance, ObservableLossChoosesItsNodes) {
   automatic.push_back("xgm.nodes=0");
   fixed16.push_back("xgm.nodes=16");
   fixed64.push_back("xgm.nodes=64");
-  const XgmOverlaps o = stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
+  const XgmOverlaps o = xgm_stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
   XgmMoments a, b, c;
   ASSERT_TRUE(XgmGauss(params("erf", "logistic", automatic), false, true).expect(o, delta, false, &a));
   ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed16), false, true).expect(o, delta, false, &b));
