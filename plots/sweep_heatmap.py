@@ -5,13 +5,12 @@ Reads PREFIX.csv (and PREFIX.json for the axes) written by `tilt sweep --out PRE
 "nan", "failed" are drawn blank. Log axes are used where the axis values are geometric. Axis labels use the
 symbols of the theory (Delta_hard, p_E, eta, gamma, K, t_max).
 Usage: /usr/bin/python3 plots/sweep_heatmap.py PREFIX COLUMN [X_KEY Y_KEY] [--out FILE_STEM] [--title TEXT]
+       [--also PREFIX ...] (a sweep with the same axes: its rows are added)
        [--where KEY=VALUE ...] (rows of other axes to keep) [--log-colour] [--no-contour]
 Example: /usr/bin/python3 plots/sweep_heatmap.py out/perceptron_gain curriculum_gap_eps
 Writes FILE_STEM.pdf and .png (default PREFIX_COLUMN).
 """
 import argparse
-import csv
-import json
 import math
 import sys
 
@@ -20,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from tilt_csv import read_sweep  # noqa: E402
 
 SYMBOLS = {
     "curriculum.hard": r"$\Delta_{\rm hard}$",
@@ -60,17 +60,14 @@ def main():
     ap.add_argument("y", nargs="?")
     ap.add_argument("--out")
     ap.add_argument("--title")
+    ap.add_argument("--also", action="append", default=[], help="PREFIX of a sweep with the same axes whose rows are added")
     ap.add_argument("--where", action="append", default=[])
     ap.add_argument("--log-colour", action="store_true")
     ap.add_argument("--no-contour", action="store_true")
     a = ap.parse_args()
-    with open(a.prefix + ".json") as f:
-        record = json.load(f)
-    axes = [ax["key"] for ax in record["axes"]]
+    record, axes, rows = read_sweep(a.prefix, a.also)
     x_key = a.x or axes[0]
     y_key = a.y or axes[1]
-    with open(a.prefix + ".csv") as f:
-        rows = list(csv.DictReader(f))
     if a.column not in rows[0]:
         sys.exit("no column %s; the table has: %s" % (a.column, ", ".join(rows[0])))
     for w in a.where:
