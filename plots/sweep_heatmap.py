@@ -6,7 +6,7 @@ Reads PREFIX.csv (and PREFIX.json for the axes) written by `tilt sweep --out PRE
 symbols of the theory (Delta_hard, p_E, eta, gamma, K, t_max).
 Usage: /usr/bin/python3 plots/sweep_heatmap.py PREFIX COLUMN [X_KEY Y_KEY] [--out FILE_STEM] [--title TEXT]
        [--also PREFIX ...] (a sweep with the same axes: its rows are added)
-       [--where KEY=VALUE ...] (rows of other axes to keep) [--log-colour] [--no-contour]
+       [--where KEY=VALUE ...] (rows of other axes to keep) [--log-colour | --sequential] [--no-contour]
 Example: /usr/bin/python3 plots/sweep_heatmap.py out/perceptron_gain curriculum_gap_eps
 Writes FILE_STEM.pdf and .png (default PREFIX_COLUMN).
 """
@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--also", action="append", default=[], help="PREFIX of a sweep with the same axes whose rows are added")
     ap.add_argument("--where", action="append", default=[])
     ap.add_argument("--log-colour", action="store_true")
+    ap.add_argument("--sequential", action="store_true", help="linear colours from the smallest to the largest value (e.g. a success probability), no zero contour")
     ap.add_argument("--no-contour", action="store_true")
     a = ap.parse_args()
     record, axes, rows = read_sweep(a.prefix, a.also)
@@ -81,7 +82,11 @@ def main():
     fig, ax = plt.subplots(figsize=(5.2, 4.2))
     X, Y = np.meshgrid(xs, ys)
     finite = z[np.isfinite(z)]
-    if a.log_colour:
+    if a.sequential:
+        from matplotlib.colors import Normalize
+        norm = Normalize(vmin=finite.min() if finite.size else 0, vmax=finite.max() if finite.size else 1)
+        cmap = "viridis"
+    elif a.log_colour:
         from matplotlib.colors import LogNorm
         norm = LogNorm(vmin=finite[finite > 0].min(), vmax=finite.max())
         cmap = "viridis"
@@ -95,7 +100,7 @@ def main():
     mesh = ax.pcolormesh(X, Y, np.ma.masked_invalid(z), shading="nearest", cmap=cmap, norm=norm)
     cb = fig.colorbar(mesh, ax=ax)
     cb.set_label(a.column.replace("_", " "))
-    if not a.no_contour and finite.size and finite.min() < 0 < finite.max() and len(xs) > 1 and len(ys) > 1:
+    if not a.no_contour and not a.sequential and finite.size and finite.min() < 0 < finite.max() and len(xs) > 1 and len(ys) > 1:
         cs = ax.contour(X, Y, np.ma.masked_invalid(z), levels=[0.0], colors="k", linewidths=1.5)
         ax.clabel(cs, fmt={0.0: "gain = 0"}, fontsize=8)
     if geometric(xs):
