@@ -36,33 +36,44 @@ py::tuple result_to_python(const tilt::CommandResult& result) {
   return py::make_tuple(tables, result.record, result.report, result.exit_code);
 }
 
-// command: "ode", "sim" or "validate". Returns result_to_python of its result.
-py::tuple run(const std::string& command, const std::string& file, const std::string& text, const std::string& origin,
-              const std::vector<std::string>& overrides, const std::vector<long long>& scaling,
-              const std::string& column, bool quiet) {
+tilt::Experiment experiment_of(const std::string& file, const std::string& text, const std::string& origin,
+                               const std::vector<std::string>& overrides) {
   tilt::Experiment experiment;
   experiment.file = file;
   experiment.text = text;
   experiment.origin = origin;
   experiment.overrides = overrides;
+  return experiment;
+}
+
+// Runs compute() with the GIL released (the computation touches no Python object) and returns
+// result_to_python of its result.
+template <class Compute>
+py::tuple without_gil(bool quiet, Compute compute) {
   tilt::CommandResult result;
   {
-    py::gil_scoped_release release;  // the computation touches no Python object
+    py::gil_scoped_release release;
     tilt::Progress::set_enabled(!quiet);
-    if (command == "ode") {
-      result = tilt::ode_command(experiment);
-    } else if (command == "sim") {
-      result = tilt::sim_command(experiment);
-    } else if (command == "validate") {
-      tilt::ValidateOptions options;
-      options.scaling_dims = scaling;
-      options.scaling_column = column;
-      result = tilt::validate_command(experiment, options);
-    } else {
-      throw std::invalid_argument("unknown command '" + command + "'; allowed: ode, sim, validate");
-    }
+    result = compute();
   }
   return result_to_python(result);
+}
+
+// command: "ode", "sim" or "validate". Returns result_to_python of its result.
+py::tuple run(const std::string& command, const std::string& file, const std::string& text, const std::string& origin,
+              const std::vector<std::string>& overrides, const std::vector<long long>& scaling,
+              const std::string& column, bool quiet) {
+  if (command != "ode" && command != "sim" && command != "validate")
+    throw std::invalid_argument("unknown command '" + command + "'; allowed: ode, sim, validate");
+  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides);
+  return without_gil(quiet, [&] {
+    if (command == "ode") return tilt::ode_command(experiment);
+    if (command == "sim") return tilt::sim_command(experiment);
+    tilt::ValidateOptions options;
+    options.scaling_dims = scaling;
+    options.scaling_column = column;
+    return tilt::validate_command(experiment, options);
+  });
 }
 
 // `tilt sweep FILE` in this process. Returns result_to_python of its result, like run().
@@ -77,23 +88,12 @@ py::tuple sweep(const std::string& file, const std::vector<std::string>& overrid
   request.resume = resume;
   request.force = force;
   request.quiet = quiet;
-  tilt::CommandResult result;
-  {
-    py::gil_scoped_release release;  // the computation touches no Python object
-    tilt::Progress::set_enabled(!quiet);
-    result = tilt::sweep_command(experiment, request);
-  }
-  return result_to_python(result);
+  return without_gil(quiet, [&] { return tilt::sweep_command(experiment, request); });
 }
 
 std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
                      const std::vector<std::string>& overrides) {
-  tilt::Experiment experiment;
-  experiment.file = file;
-  experiment.text = text;
-  experiment.origin = origin;
-  experiment.overrides = overrides;
-  return tilt::resolved_experiment(experiment);
+  return tilt::resolved_experiment(experiment_of(file, text, origin, overrides));
 }
 
 }  // namespace
