@@ -1,12 +1,8 @@
 #include "api/commands.hpp"
 
-#include <stdlib.h>  // mkdtemp
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -359,14 +355,6 @@ std::string resolved_experiment(const Experiment& experiment) { return load(expe
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RunError("sweep: cannot read '" + path + "' back");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // The sweep's CSV as a Table: the header's names, every cell as a number (NaN where it is not one).
 Table sweep_table(const std::string& csv) {
   Table table;
@@ -404,31 +392,18 @@ CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request
   if (sweep.file.empty())
     throw InputError("sweep: no sweep file given; allowed: the path of a sweep file (TOML, docs/sweep.md)");
   SweepSpec spec = SweepSpec::from_file(sweep.file, sweep.overrides);
-  std::string prefix = request.out;
-  std::string temp;
-  if (prefix.empty()) {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tilt-sweep-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw RunError("sweep: cannot create a temporary folder for the table");
-    temp = pattern;
-    prefix = temp + "/sweep";
-  }
-  struct Cleanup {
-    const std::string& folder;
-    ~Cleanup() {
-      std::error_code ignored;
-      if (!folder.empty()) std::filesystem::remove_all(folder, ignored);
-    }
-  } cleanup{temp};
+  SweepOutput output;
   SweepOptions options;
-  options.out = prefix;
+  options.out = request.out;  // empty: the table and record in memory only
   options.threads = request.threads;
   options.resume = request.resume;
   options.force = request.force;
   options.quiet = request.quiet;
+  options.output = &output;
   CommandResult result;
   result.exit_code = run_sweep(spec, options, Cluster{});
-  result.tables.push_back(sweep_table(slurp(prefix + ".csv")));
-  result.record = slurp(prefix + ".json");
+  result.tables.push_back(sweep_table(output.csv));
+  result.record = output.record;
   return result;
 }
 

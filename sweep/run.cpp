@@ -289,7 +289,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   csv += "\n";
   for (const auto& row : rows) csv += row + "\n";
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (options.out.empty()) {
+  if (options.out.empty() && !options.output) {
     std::cout << csv;
   } else {
     nlohmann::json record = run_record(spec.base, "sweep");
@@ -319,9 +319,13 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     record["columns"] = sweep_columns_json(spec);
     record["points"] = timings;
     record["wall_seconds"] = wall;
-    write_file_atomic(options.out + ".csv", csv, true);
-    write_file_atomic(options.out + ".json", record.dump(2) + "\n", true);
-    if (journal) journal->remove();
+    const std::string record_text = record.dump(2) + "\n";
+    if (!options.out.empty()) {
+      write_file_atomic(options.out + ".csv", csv, true);
+      write_file_atomic(options.out + ".json", record_text, true);
+      if (journal) journal->remove();
+    }
+    if (options.output) *options.output = SweepOutput{csv, record_text};
   }
   if (failed > 0) {
     std::cerr << "tilt sweep: " << failed << " of " << n << " points failed (cells \"failed\"); first: " << first_error

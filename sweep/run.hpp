@@ -9,10 +9,16 @@
 
 namespace tilt {
 
+// The texts of PREFIX.csv and PREFIX.json, for a caller that wants them in memory.
+struct SweepOutput {
+  std::string csv, record;
+};
+
 struct SweepOptions {
-  std::string out;  // PREFIX; empty: the table to standard output (no journal, no record)
+  std::string out;  // PREFIX; empty: the table to standard output (no journal, no record) unless `output` is set
   int threads = 0;  // 0: all cores
   bool resume = false, force = false, quiet = false, dry_run = false;
+  SweepOutput* output = nullptr;  // set: receives the table and the record (rank 0); nothing goes to standard output
 };
 
 // Resolves the experiment of every point and protocol and checks it against the run's limits, in parallel;

@@ -186,6 +186,10 @@ def test_sweep_table_is_the_command_lines(tmp_path):
     assert np.all(np.isfinite(r["curriculum_gap_eps"]))
     assert r.record["axes"][0]["key"] == "curriculum.hard"
     assert r.to_records().shape == (6,)
+    w = tilt.sweep(spec, set={"eta": 2.5}, threads=1, out=tmp_path / "py")  # the files hold what comes back
+    assert w.csv == r.csv == (tmp_path / "py.csv").read_text()
+    with open(tmp_path / "py.json") as f:
+        assert without_timings(w.record) == without_timings(json.load(f))
 
 
 def test_sweep_bad_axis_raises_the_command_lines_message(tmp_path):
