@@ -91,11 +91,10 @@ def main():
         norm = LogNorm(vmin=finite[finite > 0].min(), vmax=finite.max())
         cmap = "viridis"
     else:
-        lim = np.max(np.abs(finite)) if finite.size else 1
-        from matplotlib.colors import TwoSlopeNorm
-        lo, hi = (finite.min(), finite.max()) if finite.size else (-1, 1)
-        norm = TwoSlopeNorm(vcenter=0, vmin=min(lo, -1e-12 * lim) if lo < 0 else -lim * 1e-3,
-                            vmax=max(hi, 1e-12 * lim) if hi > 0 else lim * 1e-3)
+        # One linear scale for both signs, white at 0: a gain of -0.002 looks as small as +0.002 does.
+        from matplotlib.colors import Normalize
+        lim = np.max(np.abs(finite)) if finite.size and np.max(np.abs(finite)) > 0 else 1
+        norm = Normalize(vmin=-lim, vmax=lim)
         cmap = "RdBu_r"
     mesh = ax.pcolormesh(X, Y, np.ma.masked_invalid(z), shading="nearest", cmap=cmap, norm=norm)
     cb = fig.colorbar(mesh, ax=ax)

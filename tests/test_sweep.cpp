@@ -23,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "support.hpp"
+#include "sweep/run.hpp"
 #include "sweep/spec.hpp"
 
 extern char** environ;
@@ -487,6 +488,26 @@ TEST(Sweep, DryRunCountsPointsAndEstimatesWithoutWriting) {
   EXPECT_NE(r.output.find("12 points x 3 protocol(s)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("estimate: "), std::string::npos) << r.output;
   for (const auto& entry : std::filesystem::directory_iterator(dir.path)) EXPECT_EQ(entry.path().filename(), "s.toml");
+}
+
+// Every shipped example sweep (examples/sweep_*.toml) resolves and passes the run's checks at every point and
+// protocol, as `tilt sweep` does before running anything: a key renamed or a value out of range in an example
+// fails here, not in a user's hands. (Checking runs nothing, so even the cluster-sized study is cheap.)
+TEST(Sweep, EveryExampleSweepResolvesAtEveryPoint) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(tilt::testing::source_path("examples"))) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("sweep_", 0) != 0 || entry.path().extension() != ".toml") continue;
+    ++files;
+    try {
+      tilt::SweepSpec spec = tilt::SweepSpec::from_file(entry.path().string(), {});
+      tilt::check_points(spec, 1);
+      EXPECT_GE(spec.points.size(), 2u) << name;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << ": " << e.what();
+    }
+  }
+  EXPECT_GE(files, 12);
 }
 
 TEST(Sweep, ProgressIsOneLinePerPointOffATerminal) {
