@@ -119,10 +119,11 @@ def figure(rows, paths, theory_points=()):
     for x in rows:
         if not math.isfinite(shift(x["lottery"]["t_star_sim"], x["ode"]["t_star_theory"])[0]):
             continue  # no member reaches eps*: nothing to draw
-        groups.setdefault((x["label"], x["protocol"]), []).append(x)
+        groups.setdefault((x["model"], x["K"], x["protocol"], x["label"]), []).append(x)
     n = len(groups)
     fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3.2), squeeze=False)
-    for ax, ((label, protocol), xs) in zip(axes[0], sorted(groups.items())):
+    # Panels in the order of the table: model, then K as a number, then protocol.
+    for ax, ((_, _, protocol, label), xs) in zip(axes[0], sorted(groups.items(), key=lambda g: g[0][:3])):
         for key, name, colour, offset in (("ode", "SGD − ODE", "C3", 0.97), ("sde", "SGD − SDE", "C0", 1.03)):
             ds, ms, ss = [], [], []
             for x in xs:
