@@ -18,6 +18,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.colors import LogNorm, Normalize  # noqa: E402
 import numpy as np  # noqa: E402
 from tilt_csv import read_sweep  # noqa: E402
 
@@ -60,10 +61,13 @@ def main():
     ap.add_argument("y", nargs="?")
     ap.add_argument("--out")
     ap.add_argument("--title")
-    ap.add_argument("--also", action="append", default=[], help="PREFIX of a sweep with the same axes whose rows are added")
+    ap.add_argument("--also", action="append", default=[],
+                    help="PREFIX of a sweep with the same axes whose rows are added")
     ap.add_argument("--where", action="append", default=[])
     ap.add_argument("--log-colour", action="store_true")
-    ap.add_argument("--sequential", action="store_true", help="linear colours from the smallest to the largest value (e.g. a success probability), no zero contour")
+    ap.add_argument("--sequential", action="store_true",
+                    help="linear colours from the smallest to the largest value (e.g. a success probability), "
+                    "no zero contour")
     ap.add_argument("--no-contour", action="store_true")
     a = ap.parse_args()
     record, axes, rows = read_sweep(a.prefix, a.also)
@@ -83,23 +87,21 @@ def main():
     X, Y = np.meshgrid(xs, ys)
     finite = z[np.isfinite(z)]
     if a.sequential:
-        from matplotlib.colors import Normalize
         norm = Normalize(vmin=finite.min() if finite.size else 0, vmax=finite.max() if finite.size else 1)
         cmap = "viridis"
     elif a.log_colour:
-        from matplotlib.colors import LogNorm
         norm = LogNorm(vmin=finite[finite > 0].min(), vmax=finite.max())
         cmap = "viridis"
     else:
         # One linear scale for both signs, white at 0: a gain of -0.002 looks as small as +0.002 does.
-        from matplotlib.colors import Normalize
         lim = np.max(np.abs(finite)) if finite.size and np.max(np.abs(finite)) > 0 else 1
         norm = Normalize(vmin=-lim, vmax=lim)
         cmap = "RdBu_r"
     mesh = ax.pcolormesh(X, Y, np.ma.masked_invalid(z), shading="nearest", cmap=cmap, norm=norm)
     cb = fig.colorbar(mesh, ax=ax)
     cb.set_label(a.column.replace("_", " "))
-    if not a.no_contour and not a.sequential and finite.size and finite.min() < 0 < finite.max() and len(xs) > 1 and len(ys) > 1:
+    changes_sign = finite.size and finite.min() < 0 < finite.max()
+    if not a.no_contour and not a.sequential and changes_sign and len(xs) > 1 and len(ys) > 1:
         cs = ax.contour(X, Y, np.ma.masked_invalid(z), levels=[0.0], colors="k", linewidths=1.5)
         ax.clabel(cs, fmt={0.0: "gain = 0"}, fontsize=8)
     if geometric(xs):

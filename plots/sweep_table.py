@@ -3,7 +3,8 @@
 
 Each COLUMN names a column of PREFIX.csv; where COLUMN_se exists too, the cell is "value ± se". Numbers are
 rounded to DIGITS significant digits; "not reached", "failed" and "inf" are kept as they are.
-Usage: /usr/bin/python3 plots/sweep_table.py PREFIX COLUMN [COLUMN ...] [--digits 3] [--also PREFIX ...] [--where KEY=VALUE ...]
+Usage: /usr/bin/python3 plots/sweep_table.py PREFIX COLUMN [COLUMN ...] [--digits 3] [--also PREFIX ...]
+       [--where KEY=VALUE ...]
 Example: /usr/bin/python3 plots/sweep_table.py out/fair curriculum_gap_eps_hard curriculum_speedup
 """
 import argparse
@@ -27,7 +28,8 @@ def main():
     ap.add_argument("prefix")
     ap.add_argument("columns", nargs="+")
     ap.add_argument("--digits", type=int, default=3)
-    ap.add_argument("--also", action="append", default=[], help="PREFIX of a sweep with the same axes whose rows are added")
+    ap.add_argument("--also", action="append", default=[],
+                    help="PREFIX of a sweep with the same axes whose rows are added")
     ap.add_argument("--where", action="append", default=[], help="KEY=VALUE: keep rows whose axis KEY is VALUE")
     a = ap.parse_args()
     record, axes, rows = read_sweep(a.prefix, a.also)

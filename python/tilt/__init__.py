@@ -199,7 +199,8 @@ def sweep(path, set=None, out=None, threads=0, resume=False, force=False, quiet=
     cores; MPI ranks are the command line's, under mpirun). out= PREFIX writes PREFIX.csv, PREFIX.json and the
     journal as the command does (resume= and force= as --resume and --force); without it the table and the record
     stay in memory (no file, no journal). Returns a Result, one row per point: numeric columns as float arrays
-    ("not reached" and "failed" cells read as NaN), text columns (a protocol axis) as str arrays; its exit_code is 1 when a point failed."""
+    ("not reached" and "failed" cells read as NaN), text columns (a protocol axis) as str arrays; its exit_code is 1
+    when a point failed."""
     if not isinstance(path, (str, os.PathLike)):
         raise ConfigError("sweep: a %s; allowed: the path of a sweep file (TOML)" % type(path).__name__)
     tables, record, _, exit_code = _tilt.sweep(os.fspath(path), _overrides(set), os.fspath(out) if out else "",
