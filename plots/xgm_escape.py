@@ -5,9 +5,10 @@ Reads DIR/*_validate.json written by examples/xgm_escape.sh (tilt validate with 
 t*_SGD (`lottery.t_star_sim`), t*_SDE (`lottery.t_star_theory`, an independent noise path from the same initial
 weights) and t*_ODE (`ode_lottery.t_star_theory`, the deterministic ODE from the same initial weights).
 Prints a markdown table (success counts, KS and Fisher p-values of SGD against SDE and ODE, the paired shifts)
-and draws DIR/xgm_escape.png (and docs/figures/xgm_escape.png with --docs): the mean paired escape shift
-t*_SGD - t*_ODE and t*_SGD - t*_SDE (members where both reach eps*, +- standard error) against d, one panel per
-(model, K, protocol).
+and draws two figures in DIR (and in docs/figures with --docs), one panel per (model, K) and protocol:
+xgm_escape.png, the mean paired escape shift t*_SGD - t*_ODE, t*_SGD - t*_SDE and t*_SDE - t*_ODE (members where
+both reach eps*, +- standard error) against d; xgm_escape_success.png, the share of members of each ensemble that
+reach eps* by t_max, with 95 % Wilson intervals.
 With --theory-only DIR2 it also reads DIR2/d*/{none,sde}_seed*.csv (examples/xgm_escape_theory.sh: the ODE and
 one SDE path per seed at large d, no SGD) and prints the paired shift t*_SDE - t*_ODE per d.
 Usage: /usr/bin/python3 plots/xgm_escape.py out/xgm_escape [--docs] [--theory-only out/xgm_escape_theory]
@@ -79,7 +80,7 @@ def load(directory):
         label = f"xgm K = {width}" if model == "xgm" else f"perceptron, Delta_E = {e['curriculum']['easy']}"
         rows.append({"model": model, "label": label, "K": width or 0, "protocol": e["curriculum"]["protocol"],
                      "d": e["sim"]["d"], "lottery": r["agreement"]["lottery"], "ode": r["ode_lottery"],
-                     "verdict": r["agreement"]["verdict"]})
+                     "verdict": r["agreement"]["verdict"], "t_max": e["t_max"]})
     rows.sort(key=lambda x: (x["model"], x["K"], x["protocol"], x["d"]))
     return rows
 
@@ -114,16 +115,54 @@ def table(rows):
               f"{o['theory_earlier']} ({o['sign_p']:.2g}) | {x['verdict']} |")
 
 
+def wilson(k, n, z=1.96):
+    """95 % Wilson score interval of a binomial proportion k / n."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
+
+
+def panels(rows):
+    """One panel per (model, K) column and protocol row, in the order of the table; None where nothing was run."""
+    columns = sorted({(x["model"], x["K"], x["label"]) for x in rows})
+    protocols = sorted({x["protocol"] for x in rows}, key=lambda p: (p != "easy", p))
+    grid = [[[x for x in rows if (x["model"], x["K"], x["label"]) == c and x["protocol"] == p] or None
+             for c in columns] for p in protocols]
+    return protocols, columns, grid
+
+
+def draw(rows, paths, draw_panel, ylabel, legend_loc):
+    protocols, columns, grid = panels(rows)
+    fig, axes = plt.subplots(len(protocols), len(columns), figsize=(3.6 * len(columns), 3.0 * len(protocols)),
+                             squeeze=False)
+    for i, protocol in enumerate(protocols):
+        for j, (_, _, label) in enumerate(columns):
+            ax = axes[i][j]
+            if grid[i][j] is None:
+                ax.set_axis_off()
+                continue
+            draw_panel(ax, grid[i][j], label, protocol)
+            ax.set_xscale("log")
+            ax.set_xlim(600, 2e5)
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.set_xlabel("d")
+            ax.set_title(f"{label}, {protocol}", fontsize=9)
+            if j == 0 or grid[i][j - 1] is None:
+                ax.set_ylabel(ylabel)
+    first = next(ax for row in axes for ax in row if ax.axison)
+    first.legend(fontsize=8, loc=legend_loc)
+    fig.tight_layout()
+    for p in paths:
+        fig.savefig(p, dpi=130)
+    plt.close(fig)
+
+
 def figure(rows, paths, theory_points=()):
-    groups = {}
-    for x in rows:
-        if not math.isfinite(shift(x["lottery"]["t_star_sim"], x["ode"]["t_star_theory"])[0]):
-            continue  # no member reaches eps*: nothing to draw
-        groups.setdefault((x["model"], x["K"], x["protocol"], x["label"]), []).append(x)
-    n = len(groups)
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3.2), squeeze=False)
-    # Panels in the order of the table: model, then K as a number, then protocol.
-    for ax, ((_, _, protocol, label), xs) in zip(axes[0], sorted(groups.items(), key=lambda g: g[0][:3])):
+    """The mean paired shift of t* against d: SGD - ODE, SGD - SDE and SDE - ODE."""
+
+    def panel(ax, xs, label, protocol):
+        drawn = False
         for key, name, colour, offset in (("ode", "SGD − ODE", "C3", 0.97), ("sde", "SGD − SDE", "C0", 1.03)):
             ds, ms, ss = [], [], []
             for x in xs:
@@ -131,26 +170,44 @@ def figure(rows, paths, theory_points=()):
                 m, s, _ = shift(x["lottery"]["t_star_sim"], other)
                 if math.isfinite(m):
                     ds.append(x["d"] * offset), ms.append(m), ss.append(s)
+            drawn |= bool(ds)
             ax.errorbar(ds, ms, yerr=ss, marker="o", capsize=3, color=colour, label=name)
         # SDE - ODE: from the validations, and at larger d from the theory-only runs (no SGD)
         pts = [(x["d"], *shift(x["lottery"]["t_star_theory"], x["ode"]["t_star_theory"])[:2]) for x in xs]
         if label == "xgm K = 4" and protocol == "easy":
             pts += list(theory_points)
         pts = sorted(p for p in pts if math.isfinite(p[1]))
-        if pts:
-            ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], marker="s", capsize=3,
-                        color="C2", ls=":", label="SDE − ODE")
+        ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], marker="s", capsize=3,
+                    color="C2", ls=":", label="SDE − ODE")
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_xlim(600, 2e5)
-        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.set_xlabel("d")
-        ax.set_title(f"{label}, {protocol}", fontsize=9)
-    axes[0][0].set_ylabel("mean paired shift of t*")
-    axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
-    for p in paths:
-        fig.savefig(p, dpi=130)
+        if not drawn:
+            ax.text(0.5, 0.5, "fewer than 2 pairs reach eps*", transform=ax.transAxes, ha="center", fontsize=8)
+
+    draw(rows, paths, panel, "mean paired shift of t*", "best")
+
+
+def success_figure(rows, paths):
+    """The fraction of members that reach eps* by t_max against d, SGD, SDE and ODE, with 95 % intervals."""
+
+    def panel(ax, xs, label, protocol):
+        for name, colour, offset, count in (
+                ("SGD", "C3", 0.94, lambda x: x["lottery"]["sim_success"]),
+                ("SDE", "C0", 1.0, lambda x: x["lottery"]["theory_success"]),
+                ("ODE", "C2", 1.06, lambda x: x["ode"]["theory_success"])):
+            ds, ps, lo, hi = [], [], [], []
+            for x in xs:
+                n = x["lottery"]["members"]
+                k = count(x)
+                a, b = wilson(k, n)
+                ds.append(x["d"] * offset), ps.append(k / n)
+                lo.append(max(0.0, k / n - a)), hi.append(max(0.0, b - k / n))
+            ax.errorbar(ds, ps, yerr=[lo, hi], marker="o", capsize=3, color=colour, label=name, ls="none")
+        t_max = {x["t_max"] for x in xs}
+        ax.set_ylim(-0.03, 1.03)
+        ax.text(0.97, 0.04, "t ≤ " + ", ".join(f"{t:g}" for t in sorted(t_max)), transform=ax.transAxes,
+                ha="right", fontsize=8)
+
+    draw(rows, paths, panel, "P(eps reaches eps* by t_max)", "center left")
 
 
 def t_star_of(path, column="eps", eps_star=0.35):
@@ -212,13 +269,16 @@ def main():
     if not rows:
         sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
     table(rows)
-    paths = [os.path.join(directory, "xgm_escape.png")]
+    names = ("xgm_escape.png", "xgm_escape_success.png")
+    paths = [[os.path.join(directory, name)] for name in names]
     if "--docs" in sys.argv:
-        paths.append(os.path.join(os.path.dirname(__file__), "..", "docs", "figures", "xgm_escape.png"))
+        for p, name in zip(paths, names):
+            p.append(os.path.join(os.path.dirname(__file__), "..", "docs", "figures", name))
     points = []
     if "--theory-only" in sys.argv:
         points = theory_only(sys.argv[sys.argv.index("--theory-only") + 1])
-    figure(rows, paths, points)
+    figure(rows, paths[0], points)
+    success_figure(rows, paths[1])
 
 
 if __name__ == "__main__":
