@@ -5,7 +5,7 @@ Reads DIR/*_validate.json written by examples/xgm_escape.sh (tilt validate with 
 t*_SGD (`lottery.t_star_sim`), t*_SDE (`lottery.t_star_theory`, an independent noise path from the same initial
 weights) and t*_ODE (`ode_lottery.t_star_theory`, the deterministic ODE from the same initial weights).
 Prints a markdown table (success counts, KS and Fisher p-values of SGD against SDE and ODE, the paired shifts)
-and draws two figures in DIR (and in docs/figures with --docs), one panel per (model, K) and protocol:
+and draws two figures in DIR (and in docs/figures with --docs), one panel per (model, K, protocol, t_max):
 xgm_escape.png, the mean paired escape shift t*_SGD - t*_ODE, t*_SGD - t*_SDE and t*_SDE - t*_ODE (members where
 both reach eps*, +- standard error) against d; xgm_escape_success.png, the share of members of each ensemble that
 reach eps* by t_max, with 95 % Wilson intervals.
@@ -81,16 +81,16 @@ def load(directory):
         rows.append({"model": model, "label": label, "K": width or 0, "protocol": e["curriculum"]["protocol"],
                      "d": e["sim"]["d"], "lottery": r["agreement"]["lottery"], "ode": r["ode_lottery"],
                      "verdict": r["agreement"]["verdict"], "t_max": e["t_max"]})
-    rows.sort(key=lambda x: (x["model"], x["K"], x["protocol"], x["d"]))
+    rows.sort(key=lambda x: (x["model"], x["K"], x["protocol"], x["t_max"], x["d"]))
     return rows
 
 
 def table(rows):
-    print("| model | protocol | d | members | success SGD / SDE / ODE | Fisher p: SDE, ODE | KS p: SDE, ODE "
+    print("| model | protocol | t_max | d | members | success SGD / SDE / ODE | Fisher p: SDE, ODE | KS p: SDE, ODE "
           "| median t* SGD / SDE / ODE | sd t* SGD | shift SGD - ODE | shift SGD - SDE | shift SDE - ODE "
           "| median shift SGD - ODE, SDE - ODE (share \\|shift\\| > 2) | var(SGD - ODE) / var(t* SGD) "
           "| SGD first vs ODE (sign p) | verdict SDE |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for x in rows:
         l, o = x["lottery"], x["ode"]
         n = l["members"]
@@ -104,8 +104,9 @@ def table(rows):
         m1, s1, n1 = shift(sgd, ode)
         m2, s2, n2 = shift(sgd, sde)
         m3, s3, n3 = shift(sde, ode)
-        print(f"| {x['label']} | {x['protocol']} | {x['d']} | {n} | {l['sim_success']} / {l['theory_success']} / "
-              f"{o['theory_success']} | {fisher_p(l['sim_success'], n, l['theory_success'], n):.2g}, "
+        print(f"| {x['label']} | {x['protocol']} | {x['t_max']:g} | {x['d']} | {n} | {l['sim_success']} / "
+              f"{l['theory_success']} / {o['theory_success']} | "
+              f"{fisher_p(l['sim_success'], n, l['theory_success'], n):.2g}, "
               f"{fisher_p(l['sim_success'], n, o['theory_success'], n):.2g} | {l['ks_p']:.2g}, {o['ks_p']:.2g} | "
               f"{median(sgd)} / {median(sde)} / {median(ode)} | {spread(sgd):.2f} | "
               f"{m1:+.3f} ± {s1:.3f} ({n1}) | {m2:+.3f} ± {s2:.3f} ({n2}) | {m3:+.3f} ± {s3:.3f} ({n3}) | "
@@ -124,34 +125,33 @@ def wilson(k, n, z=1.96):
 
 
 def panels(rows):
-    """One panel per (model, K) column and protocol row, in the order of the table; None where nothing was run."""
-    columns = sorted({(x["model"], x["K"], x["label"]) for x in rows})
-    protocols = sorted({x["protocol"] for x in rows}, key=lambda p: (p != "easy", p))
-    grid = [[[x for x in rows if (x["model"], x["K"], x["label"]) == c and x["protocol"] == p] or None
-             for c in columns] for p in protocols]
-    return protocols, columns, grid
+    """Rows grouped by (model, K, protocol, horizon), in the order of the table: one panel each."""
+    groups = {}
+    for x in rows:
+        groups.setdefault((x["protocol"] != "easy", x["protocol"], x["t_max"], x["model"], x["K"]), []).append(x)
+    return [(f"{xs[0]['label']}, {xs[0]['protocol']}, t ≤ {xs[0]['t_max']:g}", xs)
+            for _, xs in sorted(groups.items(), key=lambda g: g[0])]
 
 
-def draw(rows, paths, draw_panel, ylabel, legend_loc):
-    protocols, columns, grid = panels(rows)
-    fig, axes = plt.subplots(len(protocols), len(columns), figsize=(3.6 * len(columns), 3.0 * len(protocols)),
-                             squeeze=False)
-    for i, protocol in enumerate(protocols):
-        for j, (_, _, label) in enumerate(columns):
-            ax = axes[i][j]
-            if grid[i][j] is None:
-                ax.set_axis_off()
-                continue
-            draw_panel(ax, grid[i][j], label, protocol)
-            ax.set_xscale("log")
-            ax.set_xlim(600, 2e5)
-            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-            ax.set_xlabel("d")
-            ax.set_title(f"{label}, {protocol}", fontsize=9)
-            if j == 0 or grid[i][j - 1] is None:
-                ax.set_ylabel(ylabel)
-    first = next(ax for row in axes for ax in row if ax.axison)
-    first.legend(fontsize=8, loc=legend_loc)
+def draw(rows, paths, draw_panel, ylabel, legend_loc, columns=4):
+    groups = panels(rows)
+    n_rows = (len(groups) + columns - 1) // columns
+    n_cols = min(columns, len(groups))
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.6 * n_cols, 3.0 * n_rows), squeeze=False)
+    for i, ax in enumerate(ax for row in axes for ax in row):
+        if i >= len(groups):
+            ax.set_axis_off()
+            continue
+        title, xs = groups[i]
+        draw_panel(ax, xs, xs[0]["label"], xs[0]["protocol"])
+        ax.set_xscale("log")
+        ax.set_xlim(600, 2e5)
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        ax.set_xlabel("d")
+        ax.set_title(title, fontsize=9)
+        if i % n_cols == 0:
+            ax.set_ylabel(ylabel)
+    axes[0][0].legend(fontsize=8, loc=legend_loc)
     fig.tight_layout()
     for p in paths:
         fig.savefig(p, dpi=130)
@@ -202,10 +202,7 @@ def success_figure(rows, paths):
                 ds.append(x["d"] * offset), ps.append(k / n)
                 lo.append(max(0.0, k / n - a)), hi.append(max(0.0, b - k / n))
             ax.errorbar(ds, ps, yerr=[lo, hi], marker="o", capsize=3, color=colour, label=name, ls="none")
-        t_max = {x["t_max"] for x in xs}
         ax.set_ylim(-0.03, 1.03)
-        ax.text(0.97, 0.04, "t ≤ " + ", ".join(f"{t:g}" for t in sorted(t_max)), transform=ax.transAxes,
-                ha="right", fontsize=8)
 
     draw(rows, paths, panel, "P(eps reaches eps* by t_max)", "center left")
 
