@@ -116,6 +116,40 @@ def table(rows):
               f"{o['theory_earlier']} ({o['sign_p']:.2g}) | {x['verdict']} |")
 
 
+def sign_p(k, n):
+    """Two-sided sign test: k of n pairs one way under p = 1/2."""
+    tail = sum(math.comb(n, i) for i in range(0, min(k, n - k) + 1)) / 2 ** n
+    return min(1.0, 2 * tail)
+
+
+def pooled(rows, min_pairs=10):
+    """The paired shifts pooled over the xgm rows with at least min_pairs pairs: the inverse-variance mean and its
+    standard error, and the sign test on the escape order of all pairs together (SGD against its ODE and against
+    its SDE twin), where a member that escapes comes before one that does not."""
+    xgm = [x for x in rows if x["model"] == "xgm"]
+    print("\n| pooled over xgm rows | rows | pairs | inverse-variance mean shift | z | first: SGD vs other (sign p) |")
+    print("|---|---|---|---|---|---|")
+    for name, a, b in (("SGD - ODE", lambda x: x["lottery"]["t_star_sim"], lambda x: x["ode"]["t_star_theory"]),
+                       ("SGD - SDE", lambda x: x["lottery"]["t_star_sim"], lambda x: x["lottery"]["t_star_theory"]),
+                       ("SDE - ODE", lambda x: x["lottery"]["t_star_theory"], lambda x: x["ode"]["t_star_theory"])):
+        weight, total, used, pairs, first, second = 0.0, 0.0, 0, 0, 0, 0
+        for x in xgm:
+            m, s, n = shift(a(x), b(x))
+            if n < min_pairs or not s > 0:
+                continue
+            weight += 1 / s ** 2
+            total += m / s ** 2
+            used += 1
+            pairs += n
+            for u, v in zip(a(x), b(x)):  # a member that never reaches eps* escapes last (as tilt validate counts)
+                u, v = (math.inf if t is None else t for t in (u, v))
+                first += u < v
+                second += u > v
+        mean, se = total / weight, 1 / math.sqrt(weight)
+        print(f"| {name} | {used} | {pairs} | {mean:+.3f} ± {se:.3f} | {mean / se:+.1f} | {first} vs {second} "
+              f"({sign_p(first, first + second):.2g}) |")
+
+
 def wilson(k, n, z=1.96):
     """95 % Wilson score interval of a binomial proportion k / n."""
     p = k / n
@@ -266,6 +300,7 @@ def main():
     if not rows:
         sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
     table(rows)
+    pooled(rows)
     names = ("xgm_escape.png", "xgm_escape_success.png")
     paths = [[os.path.join(directory, name)] for name in names]
     if "--docs" in sys.argv:
