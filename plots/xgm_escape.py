@@ -85,6 +85,15 @@ def load(directory):
     return rows
 
 
+def escape_times(x):
+    """t* of each member of a row for SGD, its SDE path and its ODE (None: eps* not reached by t_max)."""
+    return x["lottery"]["t_star_sim"], x["lottery"]["t_star_theory"], x["ode"]["t_star_theory"]
+
+
+# The paired comparisons of the tables: a name and two indices into escape_times (a - b).
+COMPARISONS = (("SGD - ODE", 0, 2), ("SGD - SDE", 0, 1), ("SDE - ODE", 1, 2))
+
+
 def table(rows):
     print("| model | protocol | t_max | d | members | success SGD / SDE / ODE | Fisher p: SDE, ODE | KS p: SDE, ODE "
           "| median t* SGD / SDE / ODE | sd t* SGD | shift SGD - ODE | shift SGD - SDE | shift SDE - ODE "
@@ -94,16 +103,15 @@ def table(rows):
     for x in rows:
         l, o = x["lottery"], x["ode"]
         n = l["members"]
-        sgd, sde, ode = l["t_star_sim"], l["t_star_theory"], o["t_star_theory"]
+        times = escape_times(x)
+        sgd, sde, ode = times
 
         def median(v):
             s = sorted(float("inf") if t is None else t for t in v)
             m = s[len(s) // 2] if len(s) % 2 else 0.5 * (s[len(s) // 2 - 1] + s[len(s) // 2])
             return "—" if math.isinf(m) else f"{m:.2f}"
 
-        m1, s1, n1 = shift(sgd, ode)
-        m2, s2, n2 = shift(sgd, sde)
-        m3, s3, n3 = shift(sde, ode)
+        (m1, s1, n1), (m2, s2, n2), (m3, s3, n3) = (shift(times[i], times[j]) for _, i, j in COMPARISONS)
         print(f"| {x['label']} | {x['protocol']} | {x['t_max']:g} | {x['d']} | {n} | {l['sim_success']} / "
               f"{l['theory_success']} / {o['theory_success']} | "
               f"{fisher_p(l['sim_success'], n, l['theory_success'], n):.2g}, "
@@ -129,22 +137,24 @@ def pooled(rows, min_pairs=10):
     xgm = [x for x in rows if x["model"] == "xgm"]
     print("\n| pooled over xgm rows | rows | pairs | inverse-variance mean shift | z | first: SGD vs other (sign p) |")
     print("|---|---|---|---|---|---|")
-    for name, a, b in (("SGD - ODE", lambda x: x["lottery"]["t_star_sim"], lambda x: x["ode"]["t_star_theory"]),
-                       ("SGD - SDE", lambda x: x["lottery"]["t_star_sim"], lambda x: x["lottery"]["t_star_theory"]),
-                       ("SDE - ODE", lambda x: x["lottery"]["t_star_theory"], lambda x: x["ode"]["t_star_theory"])):
+    for name, i, j in COMPARISONS:
         weight, total, used, pairs, first, second = 0.0, 0.0, 0, 0, 0, 0
         for x in xgm:
-            m, s, n = shift(a(x), b(x))
+            a, b = escape_times(x)[i], escape_times(x)[j]
+            m, s, n = shift(a, b)
             if n < min_pairs or not s > 0:
                 continue
             weight += 1 / s ** 2
             total += m / s ** 2
             used += 1
             pairs += n
-            for u, v in zip(a(x), b(x)):  # a member that never reaches eps* escapes last (as tilt validate counts)
+            for u, v in zip(a, b):  # a member that never reaches eps* escapes last (as tilt validate counts)
                 u, v = (math.inf if t is None else t for t in (u, v))
                 first += u < v
                 second += u > v
+        if not used:
+            print(f"| {name} | 0 | 0 | — | — | — |")
+            continue
         mean, se = total / weight, 1 / math.sqrt(weight)
         print(f"| {name} | {used} | {pairs} | {mean:+.3f} ± {se:.3f} | {mean / se:+.1f} | {first} vs {second} "
               f"({sign_p(first, first + second):.2g}) |")
