@@ -212,6 +212,81 @@ TEST(SdeDiffusion, PerceptronCovarianceMatchesOneStepSgd) {
   }
 }
 
+// The noise of the shuffled protocol, through the integrator's mixture path (each of the M sampled increments of a
+// step picks its difficulty with the mixture's weight): the covariance of one short SDE step, scaled by d/h,
+// against d x (one real SGD step) whose sample is easy or hard with probability 1/2. The mixture's covariance has a
+// between-difficulty term (the mean increment of Qperp depends on Delta) that a per-difficulty test cannot see; a
+// noise drawn at the mean difficulty (Delta = 0.55) must be told apart.
+TEST(SdeDiffusion, ShuffledMixtureNoiseMatchesOneStepSgd) {
+  const long long d = 1000;
+  // Few lines: the drift's share of a step is deterministic and drops out of the covariance.
+  const std::vector<std::string> keys = {"xgm.K=4",
+                                         "xgm.sigma=0.3",
+                                         "xgm.lines=8",
+                                         "xgm.observable_lines=8",
+                                         "sim.d=" + std::to_string(d),
+                                         "curriculum.protocol=shuffled",
+                                         "curriculum.easy=0.1",
+                                         "curriculum.hard=1.0",
+                                         "curriculum.easy_fraction=0.5",
+                                         "theory.noise=sde"};
+  const Config c = Config::from_text("model = \"xgm\"\neta = 1.5\nt_max = 1.0\n", keys);
+  const XgmParams p = XgmParams::from_config(c);
+  const int K = p.K, D = p.D, N = 40000;
+  Eigen::VectorXd v(K);
+  v << 1.1, -0.7, 0.9, -1.3;
+  const Eigen::MatrixXd W = xgm_weights(K, D, d, Eigen::MatrixXd::Zero(K, D), 9);
+  XgmOverlaps o;
+  o.r = Eigen::MatrixXd::Zero(K, D);
+  o.Qp = W.rightCols(d - D) * W.rightCols(d - D).transpose();
+  o.v = v;
+  const std::vector<double> y0 = xgm_state_of(o);
+
+  // SGD: half the samples easy, half hard (a stratified draw of the 50/50 mixture: the same covariance).
+  Eigen::MatrixXd ref(N, 0);
+  {
+    const Eigen::MatrixXd easy = xgm_sgd_increments(p, W, v, 0.1, N / 2, 21),
+                          hard = xgm_sgd_increments(p, W, v, 1.0, N / 2, 22);
+    ref.resize(N, easy.cols());
+    ref << easy, hard;
+  }
+  const CovStats sgd = covariance_of(ref);
+
+  // SDE: N independent single steps of h from y0; the relevant, Qperp and v columns of y(h) - y(0), times sqrt(d/h).
+  auto sde_steps = [&](const Config& cs) {
+    const TheoryProblem problem = make_theory_problem(cs, 0);
+    EXPECT_EQ(problem.y0.size(), y0.size());
+    const auto diffusion = make_diffusion(cs);
+    const Schedule schedule = Schedule::from_config(cs);
+    SdeOptions opt = SdeOptions::from_config(cs);
+    const double h = 1e-4;
+    opt.dt = h;
+    const std::vector<double> times = {0.0, h};
+    std::vector<std::size_t> cols;
+    const std::vector<std::string> names = problem.model->columns();
+    for (std::size_t j = 0; j < names.size(); ++j)
+      if (names[j].rfind("r_", 0) == 0 || names[j].rfind("Qperp_", 0) == 0 || names[j].rfind("v_", 0) == 0)
+        cols.push_back(j);
+    EXPECT_EQ(cols.size(), std::size_t(ref.cols()));
+    Eigen::MatrixXd out(N, Eigen::Index(cols.size()));
+    for (int s = 0; s < N; ++s) {
+      Rng rng(std::uint64_t(500 + s), Stream::SdeNoise);
+      const Trajectory tr = integrate_sde(*problem.model, *diffusion, schedule, y0, times, opt, rng, nullptr);
+      for (std::size_t i = 0; i < cols.size(); ++i)
+        out(s, Eigen::Index(i)) = (tr.rows[1][cols[i]] - tr.rows[0][cols[i]]) * std::sqrt(double(d) / h);
+    }
+    return covariance_of(out);
+  };
+  const CovStats sde = sde_steps(c);
+  const double z = max_cov_z(sgd, sde);
+  const CovStats mean_delta = sde_steps(c.with({"curriculum.protocol=easy", "curriculum.easy=0.55"}));
+  const double z_broken = max_cov_z(sgd, mean_delta);
+  std::printf("shuffled mixture: max |z| = %.2f over %d elements (noise at the mean Delta = 0.55: %.1f)\n", z,
+              int(ref.cols() * (ref.cols() + 1) / 2), z_broken);
+  EXPECT_LT(z, 4.5);
+  EXPECT_GT(z_broken, 10.0) << "a noise without the mixture's spread of difficulties must be detected";
+}
+
 // With the noise switched off (d -> infinity) the stochastic Heun steps are the ODE's improved-Euler steps: second
 // order, so the error against dopri5 falls 4x when the step halves, and is small at the default step.
 TEST(SdeIntegrator, DeterministicLimitIsSecondOrder) {
