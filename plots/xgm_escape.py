@@ -7,8 +7,10 @@ weights) and t*_ODE (`ode_lottery.t_star_theory`, the deterministic ODE from the
 Prints a markdown table (success counts, KS and Fisher p-values of SGD against SDE and ODE, the paired shifts)
 and draws two figures in DIR (and in docs/figures with --docs), one panel per (model, K, protocol, t_max):
 xgm_escape.png, the mean paired escape shift t*_SGD - t*_ODE, t*_SGD - t*_SDE and t*_SDE - t*_ODE (members where
-both reach eps*, +- standard error) against d; xgm_escape_success.png, the share of members of each ensemble that
-reach eps* by t_max, with 95 % Wilson intervals.
+both reach eps*, +- standard error) against d; xgm_escape_success.png, the share of members of each ensemble with
+eps <= eps* at t_max (success), with 95 % Wilson intervals.
+Records of one ensemble run in parts (SEED=s with sim.seeds = n, then SEED=s+n, ...: examples/xgm_escape.sh) are
+one row: member m has seed + m, so the parts hold exactly the members of one run.
 With --theory-only DIR2 it also reads DIR2/d*/{none,sde}_seed*.csv (examples/xgm_escape_theory.sh: the ODE and
 one SDE path per seed at large d, no SGD) and prints the paired shift t*_SDE - t*_ODE per d.
 Usage: /usr/bin/python3 plots/xgm_escape.py out/xgm_escape [--docs] [--theory-only out/xgm_escape_theory]
@@ -67,20 +69,81 @@ def spread(a):
     return math.sqrt(sum((x - m) ** 2 for x in finite) / (len(finite) - 1))
 
 
+def ks_p(a, b):
+    """Two-sample Kolmogorov-Smirnov p-value with Stephens' small-sample correction, members that never reach eps*
+    (None) tied past every finite time: the test tilt validate reports, recomputed for rows merged from parts."""
+    finite = [abs(t) for t in a + b if t is not None]
+    big = 2 * max(finite, default=0.0) + 1
+    a, b = sorted(big if t is None else t for t in a), sorted(big if t is None else t for t in b)
+    i = j = 0
+    stat = 0.0
+    while i < len(a) or j < len(b):
+        x = min(a[i] if i < len(a) else math.inf, b[j] if j < len(b) else math.inf)
+        while i < len(a) and a[i] == x:
+            i += 1
+        while j < len(b) and b[j] == x:
+            j += 1
+        stat = max(stat, abs(i / len(a) - j / len(b)))
+    sq = math.sqrt(len(a) * len(b) / (len(a) + len(b)))
+    lam = (sq + 0.12 + 0.11 / sq) * stat
+    if lam < 0.2:
+        return 1.0
+    p = sum((-1) ** (k - 1) * math.exp(-2.0 * k * k * lam * lam) for k in range(1, 201))
+    return min(1.0, max(0.0, 2 * p))
+
+
+def lottery_of(t_sim, t_theory, sim_success, theory_success):
+    """The lottery summary of paired escape times (None: never), as tilt validate writes it. The successes (eps <= eps*
+    at t_max, not the same as having crossed it once) cannot be recomputed from t* and are passed in."""
+    inf = [math.inf if t is None else t for t in t_sim], [math.inf if t is None else t for t in t_theory]
+    earlier = sum(u < v for u, v in zip(*inf)), sum(v < u for u, v in zip(*inf))
+    return {"members": len(t_sim), "t_star_sim": t_sim, "t_star_theory": t_theory, "sim_success": sim_success,
+            "theory_success": theory_success, "sim_earlier": earlier[0], "theory_earlier": earlier[1],
+            "sign_p": sign_p(earlier[0], sum(earlier)), "ks_p": ks_p(t_sim, t_theory)}
+
+
+def merged(parts):
+    """One row from the records of one ensemble run in parts (seed = s, s + n, ... with sim.seeds = n each): members
+    are seed + m, so the parts together are exactly the members of one run, and the lottery is recomputed from their
+    escape times. A single record is recomputed too and must reproduce tilt's numbers (a check of this script)."""
+    parts = sorted(parts, key=lambda r: r["experiment"]["seed"])
+    for p, q in zip(parts, parts[1:]):
+        end = p["experiment"]["seed"] + p["experiment"]["sim"]["seeds"]
+        if q["experiment"]["seed"] < end:
+            sys.exit(f"parts of one row overlap: seed {q['experiment']['seed']} < {end}")
+    out = {}
+    for key, block in (("lottery", lambda r: r["agreement"]["lottery"]), ("ode", lambda r: r["ode_lottery"])):
+        out[key] = lottery_of(*(sum((block(r)[name] for r in parts), []) for name in ("t_star_sim", "t_star_theory")),
+                              *(sum(block(r)[name] for r in parts) for name in ("sim_success", "theory_success")))
+        if len(parts) == 1:
+            tilt = block(parts[0])
+            for name, value in out[key].items():
+                same = abs(value - tilt[name]) <= 1e-9 if name.endswith("_p") else value == tilt[name]
+                if not same:
+                    sys.exit(f"recomputed {key}.{name} = {value} differs from tilt's {tilt[name]}")
+    out["verdict"] = ", ".join(r["agreement"]["verdict"] for r in parts)
+    if len(parts) > 1:
+        out["verdict"] += f" ({len(parts)} parts)"
+    return out
+
+
 def load(directory):
-    rows = []
+    groups = {}
     for path in sorted(glob.glob(os.path.join(directory, "*_validate.json"))):
         with open(path) as f:
             r = json.load(f)
         if "ode_lottery" not in r:
             continue
-        e = r["experiment"]
+        e = dict(r["experiment"], seed=None, sim=dict(r["experiment"]["sim"], seeds=None, threads=None))
+        groups.setdefault(json.dumps(e, sort_keys=True), []).append(r)
+    rows = []
+    for parts in groups.values():
+        e = parts[0]["experiment"]
         model = e["model"]
         width = e["xgm"]["K"] if model == "xgm" else None
         label = f"xgm K = {width}" if model == "xgm" else f"perceptron, Delta_E = {e['curriculum']['easy']}"
-        rows.append({"model": model, "label": label, "K": width or 0, "protocol": e["curriculum"]["protocol"],
-                     "d": e["sim"]["d"], "lottery": r["agreement"]["lottery"], "ode": r["ode_lottery"],
-                     "verdict": r["agreement"]["verdict"], "t_max": e["t_max"]})
+        rows.append(dict(merged(parts), model=model, label=label, K=width or 0, protocol=e["curriculum"]["protocol"],
+                         d=e["sim"]["d"], t_max=e["t_max"]))
     rows.sort(key=lambda x: (x["model"], x["K"], x["protocol"], x["t_max"], x["d"]))
     return rows
 
@@ -131,33 +194,36 @@ def sign_p(k, n):
 
 
 def pooled(rows, min_pairs=10):
-    """The paired shifts pooled over the xgm rows with at least min_pairs pairs: the inverse-variance mean and its
-    standard error, and the sign test on the escape order of all pairs together (SGD against its ODE and against
-    its SDE twin), where a member that escapes comes before one that does not."""
-    xgm = [x for x in rows if x["model"] == "xgm"]
-    print("\n| pooled over xgm rows | rows | pairs | inverse-variance mean shift | z | first: SGD vs other (sign p) |")
-    print("|---|---|---|---|---|---|")
-    for name, i, j in COMPARISONS:
-        weight, total, used, pairs, first, second = 0.0, 0.0, 0, 0, 0, 0
-        for x in xgm:
-            a, b = escape_times(x)[i], escape_times(x)[j]
-            m, s, n = shift(a, b)
-            if n < min_pairs or not s > 0:
+    """The paired shifts pooled over the xgm rows with at least min_pairs pairs (all of them, then each protocol):
+    the inverse-variance mean and its standard error, and the sign test on the escape order of all pairs of those
+    rows together (SGD against its ODE and against its SDE twin), where a member that escapes comes before one that
+    does not."""
+    print("\n| pooled over xgm rows | protocol | rows | pairs | inverse-variance mean shift | z "
+          "| first: one vs the other (sign p) |")
+    print("|---|---|---|---|---|---|---|")
+    for protocol in ("all", "easy", "shuffled"):
+        xgm = [x for x in rows if x["model"] == "xgm" and protocol in ("all", x["protocol"])]
+        for name, i, j in COMPARISONS:
+            weight, total, used, pairs, first, second = 0.0, 0.0, 0, 0, 0, 0
+            for x in xgm:
+                a, b = escape_times(x)[i], escape_times(x)[j]
+                m, s, n = shift(a, b)
+                if n < min_pairs or not s > 0:
+                    continue
+                weight += 1 / s ** 2
+                total += m / s ** 2
+                used += 1
+                pairs += n
+                for u, v in zip(a, b):  # a member that never reaches eps* escapes last (as tilt validate counts)
+                    u, v = (math.inf if t is None else t for t in (u, v))
+                    first += u < v
+                    second += u > v
+            if not used:
+                print(f"| {name} | {protocol} | 0 | 0 | — | — | — |")
                 continue
-            weight += 1 / s ** 2
-            total += m / s ** 2
-            used += 1
-            pairs += n
-            for u, v in zip(a, b):  # a member that never reaches eps* escapes last (as tilt validate counts)
-                u, v = (math.inf if t is None else t for t in (u, v))
-                first += u < v
-                second += u > v
-        if not used:
-            print(f"| {name} | 0 | 0 | — | — | — |")
-            continue
-        mean, se = total / weight, 1 / math.sqrt(weight)
-        print(f"| {name} | {used} | {pairs} | {mean:+.3f} ± {se:.3f} | {mean / se:+.1f} | {first} vs {second} "
-              f"({sign_p(first, first + second):.2g}) |")
+            mean, se = total / weight, 1 / math.sqrt(weight)
+            print(f"| {name} | {protocol} | {used} | {pairs} | {mean:+.3f} ± {se:.3f} | {mean / se:+.1f} | {first} vs "
+                  f"{second} ({sign_p(first, first + second):.2g}) |")
 
 
 def wilson(k, n, z=1.96):
@@ -231,7 +297,7 @@ def figure(rows, paths, theory_points=()):
 
 
 def success_figure(rows, paths):
-    """The fraction of members that reach eps* by t_max against d, SGD, SDE and ODE, with 95 % intervals."""
+    """The fraction of members with eps <= eps* at t_max against d, SGD, SDE and ODE, with 95 % intervals."""
 
     def panel(ax, xs, label, protocol):
         for name, colour, offset, count in (
@@ -248,7 +314,7 @@ def success_figure(rows, paths):
             ax.errorbar(ds, ps, yerr=[lo, hi], marker="o", capsize=3, color=colour, label=name, ls="none")
         ax.set_ylim(-0.03, 1.03)
 
-    draw(rows, paths, panel, "P(eps reaches eps* by t_max)", "center left")
+    draw(rows, paths, panel, "P(eps ≤ eps* at t_max)", "center left")
 
 
 def t_star_of(path, column="eps", eps_star=0.35):
