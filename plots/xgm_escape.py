@@ -197,7 +197,13 @@ def pooled(rows, min_pairs=10):
     """The paired shifts pooled over the xgm rows with at least min_pairs pairs (all of them, then each protocol):
     the inverse-variance mean and its standard error, and the sign test on the escape order of all pairs of those
     rows together (SGD against its ODE and against its SDE twin), where a member that escapes comes before one that
-    does not."""
+    does not. Of rows that differ only in t_max, only the longest counts: the same seeds at a shorter horizon are the
+    same runs cut short, and counting them twice would overstate the evidence."""
+    longest = {}
+    for x in rows:
+        key = (x["model"], x["K"], x["protocol"], x["d"])
+        longest[key] = max(longest.get(key, 0.0), x["t_max"])
+    rows = [x for x in rows if x["t_max"] == longest[(x["model"], x["K"], x["protocol"], x["d"])]]
     print("\n| pooled over xgm rows | protocol | rows | pairs | inverse-variance mean shift | z "
           "| first: one vs the other (sign p) |")
     print("|---|---|---|---|---|---|---|")
