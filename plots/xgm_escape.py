@@ -92,11 +92,17 @@ def ks_p(a, b):
     return min(1.0, max(0.0, 2 * p))
 
 
+def escape_order(a, b):
+    """How many pairs a escapes first and how many b does, a member that never reaches eps* (None) escaping last:
+    the counts of tilt validate's sign test."""
+    a, b = [math.inf if t is None else t for t in a], [math.inf if t is None else t for t in b]
+    return sum(u < v for u, v in zip(a, b)), sum(v < u for u, v in zip(a, b))
+
+
 def lottery_of(t_sim, t_theory, sim_success, theory_success):
     """The lottery summary of paired escape times (None: never), as tilt validate writes it. The successes (eps <= eps*
     at t_max, not the same as having crossed it once) cannot be recomputed from t* and are passed in."""
-    inf = [math.inf if t is None else t for t in t_sim], [math.inf if t is None else t for t in t_theory]
-    earlier = sum(u < v for u, v in zip(*inf)), sum(v < u for u, v in zip(*inf))
+    earlier = escape_order(t_sim, t_theory)
     return {"members": len(t_sim), "t_star_sim": t_sim, "t_star_theory": t_theory, "sim_success": sim_success,
             "theory_success": theory_success, "sim_earlier": earlier[0], "theory_earlier": earlier[1],
             "sign_p": sign_p(earlier[0], sum(earlier)), "ks_p": ks_p(t_sim, t_theory)}
@@ -199,11 +205,13 @@ def pooled(rows, min_pairs=10):
     rows together (SGD against its ODE and against its SDE twin), where a member that escapes comes before one that
     does not. Of rows that differ only in t_max, only the longest counts: the same seeds at a shorter horizon are the
     same runs cut short, and counting them twice would overstate the evidence."""
+    def runs(x):
+        return x["model"], x["K"], x["protocol"], x["d"]
+
     longest = {}
     for x in rows:
-        key = (x["model"], x["K"], x["protocol"], x["d"])
-        longest[key] = max(longest.get(key, 0.0), x["t_max"])
-    rows = [x for x in rows if x["t_max"] == longest[(x["model"], x["K"], x["protocol"], x["d"])]]
+        longest[runs(x)] = max(longest.get(runs(x), 0.0), x["t_max"])
+    rows = [x for x in rows if x["t_max"] == longest[runs(x)]]
     print("\n| pooled over xgm rows | protocol | rows | pairs | inverse-variance mean shift | z "
           "| first: one vs the other (sign p) |")
     print("|---|---|---|---|---|---|---|")
@@ -220,10 +228,9 @@ def pooled(rows, min_pairs=10):
                 total += m / s ** 2
                 used += 1
                 pairs += n
-                for u, v in zip(a, b):  # a member that never reaches eps* escapes last (as tilt validate counts)
-                    u, v = (math.inf if t is None else t for t in (u, v))
-                    first += u < v
-                    second += u > v
+                order = escape_order(a, b)
+                first += order[0]
+                second += order[1]
             if not used:
                 print(f"| {name} | {protocol} | 0 | 0 | — | — | — |")
                 continue
