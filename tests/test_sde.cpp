@@ -243,13 +243,10 @@ TEST(SdeDiffusion, ShuffledMixtureNoiseMatchesOneStepSgd) {
   const std::vector<double> y0 = xgm_state_of(o);
 
   // SGD: half the samples easy, half hard (a stratified draw of the 50/50 mixture: the same covariance).
-  Eigen::MatrixXd ref(N, 0);
-  {
-    const Eigen::MatrixXd easy = xgm_sgd_increments(p, W, v, 0.1, N / 2, 21),
-                          hard = xgm_sgd_increments(p, W, v, 1.0, N / 2, 22);
-    ref.resize(N, easy.cols());
-    ref << easy, hard;
-  }
+  const Eigen::MatrixXd easy = xgm_sgd_increments(p, W, v, 0.1, N / 2, 21),
+                        hard = xgm_sgd_increments(p, W, v, 1.0, N / 2, 22);
+  Eigen::MatrixXd ref(N, easy.cols());
+  ref << easy, hard;
   const CovStats sgd = covariance_of(ref);
 
   // SDE: N independent single steps of h from y0; the relevant, Qperp and v columns of y(h) - y(0), times sqrt(d/h).
