@@ -13,12 +13,17 @@ Records of one ensemble run in parts (SEED=s with sim.seeds = n, then SEED=s+n, 
 one row: member m has seed + m, so the parts hold exactly the members of one run.
 With --theory-only DIR2 it also reads DIR2/d*/{none,sde}_seed*.csv (examples/xgm_escape_theory.sh: the ODE and
 one SDE path per seed at large d, no SGD) and prints the paired shift t*_SDE - t*_ODE per d.
+--with DIR2 also reads DIR2/*_validate.json (repeatable): docs/data/xgm_escape holds the records of the parts of long
+rows run so far, so that a row begun in one sitting can be finished in another.
+--keep DIR2 first copies DIR's records into DIR2 (never overwriting a copy).
 Usage: /usr/bin/python3 plots/xgm_escape.py out/xgm_escape [--docs] [--theory-only out/xgm_escape_theory]
+       [--with docs/data/xgm_escape] [--keep docs/data/xgm_escape]
 """
 import glob
 import json
 import math
 import os
+import shutil
 import sys
 
 import matplotlib
@@ -133,9 +138,14 @@ def merged(parts):
     return out
 
 
-def load(directory):
-    groups = {}
-    for path in sorted(glob.glob(os.path.join(directory, "*_validate.json"))):
+def load(directory, more=()):
+    """The rows of the records in DIRECTORY and in the folders MORE (a record found in two of them counts once)."""
+    groups, seen = {}, set()
+    paths = sum((sorted(glob.glob(os.path.join(d, "*_validate.json"))) for d in (directory, *more)), [])
+    for path in paths:
+        if os.path.basename(path) in seen:
+            continue
+        seen.add(os.path.basename(path))
         with open(path) as f:
             r = json.load(f)
         if "ode_lottery" not in r:
@@ -383,9 +393,28 @@ def theory_only(directory):
     return points
 
 
+def keep(directory, into):
+    """Copy the records of DIRECTORY into INTO (15–40 kB each), kept in the repository so that a row run in parts
+    over several sittings can be joined. An existing copy is never overwritten."""
+    os.makedirs(into, exist_ok=True)
+    for path in sorted(glob.glob(os.path.join(directory, "*_validate.json"))):
+        target = os.path.join(into, os.path.basename(path))
+        if os.path.exists(target):
+            print(f"kept already: {target}", file=sys.stderr)
+            continue
+        shutil.copyfile(path, target)
+        print(f"kept: {target}", file=sys.stderr)
+
+
+def option_values(flag):
+    return [sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == flag]
+
+
 def main():
     directory = sys.argv[1]
-    rows = load(directory)
+    for into in option_values("--keep"):
+        keep(directory, into)
+    rows = load(directory, option_values("--with"))
     if not rows:
         sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
     table(rows)
