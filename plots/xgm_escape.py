@@ -16,8 +16,12 @@ one SDE path per seed at large d, no SGD) and prints the paired shift t*_SDE - t
 --with DIR2 also reads DIR2/*_validate.json (repeatable): docs/data/xgm_escape holds the records of the parts of long
 rows run so far, so that a row begun in one sitting can be finished in another.
 --keep DIR2 first copies DIR's records into DIR2 (never overwriting a copy).
+--from-table FILE draws the two figures alone from the rows of FILE's escape table as printed (docs/theory/escape.md
+§6), into the working folder or, with --docs, into docs/figures: the figures of rows
+whose records were not kept.
 Usage: /usr/bin/python3 plots/xgm_escape.py out/xgm_escape [--docs] [--theory-only out/xgm_escape_theory]
        [--with docs/data/xgm_escape] [--keep docs/data/xgm_escape]
+       /usr/bin/python3 plots/xgm_escape.py --from-table docs/theory/escape.md [--docs]
 """
 import glob
 import json
@@ -173,6 +177,45 @@ def escape_times(x):
 COMPARISONS = (("SGD - ODE", 0, 2), ("SGD - SDE", 0, 1), ("SDE - ODE", 1, 2))
 
 
+def row_shift(x, name):
+    """The paired shift NAME (one of COMPARISONS) of a row: (mean, standard error, pairs)."""
+    if "table" in x:
+        return x["table"]["shifts"][name]
+    i, j = next((i, j) for n, i, j in COMPARISONS if n == name)
+    times = escape_times(x)
+    return shift(times[i], times[j])
+
+
+def row_success(x):
+    """Members of a row and how many of them are at eps <= eps* at t_max: (n, [SGD, SDE, ODE])."""
+    if "table" in x:
+        return x["table"]["members"], x["table"]["success"]
+    return x["lottery"]["members"], [x["lottery"]["sim_success"], x["lottery"]["theory_success"],
+                                     x["ode"]["theory_success"]]
+
+
+def from_table(path):
+    """The rows of a markdown escape table as table() prints it (docs/theory/escape.md §6), for the figures alone:
+    the shifts and success counts as printed (3 decimals), where the records themselves are not at hand."""
+    def parse_shift(cell):
+        mean, rest = cell.split("±")
+        se, pairs = rest.split("(")
+        return float(mean), float(se), int(pairs.rstrip(")"))
+
+    rows = []
+    with open(path) as f:
+        for line in f:
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.startswith("| xgm K = ") or line.startswith("| perceptron"):
+                model = "xgm" if cells[0].startswith("xgm") else "perceptron"
+                rows.append(dict(model=model, label=cells[0], K=int(cells[0].split("=")[1]) if model == "xgm" else 0,
+                                 protocol=cells[1], t_max=float(cells[2]), d=int(cells[3]),
+                                 table=dict(members=int(cells[4]), success=[int(v) for v in cells[5].split("/")],
+                                            shifts={name: parse_shift(cells[10 + k])
+                                                    for k, (name, _, _) in enumerate(COMPARISONS)})))
+    return rows
+
+
 def table(rows):
     print("| model | protocol | t_max | d | members | success SGD / SDE / ODE | Fisher p: SDE, ODE | KS p: SDE, ODE "
           "| median t* SGD / SDE / ODE | sd t* SGD | shift SGD - ODE | shift SGD - SDE | shift SDE - ODE "
@@ -299,14 +342,13 @@ def figure(rows, paths, theory_points=()):
         for key, name, colour, offset in (("ode", "SGD − ODE", "C3", 0.97), ("sde", "SGD − SDE", "C0", 1.03)):
             ds, ms, ss = [], [], []
             for x in xs:
-                other = x["ode"]["t_star_theory"] if key == "ode" else x["lottery"]["t_star_theory"]
-                m, s, _ = shift(x["lottery"]["t_star_sim"], other)
+                m, s, _ = row_shift(x, "SGD - ODE" if key == "ode" else "SGD - SDE")
                 if math.isfinite(m):
                     ds.append(x["d"] * offset), ms.append(m), ss.append(s)
             drawn |= bool(ds)
             ax.errorbar(ds, ms, yerr=ss, marker="o", capsize=3, color=colour, label=name)
         # SDE - ODE: from the validations, and at larger d from the theory-only runs (no SGD)
-        pts = [(x["d"], *shift(x["lottery"]["t_star_theory"], x["ode"]["t_star_theory"])[:2]) for x in xs]
+        pts = [(x["d"], *row_shift(x, "SDE - ODE")[:2]) for x in xs]
         if label == "xgm K = 4" and protocol == "easy":
             pts += list(theory_points)
         pts = sorted(p for p in pts if math.isfinite(p[1]))
@@ -323,14 +365,11 @@ def success_figure(rows, paths):
     """The fraction of members with eps <= eps* at t_max against d, SGD, SDE and ODE, with 95 % intervals."""
 
     def panel(ax, xs, label, protocol):
-        for name, colour, offset, count in (
-                ("SGD", "C3", 0.94, lambda x: x["lottery"]["sim_success"]),
-                ("SDE", "C0", 1.0, lambda x: x["lottery"]["theory_success"]),
-                ("ODE", "C2", 1.06, lambda x: x["ode"]["theory_success"])):
+        for index, (name, colour, offset) in enumerate((("SGD", "C3", 0.94), ("SDE", "C0", 1.0), ("ODE", "C2", 1.06))):
             ds, ps, lo, hi = [], [], [], []
             for x in xs:
-                n = x["lottery"]["members"]
-                k = count(x)
+                n, counts = row_success(x)
+                k = counts[index]
                 a, b = wilson(k, n)
                 ds.append(x["d"] * offset), ps.append(k / n)
                 lo.append(max(0.0, k / n - a)), hi.append(max(0.0, b - k / n))
@@ -411,6 +450,14 @@ def option_values(flag):
 
 
 def main():
+    if sys.argv[1] == "--from-table":
+        # the figures from a table already printed (docs/theory/escape.md), into its folder's ../figures with --docs
+        rows = from_table(sys.argv[2])
+        names = ("xgm_escape.png", "xgm_escape_success.png")
+        into = os.path.join(os.path.dirname(__file__), "..", "docs", "figures") if "--docs" in sys.argv else "."
+        figure(rows, [os.path.join(into, names[0])])
+        success_figure(rows, [os.path.join(into, names[1])])
+        return
     directory = sys.argv[1]
     for into in option_values("--keep"):
         keep(directory, into)
