@@ -451,21 +451,16 @@ def option_values(flag):
 
 def main():
     if sys.argv[1] == "--from-table":
-        # the figures from a table already printed (docs/theory/escape.md), into its folder's ../figures with --docs
-        rows = from_table(sys.argv[2])
-        names = ("xgm_escape.png", "xgm_escape_success.png")
-        into = os.path.join(os.path.dirname(__file__), "..", "docs", "figures") if "--docs" in sys.argv else "."
-        figure(rows, [os.path.join(into, names[0])])
-        success_figure(rows, [os.path.join(into, names[1])])
-        return
-    directory = sys.argv[1]
-    for into in option_values("--keep"):
-        keep(directory, into)
-    rows = load(directory, option_values("--with"))
-    if not rows:
-        sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
-    table(rows)
-    pooled(rows)
+        rows, directory = from_table(sys.argv[2]), "."
+    else:
+        directory = sys.argv[1]
+        for into in option_values("--keep"):
+            keep(directory, into)
+        rows = load(directory, option_values("--with"))
+        if not rows:
+            sys.exit(f"no *_validate.json with an ode_lottery in {directory}")
+        table(rows)
+        pooled(rows)
     names = ("xgm_escape.png", "xgm_escape_success.png")
     paths = [[os.path.join(directory, name)] for name in names]
     if "--docs" in sys.argv:
