@@ -462,7 +462,9 @@ def main():
         table(rows)
         pooled(rows)
     names = ("xgm_escape.png", "xgm_escape_success.png")
-    paths = [[os.path.join(directory, name)] for name in names]
+    # From a table with --docs there is no output folder: the figures go to docs/figures alone, not into the cwd.
+    table_to_docs = sys.argv[1] == "--from-table" and "--docs" in sys.argv
+    paths = [[] if table_to_docs else [os.path.join(directory, name)] for name in names]
     if "--docs" in sys.argv:
         for p, name in zip(paths, names):
             p.append(os.path.join(os.path.dirname(__file__), "..", "docs", "figures", name))
