@@ -451,7 +451,8 @@ def option_values(flag):
 
 def main():
     if sys.argv[1] == "--from-table":
-        rows, directory = from_table(sys.argv[2]), "."
+        # no output folder of its own: into the cwd, or with --docs into docs/figures alone
+        rows, directory = from_table(sys.argv[2]), (None if "--docs" in sys.argv else ".")
     else:
         directory = sys.argv[1]
         for into in option_values("--keep"):
@@ -462,9 +463,7 @@ def main():
         table(rows)
         pooled(rows)
     names = ("xgm_escape.png", "xgm_escape_success.png")
-    # From a table with --docs there is no output folder: the figures go to docs/figures alone, not into the cwd.
-    table_to_docs = sys.argv[1] == "--from-table" and "--docs" in sys.argv
-    paths = [[] if table_to_docs else [os.path.join(directory, name)] for name in names]
+    paths = [[os.path.join(directory, name)] if directory else [] for name in names]
     if "--docs" in sys.argv:
         for p, name in zip(paths, names):
             p.append(os.path.join(os.path.dirname(__file__), "..", "docs", "figures", name))
