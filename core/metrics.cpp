@@ -217,18 +217,95 @@ double sgd_step_multiply_adds(const Config& config) {
   return model.sgd_step_multiply_adds(config);
 }
 
-ComputeToSolution compute_to_solution(const EnsembleMetrics& m, double d, double step_multiply_adds) {
-  ComputeToSolution c;
-  if (m.successes == 0 || !(m.success > 0)) {
-    c.value = c.se = std::numeric_limits<double>::quiet_NaN();
+namespace {
+
+// sum_i min(t*_i, t_max) / #successes over the members listed in idx (all when idx is empty); +inf without success.
+double renewal_samples(const std::vector<double>& t_star, double t_max, const std::vector<std::size_t>* idx) {
+  double trained = 0;
+  std::size_t successes = 0;
+  const std::size_t n = idx ? idx->size() : t_star.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const double t = t_star[idx ? (*idx)[k] : k];
+    if (t <= t_max) {
+      trained += t;
+      ++successes;
+    } else {
+      trained += t_max;
+    }
+  }
+  return successes ? trained / double(successes) : std::numeric_limits<double>::infinity();
+}
+
+void resample(Rng& rng, std::size_t n, std::vector<std::size_t>& idx) {
+  idx.resize(n);
+  for (auto& i : idx) i = std::size_t(rng.uniform() * double(n));
+}
+
+}  // namespace
+
+SolutionCost solution_cost(const std::vector<double>& t_star, double t_max) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  SolutionCost c;
+  c.members = t_star.size();
+  for (double t : t_star) c.successes += t <= t_max ? 1 : 0;
+  c.reached = c.successes > 0;
+  if (!c.reached) {
+    c.samples = c.samples_lo = c.samples_hi = nan;
     return c;
   }
-  c.reached = true;
-  const double t = m.t_star_success_mean, p = m.success;
-  c.value = t * d * step_multiply_adds / p;
-  const double rt = t > 0 ? m.t_star_success_se / t : 0, rp = m.success_se / p;
-  c.se = c.value * std::sqrt(rt * rt + rp * rp);
+  c.samples = renewal_samples(t_star, t_max, nullptr);
+  Rng rng(0xc057ULL, Stream::Sweep);
+  std::vector<double> boot(kBootstrapResamples);
+  std::vector<std::size_t> idx;
+  for (auto& b : boot) {
+    resample(rng, t_star.size(), idx);
+    b = renewal_samples(t_star, t_max, &idx);
+  }
+  c.samples_lo = quantile(boot, 0.025);
+  c.samples_hi = quantile(boot, 0.975);
   return c;
+}
+
+CostRatio solution_cost_ratio(const CostSide& reference, const CostSide& other, Resampling resampling) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double>&a = *reference.t_star, &b = *other.t_star;
+  if (resampling == Resampling::Paired && a.size() != b.size())
+    throw RunError("cost ratio: paired ensembles of different sizes");
+  auto ratio = [&](const std::vector<std::size_t>* ia, const std::vector<std::size_t>* ib) {
+    const double ca = renewal_samples(a, reference.t_max, ia) * reference.per_sample;
+    const double cb = renewal_samples(b, other.t_max, ib) * other.per_sample;
+    if (std::isinf(ca) && std::isinf(cb)) return nan;
+    return ca / cb;  // inf / finite = inf, finite / inf = 0
+  };
+  CostRatio r;
+  r.ratio = ratio(nullptr, nullptr);
+  if (!std::isfinite(r.ratio) || !(r.ratio > 0)) {
+    r.ratio = r.lo = r.hi = nan;
+    return r;
+  }
+  Rng rng(0xc058ULL, Stream::Sweep);
+  std::vector<double> boot;
+  std::vector<std::size_t> ia, ib;
+  std::size_t undefined = 0;
+  for (int k = 0; k < kBootstrapResamples; ++k) {
+    resample(rng, a.size(), ia);
+    if (resampling == Resampling::Paired)
+      ib = ia;
+    else
+      resample(rng, b.size(), ib);
+    const double x = ratio(&ia, &ib);
+    if (std::isnan(x))
+      ++undefined;
+    else
+      boot.push_back(x);
+  }
+  if (double(undefined) > 0.05 * kBootstrapResamples) {
+    r.lo = r.hi = nan;
+    return r;
+  }
+  r.lo = quantile(boot, 0.025);
+  r.hi = quantile(boot, 0.975);
+  return r;
 }
 
 }  // namespace tilt

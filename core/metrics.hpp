@@ -56,13 +56,36 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
 // the teacher's label and the sampling are not counted): docs/sweep.md derives them from sim/models/.
 double sgd_step_multiply_adds(const Config& config);
 
-// Compute to solution: the expected multiply-adds to reach eps* when runs are restarted until one succeeds,
-// samples to eps* (mean t* over successes x d) x cost of a step / success probability, with its error
-// (delta method); `reached` false (and value NaN) when no member succeeds.
-struct ComputeToSolution {
-  bool reached = false;
-  double value = 0, se = 0;
+// Cost to solution with restarts (docs/sweep.md, "Compute to solution"). Attempts are independent runs (the
+// members); each trains until its error first reaches eps* (its t*) or until t_max, when it is abandoned and a
+// fresh attempt starts: a renewal process. By the renewal-reward theorem the expected training time to the first
+// success is E[min(T, t_max)] / P(T <= t_max), estimated over the members by
+//   samples = sum_i min(t*_i, t_max) / #{i : t*_i <= t_max}        (units of d samples, like t),
+// so every failed attempt is charged the t_max it trained and every success its t*. The interval is the 95 %
+// percentile bootstrap over members (kBootstrapResamples resamples from a fixed stream, so it is a deterministic
+// function of the t*); a resample without a success costs +inf, so the upper end is +inf when more than 2.5 % of
+// the resamples have none.
+inline constexpr int kBootstrapResamples = 2000;
+struct SolutionCost {
+  std::size_t members = 0, successes = 0;  // successes: members with t* <= t_max
+  bool reached = false;                    // some member reaches eps* by t_max (else samples are NaN)
+  double samples = 0, samples_lo = 0, samples_hi = 0;
 };
-ComputeToSolution compute_to_solution(const EnsembleMetrics& m, double d, double step_multiply_adds);
+// t_star: per member, +inf when eps* is never reached; members with t* > t_max count as failures.
+SolutionCost solution_cost(const std::vector<double>& t_star, double t_max);
+
+// Ratio of two costs to solution, reference / other (> 1: `other` is cheaper), each in units of its own
+// `per_sample` cost (d x cost_per_step for compute, 1 for samples), with its 95 % percentile bootstrap interval.
+// Paired (member m of both resampled together: the same initial weights) or independent resampling. NaN when a
+// side never reaches eps*; lo/hi NaN when more than 5 % of the resamples leave both sides without a success.
+struct CostRatio {
+  double ratio = 0, lo = 0, hi = 0;
+};
+struct CostSide {
+  const std::vector<double>* t_star = nullptr;
+  double t_max = 0, per_sample = 1;
+};
+enum class Resampling { Paired, Independent };
+CostRatio solution_cost_ratio(const CostSide& reference, const CostSide& other, Resampling resampling);
 
 }  // namespace tilt

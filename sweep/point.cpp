@@ -58,15 +58,17 @@ std::vector<std::string> metric_names(const SweepSpec& spec, const std::string& 
     out.push_back("speedup");
     out.push_back("speedup_se");
   }
-  out.push_back("compute");
-  out.push_back("compute_se");
+  for (const char* m : {"reached", "samples", "samples_lo", "samples_hi", "compute", "compute_lo", "compute_hi"})
+    out.push_back(m);
+  if (!spec.reference.empty() && slot != spec.reference)
+    for (const char* m : {"cost_ratio", "cost_ratio_lo", "cost_ratio_hi"}) out.push_back(m);
   return out;
 }
 
 // The cells of one slot and side, in the order of metric_names.
 void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& e,
                   const std::vector<Trajectory>& members, const std::vector<Trajectory>* reference,
-                  std::vector<std::string>& out) {
+                  std::vector<std::string>& out, nlohmann::json& t_star) {
   const double eps_star = e.real("metrics.eps_star");
   for (const char* c : kErrorColumns) {
     if (!has_column(members[0], c)) {
@@ -107,9 +109,24 @@ void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& 
     out.push_back(cell(g.speedup));
     out.push_back(cell(g.speedup_se));
   }
-  const ComputeToSolution c = compute_to_solution(m, double(e.integer("sim.d")), sgd_step_multiply_adds(e));
-  out.push_back(c.reached ? cell(c.value) : "not reached");
-  out.push_back(c.reached ? cell(c.se) : "not reached");
+  // Cost to solution with restarts (core/metrics.hpp): samples, then compute = samples x d x cost_per_step.
+  const double t_max = e.real("t_max"), per_sample = double(e.integer("sim.d")) * sgd_step_multiply_adds(e);
+  const SolutionCost cost = solution_cost(m.t_star, t_max);
+  out.push_back(cell(double(cost.successes) / double(cost.members)));
+  for (double x : {cost.samples, cost.samples_lo, cost.samples_hi})
+    out.push_back(cost.reached ? cell(x) : "not reached");
+  for (double x : {cost.samples, cost.samples_lo, cost.samples_hi})
+    out.push_back(cost.reached ? cell(x * per_sample) : "not reached");
+  if (!spec.reference.empty() && slot != spec.reference) {
+    const std::vector<double> t_ref = ensemble_metrics(*reference, spec.column, eps_star).t_star;
+    const CostRatio r =
+        solution_cost_ratio({&t_ref, t_max, 1.0}, {&m.t_star, t_max, 1.0},
+                            t_ref.size() == m.t_star.size() ? Resampling::Paired : Resampling::Independent);
+    for (double x : {r.ratio, r.lo, r.hi}) out.push_back(cell(x));
+  }
+  nlohmann::json t = nlohmann::json::array();
+  for (double x : m.t_star) t.push_back(json_number(x));
+  t_star = t;
 }
 
 }  // namespace
@@ -169,11 +186,35 @@ nlohmann::json sweep_columns_json(const SweepSpec& spec) {
         else if (base == "speedup")
           add(name, pre + "median t* of " + spec.reference + " / median t* of " + who + " (nan: one is not reached)",
               "ratio");
-        else if (base == "compute")
+        else if (m == "reached")
           add(name,
-              pre + "compute to solution: mean t* over successes x d x cost_per_step / success, " + who +
-                  " (\"not reached\" when no member succeeds)",
-              "multiply-adds");
+              "fraction of members whose " + c +
+                  " reaches metrics.eps_star at some t <= t_max (the successes of "
+                  "the cost to solution), " +
+                  who,
+              "probability");
+        else if (m.rfind("samples", 0) == 0 || m.rfind("compute", 0) == 0 || m.rfind("cost_ratio", 0) == 0) {
+          const std::string end = m.size() > 3 && m.substr(m.size() - 3) == "_lo"   ? "lower end of the 95 % "
+                                                                                      "bootstrap interval of: "
+                                  : m.size() > 3 && m.substr(m.size() - 3) == "_hi" ? "upper end of the 95 % "
+                                                                                      "bootstrap interval of: "
+                                                                                    : "";
+          if (m.rfind("samples", 0) == 0)
+            add(name,
+                end +
+                    "expected training to the first success when failed runs are restarted: sum over members of "
+                    "min(t*, t_max) / members with t* <= t_max, " +
+                    who + " (\"not reached\": none reaches eps*)",
+                "samples/d");
+          else if (m.rfind("compute", 0) == 0)
+            add(name, end + "compute to solution: samples x d x cost_per_step, " + who + " (\"not reached\": none)",
+                "multiply-adds");
+          else
+            add(name,
+                end + "cost-to-solution ratio, " + spec.reference + "'s samples / " + who +
+                    "'s (> 1: cheaper than the reference; paired bootstrap; nan: a side never reaches eps*)",
+                "ratio");
+        }
       }
       if (spec.run == SweepRun::Validate && side == "_sim")
         add(slot + "_verdict", "validate's verdict for protocol " + slot + " (CONSISTENT, INCONSISTENT, INCONCLUSIVE)",
@@ -234,7 +275,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
   for (std::size_t s = 0; s < slots.size(); ++s) {
     for (std::size_t side = 0; side < runs[s].size(); ++side)
       metric_cells(spec, slots[s], configs[s], runs[s][side], ref < slots.size() ? &runs[ref][side] : nullptr,
-                   result.cells);
+                   result.cells, result.t_star[slots[s] + sides(spec)[side]]);
     if (spec.run == SweepRun::Validate) result.cells.push_back(verdicts[s]);
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -242,7 +283,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
 }
 
 std::string PointResult::serialise() const {
-  nlohmann::json j = {{"index", index}, {"cells", cells}, {"seconds", seconds}};
+  nlohmann::json j = {{"index", index}, {"cells", cells}, {"seconds", seconds}, {"t_star", t_star}};
   if (!files.empty()) j["files"] = files;
   return j.dump();
 }
@@ -254,6 +295,7 @@ PointResult PointResult::from_json(const nlohmann::json& j) {
   r.index = j.at("index").get<std::size_t>();
   r.cells = j.at("cells").get<std::vector<std::string>>();
   r.seconds = j.at("seconds").get<double>();
+  if (j.contains("t_star")) r.t_star = j.at("t_star");
   if (j.contains("files")) r.files = j.at("files").get<std::map<std::string, std::string>>();
   return r;
 }

@@ -240,7 +240,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     if (journal) {
       for (const auto& [i, r] : journal->finished()) {
         rows[i] = sweep_row(spec, r);
-        timings[i] = {{"index", i}, {"seconds", r.seconds}, {"resumed", true}};
+        timings[i] = {{"index", i}, {"seconds", r.seconds}, {"resumed", true}, {"t_star", r.t_star}};
       }
       if (!options.quiet && options.resume)
         std::fprintf(stderr, "sweep: resuming, %zu of %zu points already in %s.journal\n", n - order.size(), n,
@@ -273,7 +273,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
         r.files.clear();
         if (journal) journal->append(r);
         rows[r.index] = sweep_row(spec, r);
-        timings[r.index] = {{"index", r.index}, {"seconds", r.seconds}};
+        timings[r.index] = {{"index", r.index}, {"seconds", r.seconds}, {"t_star", r.t_star}};
         if (j.contains("error")) {
           timings[r.index]["error"] = j["error"];
           ++failed;

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -259,13 +260,27 @@ TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) 
                   alone[std::string("shuffled_") + c] - alone[std::string("curriculum_") + c], 1e-15);
       EXPECT_EQ(t.num(row, std::string("curriculum_gap_") + c + "_se"), 0.0);
     }
-    // Compute to solution of one run: t* x d x 2 (N_r + N_i) multiply-adds (here N_r = N_i = d = 100).
+    // Compute to solution of one run that reaches eps*: t* x d x 2 (N_r + N_i) multiply-adds (here N_r = N_i =
+    // d = 100); the interval of one member is the point itself.
     EXPECT_EQ(t.num(row, "cost_per_step"), 400.0);
-    if (t.at(row, "curriculum_success") == "1") {
-      EXPECT_NEAR(t.num(row, "curriculum_compute"), t.num(row, "curriculum_t_star_mean") * 100 * 400, 1e-6);
+    if (t.at(row, "curriculum_reached") == "1") {
+      EXPECT_EQ(t.num(row, "curriculum_samples"), t.num(row, "curriculum_t_star_median"));
+      EXPECT_NEAR(t.num(row, "curriculum_compute"), t.num(row, "curriculum_t_star_median") * 100 * 400, 1e-6);
+      EXPECT_EQ(t.num(row, "curriculum_compute_lo"), t.num(row, "curriculum_compute"));
+      EXPECT_EQ(t.num(row, "curriculum_compute_hi"), t.num(row, "curriculum_compute"));
     } else {
       EXPECT_EQ(t.at(row, "curriculum_compute"), "not reached");
     }
+  }
+  // The record keeps every member's t* per protocol (null: never reached), for cost ratios across points.
+  const auto rec = nlohmann::json::parse(read_file(prefix + ".json"));
+  for (std::size_t row = 0; row < 2; ++row) {
+    const auto& ts = rec["points"][row]["t_star"]["curriculum"];
+    ASSERT_EQ(ts.size(), 1u);
+    if (t.at(row, "curriculum_t_star_median") == "inf")
+      EXPECT_TRUE(ts[0].is_null());
+    else
+      EXPECT_EQ(ts[0].get<double>(), t.num(row, "curriculum_t_star_median"));
   }
   // The record: the axes, the hash, a timing per point, and the journal gone once the sweep completed.
   const auto json = nlohmann::json::parse(read_file(prefix + ".json"));
@@ -339,18 +354,66 @@ TEST(Sweep, GainAndComputeToSolutionMatchHandComputedValues) {
   EXPECT_NEAR(g.gap_se, std::sqrt(ss / 3 / 4), 1e-14);  // paired: member m against member m
   EXPECT_NEAR(g.speedup, 7.0 / 4.0, 1e-12);
   EXPECT_GT(g.speedup_se, 0.0);
-  // Success: 3 of 4 reach eps* = 0.3 by t_max; mean t* over them (2 + 3 + 5) / 3; cost 1000 per step; d = 50.
+  // Cost to solution with restarts: members with t* = 2, 3, 5 succeed, the fourth never reaches eps* by t_max = 10
+  // and is charged the 10 it trained: (2 + 3 + 5 + 10) / 3 samples/d per success.
   const tilt::EnsembleMetrics m = tilt::ensemble_metrics(run, "eps", 0.3);
-  EXPECT_EQ(m.successes, 3u);
-  const tilt::ComputeToSolution c = tilt::compute_to_solution(m, 50, 1000);
+  const tilt::SolutionCost c = tilt::solution_cost(m.t_star, 10);
   ASSERT_TRUE(c.reached);
-  const double p = 0.75, p_se = std::sqrt(p * (1 - p) / 3), t = 10.0 / 3;
-  const double t_se = std::sqrt(((2 - t) * (2 - t) + (3 - t) * (3 - t) + (5 - t) * (5 - t)) / 2 / 3);
-  EXPECT_NEAR(c.value, t * 50 * 1000 / p, 1e-9);
-  EXPECT_NEAR(c.se, c.value * std::sqrt((t_se / t) * (t_se / t) + (p_se / p) * (p_se / p)), 1e-9);
+  EXPECT_EQ(c.successes, 3u);
+  EXPECT_NEAR(c.samples, 20.0 / 3, 1e-14);
+  // Every bootstrap resample is a multiset of the four members; the most and the least costly with a success.
+  EXPECT_LE(c.samples_lo, c.samples);
+  EXPECT_GE(c.samples_hi, c.samples);
+  EXPECT_GE(c.samples_lo, 2.0);
+  EXPECT_TRUE(std::isinf(c.samples_hi) || c.samples_hi <= 5 + 3 * 10);
+  // A member that crosses eps* after t_max is a failure.
+  EXPECT_NEAR(tilt::solution_cost(m.t_star, 4).samples, (2 + 3 + 4 + 4) / 2.0, 1e-14);
   // No success: not reached.
   const tilt::EnsembleMetrics none = tilt::ensemble_metrics({ramp(20, 0.5)}, "eps", 0.3);
-  EXPECT_FALSE(tilt::compute_to_solution(none, 50, 1000).reached);
+  EXPECT_FALSE(tilt::solution_cost(none.t_star, 10).reached);
+  EXPECT_TRUE(std::isnan(tilt::solution_cost(none.t_star, 10).samples));
+  // The ratio, reference (t* 4, 6, 8, 9.5: all succeed, 27.5 / 4) over the protocol's 20 / 3.
+  const std::vector<double> t_ref = tilt::ensemble_metrics(ref, "eps", 0.3).t_star;
+  const tilt::CostRatio r = tilt::solution_cost_ratio({&t_ref, 10, 1}, {&m.t_star, 10, 1}, tilt::Resampling::Paired);
+  EXPECT_NEAR(r.ratio, (27.5 / 4) / (20.0 / 3), 1e-14);
+  EXPECT_LE(r.lo, r.ratio);
+  EXPECT_GE(r.hi, r.ratio);
+  // Per-sample costs enter as a factor.
+  const tilt::CostRatio r2 =
+      tilt::solution_cost_ratio({&t_ref, 10, 3}, {&m.t_star, 10, 1}, tilt::Resampling::Independent);
+  EXPECT_NEAR(r2.ratio, 3 * r.ratio, 1e-13);
+}
+
+// The estimator against a case with a known answer, and its interval's coverage. For exponential escape times
+// T ~ Exp(rate) restarted at t_max the renewal-reward cost E[min(T, t_max)] / P(T <= t_max) is exactly 1 / rate
+// whatever t_max (memorylessness). At P = 1/2, charging failures the successes' mean t* (the old estimator) gives
+// E[T | T <= t_max] / P = 0.61 / rate, and not charging them at all E[T | T <= t_max] = 0.31 / rate.
+// (a) 100 ensembles of 400 members: the mean estimate is 1.004 / rate (ratio-estimator bias ~ (1 - P) / (n P))
+// with a spread of 0.007 between such means (simulated independently): within 0.025 of 1. (b) 400 ensembles of 30:
+// the 95 % interval covers 1 / rate in 0.94-0.955 of them (simulated), so 0.90-0.98 (binomial sd 0.011).
+TEST(Sweep, CostToSolutionIsTheRenewalCostAndItsIntervalCovers) {
+  const double rate = 0.5, t_max = std::log(2.0) / rate;
+  std::mt19937_64 gen(12345);  // an independent generator: the test shares no code with the bootstrap's stream
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  auto ensemble = [&](int n) {
+    std::vector<double> t(static_cast<std::size_t>(n));
+    for (auto& x : t) {
+      const double e = -std::log(1.0 - u(gen)) / rate;
+      x = e <= t_max ? e : std::numeric_limits<double>::infinity();
+    }
+    return t;
+  };
+  double mean = 0;
+  for (int k = 0; k < 100; ++k) mean += tilt::solution_cost(ensemble(400), t_max).samples / 100;
+  EXPECT_NEAR(mean * rate, 1.0, 0.025);
+  int covered = 0;
+  const int trials = 400;
+  for (int k = 0; k < trials; ++k) {
+    const tilt::SolutionCost c = tilt::solution_cost(ensemble(30), t_max);
+    covered += c.reached && c.samples_lo <= 1 / rate && 1 / rate <= c.samples_hi;
+  }
+  EXPECT_GE(covered, 0.90 * trials);
+  EXPECT_LE(covered, 0.98 * trials);
 }
 
 TEST(Sweep, StepCostIsTheMultiplyAddsOfTheSgdCode) {
