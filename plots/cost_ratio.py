@@ -12,7 +12,8 @@ point, whose member m starts from the same weights; independent otherwise).
 
 A cell selector is a comma-separated list of KEY=VALUE: `protocol` (a slot of the sweep, with `_theory`/`_sim` for
 validate sweeps), `sweep` (the index of the PREFIX, from 0; default: the only sweep that matches), and any axis key
-of the sweep (values compared as numbers where they parse as numbers). It must select exactly one point. Every cell
+of the sweep (values compared as numbers where they parse as numbers). It must select exactly one point. `--eps-star X`
+takes the t* at another target, one of the sweep's `sweep.thresholds` (kept in points[i].t_star_at). Every cell
 after the first is compared with the first: ratio = first's cost / cell's cost (> 1: the cell is cheaper), for the
 samples to solution and for the compute (which includes the cost per step).
 """
@@ -47,7 +48,7 @@ def base_value(record, key):
     return float(node)
 
 
-def select(sweeps, selector):
+def select(sweeps, selector, eps_star=None):
     want = dict(kv.split("=", 1) for kv in selector.split(","))
     protocol = want.pop("protocol", None)
     if protocol is None:
@@ -72,10 +73,18 @@ def select(sweeps, selector):
     s, prefix, record, row = found[0]
     point = int(row["point"])
     entry = record["points"][point]
-    if protocol not in entry.get("t_star", {}):
+    table = entry.get("t_star", {})
+    if eps_star is not None:
+        levels = entry.get("t_star_at", {})
+        match = [k for k in levels if math.isclose(float(k), eps_star, rel_tol=1e-12)]
+        if not match:
+            sys.exit(f"cost_ratio: {prefix}.json keeps no t* at eps* = {eps_star:g} (sweep.thresholds: "
+                     f"{', '.join(levels) or 'none'})")
+        table = levels[match[0]]
+    if protocol not in table:
         sys.exit(f"cost_ratio: cell '{selector}': no protocol '{protocol}' in {prefix}.json (has: "
-                 f"{', '.join(entry.get('t_star', {}))}; a record older than 2026-12-07 has no t*)")
-    t = np.array([math.inf if x is None else float(x) for x in entry["t_star"][protocol]])
+                 f"{', '.join(table)}; a record older than 2026-12-07 has no t*)")
+    t = np.array([math.inf if x is None else float(x) for x in table[protocol]])
     t_max = float(row["t_max"]) if "t_max" in row else base_value(record, "t_max")
     d = float(row["sim.d"]) if "sim.d" in row else base_value(record, "sim.d")
     return {"selector": selector, "sweep": s, "point": point, "protocol": protocol, "t_star": t, "t_max": t_max,
@@ -107,12 +116,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("prefixes", nargs="+", help="sweep output prefixes (PREFIX.csv and PREFIX.json)")
     ap.add_argument("--cell", action="append", required=True, help="cell selector (see the module's docstring)")
+    ap.add_argument("--eps-star", type=float, default=None,
+                    help="a level of the sweep's sweep.thresholds (default: its metrics.eps_star)")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     a = ap.parse_args()
     sweeps = [(p, *load(p)) for p in a.prefixes]
-    cells = [select(sweeps, c) for c in a.cell]
+    cells = [select(sweeps, c, a.eps_star) for c in a.cell]
     rng = np.random.default_rng(a.seed)
     boot = []
     for i, c in enumerate(cells):

@@ -278,12 +278,21 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
                    result.cells, result.t_star[slots[s] + sides(spec)[side]]);
     if (spec.run == SweepRun::Validate) result.cells.push_back(verdicts[s]);
   }
+  // sweep.thresholds: each member's t* at more levels, for costs to other targets from the same runs.
+  for (double level : spec.thresholds)
+    for (std::size_t s = 0; s < slots.size(); ++s)
+      for (std::size_t side = 0; side < runs[s].size(); ++side) {
+        nlohmann::json t = nlohmann::json::array();
+        for (double x : ensemble_metrics(runs[s][side], spec.column, level).t_star) t.push_back(json_number(x));
+        result.t_star_at[format_number(level)][slots[s] + sides(spec)[side]] = t;
+      }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
 std::string PointResult::serialise() const {
   nlohmann::json j = {{"index", index}, {"cells", cells}, {"seconds", seconds}, {"t_star", t_star}};
+  if (!t_star_at.empty()) j["t_star_at"] = t_star_at;
   if (!files.empty()) j["files"] = files;
   return j.dump();
 }
@@ -296,6 +305,7 @@ PointResult PointResult::from_json(const nlohmann::json& j) {
   r.cells = j.at("cells").get<std::vector<std::string>>();
   r.seconds = j.at("seconds").get<double>();
   if (j.contains("t_star")) r.t_star = j.at("t_star");
+  if (j.contains("t_star_at")) r.t_star_at = j.at("t_star_at");
   if (j.contains("files")) r.files = j.at("files").get<std::map<std::string, std::string>>();
   return r;
 }

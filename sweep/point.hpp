@@ -17,6 +17,7 @@ struct PointResult {
   double seconds = 0;                                     // wall time of the point
   std::map<std::string, std::string> files;               // trajectories: file name -> CSV text (sweep.trajectories)
   nlohmann::json t_star = nlohmann::json::object();       // slot (+ side) -> t* of each member (null: never)
+  nlohmann::json t_star_at = nlohmann::json::object();    // sweep.thresholds: level -> slot (+ side) -> t*
   std::string serialise() const;                          // one JSON line (journal, MPI messages)
   static PointResult parse(const std::string& line);      // throws on a damaged line
   static PointResult from_json(const nlohmann::json& j);  // the same from the line already parsed

@@ -241,6 +241,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
       for (const auto& [i, r] : journal->finished()) {
         rows[i] = sweep_row(spec, r);
         timings[i] = {{"index", i}, {"seconds", r.seconds}, {"resumed", true}, {"t_star", r.t_star}};
+        if (!r.t_star_at.empty()) timings[i]["t_star_at"] = r.t_star_at;
       }
       if (!options.quiet && options.resume)
         std::fprintf(stderr, "sweep: resuming, %zu of %zu points already in %s.journal\n", n - order.size(), n,
@@ -274,6 +275,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
         if (journal) journal->append(r);
         rows[r.index] = sweep_row(spec, r);
         timings[r.index] = {{"index", r.index}, {"seconds", r.seconds}, {"t_star", r.t_star}};
+        if (!r.t_star_at.empty()) timings[r.index]["t_star_at"] = r.t_star_at;
         if (j.contains("error")) {
           timings[r.index]["error"] = j["error"];
           ++failed;

@@ -47,7 +47,7 @@ long long point_seed(long long sweep_seed, std::size_t index) {
 
 namespace {
 
-const char* kSweepKeys = "run, protocols, reference, seed, point_seeds, column, trajectories";
+const char* kSweepKeys = "run, protocols, reference, seed, point_seeds, column, trajectories, thresholds";
 const char* kAxisAllowed =
     "key = \"NAME\" with one of values = [...], linear = [from, to, count] or log = [from, to, count], and "
     "optionally zip = \"GROUP\"";
@@ -282,6 +282,16 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       } else if (name == "trajectories") {
         if (!value.is_boolean()) throw bad("true or false");
         spec.trajectories = value.as_boolean();
+      } else if (name == "thresholds") {
+        const std::string allowed = "an array of distinct error levels in (0, 1]";
+        if (!value.is_array()) throw bad(allowed);
+        for (const auto& x : value.as_array()) {
+          const double v = x.is_floating() ? x.as_floating() : x.is_integer() ? double(x.as_integer()) : -1;
+          if (!(v > 0 && v <= 1)) throw bad(allowed);
+          for (double w : spec.thresholds)
+            if (w == v) throw bad(allowed);
+          spec.thresholds.push_back(v);
+        }
       } else {
         throw InputError("unknown key '" + key + "'; allowed keys in [sweep]: " + kSweepKeys);
       }
@@ -368,6 +378,11 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     << "\nreference = " << spec.reference << "\nseed = " << spec.seed
     << "\npoint_seeds = " << (spec.derived_seeds ? "derived" : "base") << "\ncolumn = " << spec.column
     << "\ntrajectories = " << spec.trajectories << "\n";
+  if (!spec.thresholds.empty()) {  // only when set, so the hash of every older sweep is unchanged
+    c << "thresholds =";
+    for (double x : spec.thresholds) c << " " << format_number(x);
+    c << "\n";
+  }
   for (const auto& axis : spec.axes) {
     c << "axis " << axis.key << " zip '" << axis.zip << "':";
     for (const auto& v : axis.values) c << " " << show_value(v);

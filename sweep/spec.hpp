@@ -40,6 +40,7 @@ struct SweepSpec {
   bool derived_seeds = true;           // point seed from (sweep seed, index); else the base's seed everywhere
   std::string column = "eps";          // the error column of t*, success, speed-up, compute to solution
   bool trajectories = false;           // write each point's trajectories
+  std::vector<double> thresholds;      // more eps* levels whose per-member t* the record keeps (no table columns)
   std::vector<SweepPoint> points;      // the expanded grid, in index order
   std::uint64_t hash = 0;              // FNV-1a of the canonical text below
   std::string canonical;               // everything that determines the table

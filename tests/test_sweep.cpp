@@ -206,6 +206,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadSweep{"unknown_protocol_in_list", "[sweep]\nprotocols = [\"curriculum\", \"backwards\"]\n",
                  "\"backwards\": unknown protocol"},
         BadSweep{"out_of_range", "[[axis]]\nkey = \"eta\"\nvalues = [1, -2]\n", "axis 1 'eta': key 'eta' = -2"},
+        BadSweep{"threshold_out_of_range", "[sweep]\nthresholds = [0.1, 1.5]\n",
+                 "key 'sweep.thresholds' = [0.1, 1.5]: allowed: an array of distinct error levels in (0, 1]"},
         BadSweep{"point_beyond_the_step_budget",
                  "[sweep]\nrun = \"sim\"\n[[axis]]\nkey = \"sim.d\"\nvalues = [100, 1000000]\n[[axis]]\n"
                  "key = \"t_max\"\nvalues = [1, 10000000]\n",

@@ -24,7 +24,7 @@ def test_samples_match_the_table_of_a_sweep(tmp_path):
     sweep.write_text(
         '[base]\nfile = "%s"\ntheory.ensemble = 6\nsim.d = 100\nmetrics.eps_star = 0.26\n'
         '[sweep]\nrun = "theory_ensemble"\nprotocols = ["curriculum", "shuffled"]\nreference = "shuffled"\n'
-        'column = "eps_hard"\n[[axis]]\nkey = "eta"\nvalues = [1.0, 3.0]\n'
+        'column = "eps_hard"\nthresholds = [0.26, 0.3]\n[[axis]]\nkey = "eta"\nvalues = [1.0, 3.0]\n'
         % os.path.join(SOURCE, "examples", "perceptron_curriculum.toml"))
     prefix = str(tmp_path / "o")
     r = subprocess.run([TILT, "sweep", str(sweep), "--out", prefix, "--quiet"], capture_output=True, text=True)
@@ -42,6 +42,17 @@ def test_samples_match_the_table_of_a_sweep(tmp_path):
     assert abs(lo - float(rows[1]["curriculum_cost_ratio_lo"])) < 0.05 * out[1]["samples_ratio"]
     assert abs(hi - float(rows[1]["curriculum_cost_ratio_hi"])) < 0.05 * out[1]["samples_ratio"]
     assert math.isclose(out[2]["samples"], float(rows[0]["curriculum_samples"]), rel_tol=1e-12)
+    # sweep.thresholds: the record's t* at the sweep's own eps* are those of the table; a higher target is reached
+    # sooner by every member.
+    record = json.load(open(prefix + ".json"))
+    for p in record["points"]:
+        assert p["t_star_at"]["0.26"] == p["t_star"]
+        for protocol, ts in p["t_star"].items():
+            assert all(a < b for a, b in zip(p["t_star_at"]["0.3"][protocol], ts))
+    again = ratio(prefix, "--eps-star", "0.26", "--cell", "eta=3,protocol=shuffled")
+    assert again[0]["samples"] == out[0]["samples"]
+    higher = ratio(prefix, "--eps-star", "0.3", "--cell", "eta=3,protocol=shuffled")
+    assert higher[0]["samples"] < out[0]["samples"]
 
 
 def test_failures_are_charged_t_max_and_cost_per_step_enters_compute(tmp_path):
