@@ -110,6 +110,49 @@ diagnostics = false
 // both runs (a fixed set: xgm.observable_tol = 0); (b) the observable's (xgm.observable_tol 1e-4 -> 1e-5, with
 // ten times the most lines), on the states of one trajectory. The total shift is at most (a) + (b) (up to (a) times
 // the observable's relative error).
+// At the saddle r = 0 the fields carry no information on the label, so the read-out only fits the output to zero
+// (docs/theory/xgm.md, "The read-out at r = 0"): dv_k/dt = -eta_v c_K^2 Delta sum_l E[relu(l_k) relu(l_l)] v_l,
+// E over (l_k, l_l) ~ N(0, Delta Qperp), and r = 0 stays fixed. The reference is the arc-cosine kernel of degree 1
+// (Cho & Saul 2009), E[relu(a) relu(b)] = sqrt(C_aa C_bb) / (2 pi) (sin th + (pi - th) cos th), cos th the
+// correlation, written here independently of the closed forms the ODE uses; checked at a correlated Qperp, both
+// read-out scales and two widths.
+TEST(XgmTheory, ReadoutAtTheSaddleDecaysWithTheArcCosineKernel) {
+  for (const char* scale : {"1/sqrt(K)", "1/K"})
+    for (int K : {3, 6}) {
+      const Config c =
+          Config::from_text("model = \"xgm\"\neta = 2.5\neta_v = 1.5\n",
+                            {"xgm.K=" + std::to_string(K), "xgm.sigma=0.3", std::string("xgm.readout_scale=") + scale});
+      const XgmParams p = XgmParams::from_config(c);
+      XgmOverlaps o;
+      o.r = Eigen::MatrixXd::Zero(K, p.D);
+      Rng rng(5, Stream::Teacher);
+      Eigen::MatrixXd A(K, K);
+      for (int k = 0; k < K; ++k)
+        for (int l = 0; l < K; ++l) A(k, l) = rng.normal();
+      o.Qp = 0.3 * A * A.transpose() / K + 0.7 * Eigen::MatrixXd::Identity(K, K);  // correlated, SPD
+      o.v.resize(K);
+      for (int k = 0; k < K; ++k) o.v(k) = rng.normal();
+      const double delta = 0.55;
+      XgmOde ode(p);
+      const std::vector<double> y = xgm_state_of(o);
+      std::vector<double> rhs(y.size());
+      ASSERT_TRUE(ode.rhs(delta, 0, y.data(), rhs.data()));
+      for (int j = 0; j < K * p.D; ++j) EXPECT_EQ(rhs[std::size_t(j)], 0.0) << "r stays at the saddle";
+      const double pi = 3.141592653589793, cK = std::string(scale) == "1/K" ? 1.0 / K : 1.0 / std::sqrt(K);
+      const std::size_t v0 = std::size_t(K * p.D + K * (K + 1) / 2);
+      for (int k = 0; k < K; ++k) {
+        double s = 0;
+        for (int l = 0; l < K; ++l) {
+          const double ca = delta * o.Qp(k, k), cb = delta * o.Qp(l, l),
+                       cos_th = delta * o.Qp(k, l) / std::sqrt(ca * cb);
+          const double th = std::acos(std::min(1.0, std::max(-1.0, cos_th)));
+          s += std::sqrt(ca * cb) / (2 * pi) * (std::sin(th) + (pi - th) * cos_th) * o.v(l);
+        }
+        EXPECT_NEAR(rhs[v0 + std::size_t(k)], -1.5 * cK * cK * s, 1e-12) << scale << " K = " << K << " v_" << k + 1;
+      }
+    }
+}
+
 TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
   for (int K : {4, 16}) {
     const Config base = Config::from_text(kTenfold, {"xgm.K=" + std::to_string(K)});
