@@ -559,11 +559,17 @@ TEST(Sweep, DryRunCountsPointsAndEstimatesWithoutWriting) {
 // protocol, as `tilt sweep` does before running anything: a key renamed or a value out of range in an example
 // fails here, not in a user's hands. (Checking runs nothing, so even the cluster-sized study is cheap.)
 TEST(Sweep, EveryExampleSweepResolvesAtEveryPoint) {
-  int files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(tilt::testing::source_path("examples"))) {
+  int files = 0, studies = 0;
+  std::vector<std::filesystem::directory_entry> entries;
+  for (const char* folder : {"examples", "examples/study"})
+    for (const auto& entry : std::filesystem::directory_iterator(tilt::testing::source_path(folder)))
+      entries.push_back(entry);
+  for (const auto& entry : entries) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind("sweep_", 0) != 0 || entry.path().extension() != ".toml") continue;
+    const bool study = entry.path().parent_path().filename() == "study";
+    if ((!study && name.rfind("sweep_", 0) != 0) || entry.path().extension() != ".toml") continue;
     ++files;
+    studies += study;
     try {
       tilt::SweepSpec spec = tilt::SweepSpec::from_file(entry.path().string(), {});
       tilt::check_points(spec, 1);
@@ -573,6 +579,7 @@ TEST(Sweep, EveryExampleSweepResolvesAtEveryPoint) {
     }
   }
   EXPECT_GE(files, 12);
+  EXPECT_GE(studies, 4);  // examples/study: the compute study and the read-out controls (docs/compute-study.md)
 }
 
 TEST(Sweep, ProgressIsOneLinePerPointOffATerminal) {
