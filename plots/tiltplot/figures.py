@@ -103,9 +103,11 @@ def learning_curves(series, columns, stem, points=13, width=style.PAGE_WIDTH, he
             if sim is not None and column in sim:
                 s = _subsample(len(sim["t"]), points)
                 se = sim[column + "_se"][s] if column + "_se" in sim else None
-                ax.errorbar(sim["t"][s], sim[column][s], yerr=se, fmt=st["marker"], ms=3.2, mfc="white",
-                            mec=st["color"], color=st["color"], elinewidth=0.9, capsize=1.8, capthick=0.9,
-                            zorder=3)
+                _, caps, bars = ax.errorbar(sim["t"][s], sim[column][s], yerr=se, fmt=st["marker"], ms=3.2,
+                                            mfc="white", mec=st["color"], color=st["color"], elinewidth=0.9,
+                                            capsize=1.8, capthick=0.9, zorder=3)
+                for artist in list(caps) + list(bars):  # the bar over its (hollow) marker, never hidden under it
+                    artist.set_zorder(4)
         for run in (theory, sim):
             if run is not None and run.record:
                 recs.append(run.record)
@@ -119,15 +121,22 @@ def learning_curves(series, columns, stem, points=13, width=style.PAGE_WIDTH, he
     handles += [Line2D([], [], color="0.4", ls="-", label="theory (%s)" % "/".join(
                     style.SOURCE_STYLE[s]["label"] for s in sources if s != "sgd") or "theory"),
                 Line2D([], [], color="0.4", ls="none", marker="o", mfc="white", label="SGD mean $\\pm$ s.e.")]
-    axes[legend_panel].legend(handles=handles, loc=legend_loc)
+    if legend_loc == "below":
+        fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=min(len(handles), 3))
+    else:
+        axes[legend_panel].legend(handles=handles, loc=legend_loc)
     # Facts shared by theory and simulation: the simulation's seeds and d, the experiment's parameters.
     sims = [b.record for _, _, b in series if b is not None and b.record]
     f = records.common_facts(sims or recs, varied)
     if sims:
         seeds = sorted({r["experiment"]["sim"]["seeds"] for r in sims})
         f["seeds"] = "/".join(str(s) for s in seeds)
+    switching = [n for n, _, _ in series if n in ("curriculum", "consolidation", "anti")]
+    if switching and "p_E" in f and "t_max" in f:
+        pe = f["p_E"] if switching[0] != "anti" else 1 - f["p_E"]
+        f["switch"] = pe * f["t_max"]
     fig.tight_layout()
-    return finish(fig, stem, "Lines: theory; points: SGD mean $\\pm$ s.e. " + records.caption(f))
+    return finish(fig, stem, records.caption(f) + ". Lines: theory; points: SGD mean $\\pm$ s.e.")
 
 
 def order_parameters(series, stem, columns=None, **kw):
@@ -141,11 +150,17 @@ def order_parameters(series, stem, columns=None, **kw):
 
 # --------------------------------------------------------------------------- heat maps
 def _tick_text(v):
-    return records.fmt(v) if not isinstance(v, str) else v
+    """A grid value as a tick label: integers plain, others to 2 significant figures (3 where 2 would round it
+    to a value with fewer digits than it has)."""
+    if isinstance(v, str):
+        return v
+    if float(v).is_integer():
+        return "%d" % v
+    return "%.2g" % v
 
 
 def heatmap(sweep, column, stem, x=None, y=None, where=None, colour="diverging", width=style.COLUMN_WIDTH,
-            height=2.7, missing_label=None, title=None):
+            height=2.7, missing_label=None, title=None, sign_line=True):
     """A column of a sweep over two axes. Cells sit on the grid of the axis values, evenly spaced (on the scale the
     sweep recorded: a log range is evenly spaced in log), with a tick label at every grid value; cells without a
     number are hatched and named in the legend; for a gap, the zero-gain boundary is drawn between cells of opposite
@@ -192,7 +207,7 @@ def heatmap(sweep, column, stem, x=None, y=None, where=None, colour="diverging",
                                                       hatch="////", linewidth=0))
         name = missing_label or " / ".join(reasons)
         handles.append(Patch(facecolor="0.85", edgecolor="0.35", hatch="////", label=name))
-    if colour == "diverging" and finite.size and finite.min() < 0 < finite.max():
+    if sign_line and colour == "diverging" and finite.size and finite.min() < 0 < finite.max():
         for i in range(len(ys)):
             for j in range(len(xs)):
                 if j + 1 < len(xs) and np.isfinite(z[i, j]) and np.isfinite(z[i, j + 1]) and z[i, j] * z[i, j + 1] < 0:
@@ -202,7 +217,8 @@ def heatmap(sweep, column, stem, x=None, y=None, where=None, colour="diverging",
         handles.append(Line2D([], [], color="k", lw=1.4, label="gap changes sign"))
     for axis, values, info, setter, lab in ((ax.xaxis, xs, ax_x, ax.set_xticks, ax.set_xlabel),
                                             (ax.yaxis, ys, ax_y, ax.set_yticks, ax.set_ylabel)):
-        step = max(1, int(math.ceil(len(values) / 8)))
+        most = 6 if axis is ax.xaxis else 9
+        step = max(1, int(math.ceil(len(values) / most)))
         ticks = list(range(0, len(values), step))
         setter(ticks, [_tick_text(values[k]) for k in ticks])
         scale = info.get("scale", "values")
@@ -213,7 +229,8 @@ def heatmap(sweep, column, stem, x=None, y=None, where=None, colour="diverging",
     cb = fig.colorbar(mesh, ax=ax, pad=0.03)
     reference = sweep.reference
     cb.set_label(style.label(column, reference) + (
-        "\n> 0: %s ends lower" % style.protocol(column.split("_gap_")[0])["label"] if "_gap_" in column else ""))
+        "\n> 0: %s ends lower" % style.protocol(column.split("_gap_")[0])["label"] if "_gap_" in column else ""),
+        fontsize=7)
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=6.5,
                   handlelength=1.6, borderaxespad=0.2)

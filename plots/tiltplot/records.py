@@ -206,7 +206,7 @@ def fmt(x):
     return str(x)
 
 
-_NAMES = [("model", "{}"), ("activation", "{}"), ("d", "$d = {}$"), ("seeds", "{} SGD runs"),
+_NAMES = [("run", "{}"), ("model", "{}"), ("activation", "{}"), ("d", "$d = {}$"), ("seeds", "{} SGD runs"),
           ("members", "{} members"), ("noise", "{}"), ("protocol", "{}"), ("K", "$K = {}$"), ("M", "$M = {}$"),
           ("readout", "$c_K = {}$"), ("sigma", r"$\sigma = {}$"), ("eta", r"$\eta = {}$"),
           ("Delta_easy", r"$\Delta_{{\rm easy}} = {}$"), ("Delta_hard", r"$\Delta_{{\rm hard}} = {}$"),
@@ -222,6 +222,9 @@ def caption(f):
             value = f[name]
             if name == "readout":
                 value = {"1/sqrt(K)": r"1/\sqrt{K}", "1/K": "1/K"}.get(value, value)
+            if name == "run":
+                value = {"theory": "ODE", "theory_ensemble": "theory ensembles", "sim": "SGD",
+                         "validate": "theory and SGD"}.get(value, value)
             if name == "protocol":
                 from .style import protocol
                 value = protocol(value)["label"]
