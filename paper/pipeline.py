@@ -235,8 +235,11 @@ class Scm(Study):
 
     def draw(self, n):
         theory, sim, rec = records.read_validate(self.path("plateau"))
-        figures.learning_curves([("easy", theory, sim)], ["eps", "R_1_1", "Q_1_1"],
-                                os.path.join(self.fig, "scm_plateau"), legend_panel=0, legend_loc="upper right")
+        e = rec["experiment"]
+        name = "$K = %d$, $M = %d$" % (e["scm"]["K"], e["scm"]["M"])
+        figures.learning_curves([(name, theory, sim)], ["eps", "R_1_1", "Q_1_1"],
+                                os.path.join(self.fig, "scm_plateau"), legend_panel=0, legend_loc="lower left",
+                                log=("eps",))
         t, eps = theory["t"], theory["eps"]
         # The plateau: the longest interval where |d ln eps / dt| < 0.01; its height at the slowest decay in it.
         rate = [abs(math.log(eps[k + 1] / eps[k]) / (t[k + 1] - t[k])) for k in range(len(t) - 1)]
@@ -361,6 +364,14 @@ class XgmMaps(Study):
                 if num(r["curriculum_success"]) == 1 and num(r["shuffled_success"]) == 1]
         n.add("BothGapLo", min(both), "%.2g")
         n.add("BothGapHi", max(both), "%.2g")
+        ks = sorted({int(num(r["xgm.K"])) for r in hd.rows})
+        n.add("HardKs", ", ".join("%d" % k for k in ks))
+        n.add("HardTmax", hd.experiment["t_max"], "%g")
+        n.add("HardPE", hd.experiment["curriculum"]["easy_fraction"], "%g")
+        big_deltas = sorted({num(r["curriculum.hard"]) for r in hd.rows if num(r["curriculum.hard"]) in (1.5, 2.0)})
+        n.add("HardDeltaBig", r"%g\text{--}%g" % (big_deltas[0], big_deltas[-1]))
+        n.add("HorizonPEs", " and ".join("%g" % v for v in sorted({num(r["curriculum.easy_fraction"])
+                                                                  for r in hz.where(t_max=40).rows})))
         n.add("MapMembers", hz.experiment["theory"]["ensemble"])
         n.add("MapD", hz.experiment["sim"]["d"])
         n.add("MapEpsStar", hz.experiment["metrics"]["eps_star"], "%g")
@@ -420,6 +431,8 @@ class Escape(Study):
         p = 2 * sum(math.comb(a + b, i) for i in range(0, min(a, b) + 1)) / 2 ** (a + b)
         n.add("EscSignP", min(1.0, p), "%.2g")
         n.add("EscRows", len(use))
+        members = sorted({int(r[col["members"]]) for r in rows if r[0].startswith("xgm")})
+        n.add("EscMembers", "/".join("%d" % m for m in members))
 
 
 class Speed(Study):
@@ -465,6 +478,16 @@ class Speed(Study):
                                                                   r[3].split(",")[-1].strip()))
 
 
+# The figures of docs/ that the note's pipeline draws: note figure -> docs/figures file (PNG).
+DOCS_FIGURES = {
+    "perceptron_protocols": "perceptron_protocols.png", "perceptron_gain": "sweep_perceptron_gain.png",
+    "perceptron_coupling": "sweep_perceptron_coupling.png", "xgm_horizon_gap_pE02": "sweep_xgm_horizon_pE0.2.png",
+    "xgm_horizon_gap_pE05": "sweep_xgm_horizon_pE0.5.png",
+    "xgm_horizon_success_pE02": "sweep_xgm_horizon_shuffled_success_pE0.2.png",
+    "xgm_easy_fraction_gap": "sweep_xgm_easy_fraction_gap.png", "xgm_hardness_gap": "sweep_xgm_hardness_gap.png",
+    "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png",
+}
+
 STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, Escape, Speed]
 
 
@@ -476,6 +499,7 @@ def main():
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--redraw", action="store_true", help="draw from the records of an earlier run, run nothing")
+    ap.add_argument("--docs", action="store_true", help="also copy the figures docs/ shows into docs/figures")
     a = ap.parse_args()
     studies = [s for s in STUDIES if not a.only or s.name in a.only]
     if a.list:
@@ -510,6 +534,15 @@ def main():
     with open(os.path.join(out, "numbers", "all.tex"), "w") as f:
         for cls in studies:
             f.write("\\input{numbers/%s.tex}\n" % cls.name)
+    if a.docs:
+        import shutil
+        if a.quick:
+            raise SystemExit("paper: --docs needs the full pipeline (not --quick)")
+        for name, target in DOCS_FIGURES.items():
+            src = os.path.join(out, "fig", name + ".png")
+            if os.path.exists(src):
+                shutil.copyfile(src, os.path.join(ROOT, "docs", "figures", target))
+                log("docs/figures/" + target)
     if missing:
         log("missing: " + ", ".join(missing))
         sys.exit(1)

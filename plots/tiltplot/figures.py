@@ -87,7 +87,7 @@ def _subsample(n, points):
 
 # --------------------------------------------------------------------------- learning curves and order parameters
 def learning_curves(series, columns, stem, points=13, width=style.PAGE_WIDTH, height=2.3, legend_panel=0,
-                    legend_loc="best"):
+                    legend_loc="best", log=()):
     """Panels of COLUMNS against t. `series`: [(protocol, theory Run or None, simulation Run or None)]. Theory is a
     line, the simulation points with their standard error (a bar above the marker, never hidden under it)."""
     style.use()
@@ -95,8 +95,14 @@ def learning_curves(series, columns, stem, points=13, width=style.PAGE_WIDTH, he
     axes = axes[0]
     recs = []
     varied = {"curriculum.protocol"}
-    for name, theory, sim in series:
-        st = style.protocol(name)
+    def series_style(k, name):
+        if name in style.PROTOCOL_STYLE:
+            return style.PROTOCOL_STYLE[name]
+        colour, marker, ls = style.SERIES[k % len(style.SERIES)]  # not a protocol: a width, a model, ...
+        return {"color": colour, "marker": marker, "ls": ls, "label": name}
+
+    for k, (name, theory, sim) in enumerate(series):
+        st = series_style(k, name)
         for ax, column in zip(axes, columns):
             if theory is not None and column in theory:
                 ax.plot(theory["t"], theory[column], color=st["color"], ls=st["ls"], zorder=2)
@@ -114,9 +120,11 @@ def learning_curves(series, columns, stem, points=13, width=style.PAGE_WIDTH, he
     for ax, column in zip(axes, columns):
         ax.set_xlabel(_time_label(series[0][1] or series[0][2]))
         ax.set_ylabel(style.label(column))
-    handles = [Line2D([], [], color=style.protocol(n)["color"], ls=style.protocol(n)["ls"],
-                      marker=style.protocol(n)["marker"], mfc="white", label=style.protocol(n)["label"])
-               for n, _, _ in series]
+        if column in log:
+            ax.set_yscale("log")
+    handles = [Line2D([], [], color=series_style(k, n)["color"], ls=series_style(k, n)["ls"],
+                      marker=series_style(k, n)["marker"], mfc="white", label=series_style(k, n)["label"])
+               for k, (n, _, _) in enumerate(series)]
     sources = sorted({r.source for _, a, b in series for r in (a, b) if r is not None})
     handles += [Line2D([], [], color="0.4", ls="-", label="theory (%s)" % "/".join(
                     style.SOURCE_STYLE[s]["label"] for s in sources if s != "sgd") or "theory"),
@@ -228,7 +236,11 @@ def heatmap(sweep, column, stem, x=None, y=None, where=None, colour="diverging",
     ax.set_ylim(-0.5, len(ys) - 0.5)
     cb = fig.colorbar(mesh, ax=ax, pad=0.03)
     reference = sweep.reference
-    cb.set_label(style.label(column, reference) + (
+    cb_text = style.label(column, reference)
+    measured = sweep.record.get("sweep", {}).get("column")
+    if measured and column.endswith("_success"):  # success is judged on the sweep's error column
+        cb_text = cb_text.replace(r"\epsilon(", style.symbol(measured).strip("$") + "(")
+    cb.set_label(cb_text + (
         "\n> 0: %s ends lower" % style.protocol(column.split("_gap_")[0])["label"] if "_gap_" in column else ""),
         fontsize=7)
     if handles:

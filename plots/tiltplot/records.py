@@ -164,7 +164,7 @@ def facts(record, varied=()):
             f["noise"] = "SDE"
     if command == "sweep":
         f["run"] = record.get("sweep", {}).get("run")
-    f["protocol"] = _get(e, "curriculum.protocol")
+    f["protocol"] = _get(e, "curriculum.protocol") if model != "scm" else None  # scm has no difficulty
     f["K"] = _get(e, "xgm.K") if model == "xgm" else _get(e, "scm.K") if model == "scm" else None
     if model == "scm":
         f["M"] = _get(e, "scm.M")
