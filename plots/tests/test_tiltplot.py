@@ -219,3 +219,24 @@ def test_generated_numbers_round_to_their_standard_error(tmp_path):
     assert r"\newcommand{\A}{\ensuremath{0.31 \pm 0.05}}" in text
     assert r"\newcommand{\B}{\ensuremath{0.046 \pm 0.008}}" in text
     assert r"\newcommand{\C}{\ensuremath{1.5\times 10^{-16}}}" in text
+
+
+def test_schedules_are_the_step_functions_the_protocols_train_on(tmp_path):
+    cur = dict(EXPERIMENT)
+    custom = json.loads(json.dumps(EXPERIMENT))
+    custom["curriculum"].update(protocol="custom", segments=[[0, 0.1], [30, 0.6], [70, 1.0]])
+    custom["xgm"]["K"] = 8
+    anti = json.loads(json.dumps(EXPERIMENT))
+    anti["curriculum"]["protocol"] = "anti"
+    assert figures.difficulty_schedule(cur) == ([0.0, 20.0, 100.0], [0.1, 1.0])
+    assert figures.difficulty_schedule(anti) == ([0.0, 80.0, 100.0], [1.0, 0.1])
+    figures.schedules([{"command": "ode", "experiment": cur}, {"command": "ode", "experiment": custom}],
+                      str(tmp_path / "s"))
+    ax = figures.last.axes[0]
+    steps = [p for p in ax.patches]
+    assert len(steps) == 2
+    # the custom schedule's path visits the levels 0.1, 0.6, 1.0 with edges at 30 and 70
+    verts = steps[1].get_path().vertices
+    assert {round(v, 6) for v in verts[:, 1]} >= {0.1, 0.6, 1.0}
+    assert {round(v, 6) for v in verts[:, 0]} >= {0.0, 30.0, 70.0, 100.0}
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["$K$ = 4", "$K$ = 8"]

@@ -10,6 +10,8 @@
       success probability and t* per member against K, from theory or SGD ensembles' JSON records
   /usr/bin/python3 plots/plot.py residuals PREFIX_validate.json
       theory against SGD member by member, from `tilt validate --scaling`
+  /usr/bin/python3 plots/plot.py schedules RECORD.json [RECORD.json ...] [--key xgm.K]
+      the difficulty schedules Delta(t) the runs trained on (e.g. an optimal schedule per width)
 Every command takes --out STEM (default: beside the first input) and writes STEM.pdf, STEM.png, STEM.caption.tex.
 """
 import argparse
@@ -47,7 +49,10 @@ def main(argv=None):
     lo.add_argument("record", nargs="+")
     rs = sub.add_parser("residuals", help="validate --scaling residuals")
     rs.add_argument("record")
-    for p in (r, c, s, lo, rs):
+    sc = sub.add_parser("schedules", help="difficulty schedules of runs")
+    sc.add_argument("record", nargs="+")
+    sc.add_argument("--key", default="xgm.K", help="the key that tells the runs apart in the legend")
+    for p in (r, c, s, lo, rs, sc):
         p.add_argument("--out", help="STEM of the files written (STEM.pdf, STEM.png, STEM.caption.tex)")
     a = ap.parse_args(argv)
     if a.command == "run":
@@ -81,6 +86,9 @@ def main(argv=None):
             e = rec["experiment"]
             ens.append((e["curriculum"]["protocol"], e.get("xgm", e.get("scm", {})).get("K"), rec))
         paths = figures.lottery(ens, _stem(a, os.path.splitext(a.record[0])[0] + "_lottery"))
+    elif a.command == "schedules":
+        recs = [records.read_json(p) for p in a.record]
+        paths = figures.schedules(recs, _stem(a, os.path.splitext(a.record[0])[0] + "_schedules"), key=a.key)
     else:
         rec = records.read_json(a.record)
         if "scaling" not in rec:

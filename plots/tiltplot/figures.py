@@ -308,14 +308,14 @@ def lottery(ensembles, stem, width=style.PAGE_WIDTH, height=2.4):
     sym = style.symbol(column).strip("$")
     ap.set_ylabel(r"$P[%s(t_{\max}) \leq \epsilon^*]$" % sym)
     ap.set_ylim(-0.05, 1.12)
-    ap.legend(loc="lower right")
+    ap.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(protocols))
     at.set_ylabel(r"$t^*$ [samples$/d$]")
     if t_max:
         at.set_ylim(0, t_max * 1.12)
     at.legend(handles=[Line2D([], [], ls="none", marker="o", mfc="none", mec="0.3", label="member"),
                        Line2D([], [], color="0.3", lw=2, label="median"),
                        Line2D([], [], ls="none", marker="^", color="0.3", label=r"not by $t_{\max}$ (count)")],
-              loc="lower right", fontsize=6)
+              loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, fontsize=6.5)
     f = records.common_facts([r for _, _, r in ensembles], ["xgm.K", "curriculum.protocol"])
     f["eps_star"] = eps_star
     f.pop("switch", None)
@@ -444,3 +444,51 @@ def escape(rows, stem, facts_text="", columns=4, width=style.PAGE_WIDTH):
         fig.legend(handles, labels, loc="lower center", ncol=2, bbox_to_anchor=(0.5, -0.06))
     fig.tight_layout()
     return finish(fig, stem, facts_text)
+
+
+# --------------------------------------------------------------------------- schedules
+def difficulty_schedule(experiment):
+    """The difficulty Delta(t) an experiment trains on, as (times, values) of a step function over [0, t_max];
+    for the shuffled protocol None (each sample is easy with probability p_E: no schedule in time)."""
+    c, t_max = experiment["curriculum"], experiment["t_max"]
+    p = c["protocol"]
+    if p == "custom":
+        seg = [(float(t), float(v)) for t, v in c["segments"]]
+    elif p == "curriculum":
+        seg = [(0.0, c["easy"]), (c["easy_fraction"] * t_max, c["hard"])]
+    elif p == "anti":
+        seg = [(0.0, c["hard"]), ((1 - c["easy_fraction"]) * t_max, c["easy"])]
+    elif p in ("easy", "hard"):
+        seg = [(0.0, c[p])]
+    else:
+        return None
+    times = [t for t, _ in seg if t < t_max] + [t_max]
+    values = [v for t, v in seg if t < t_max]
+    return times, values
+
+
+def schedules(runs, stem, width=style.COLUMN_WIDTH, height=2.2, key="xgm.K"):
+    """Difficulty schedules Delta(t) of several runs (e.g. the optimal schedule found at each width), as step
+    functions, one colour per run in the order given; the legend names the value of KEY (default the width K)."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(width, height))
+    recs = []
+    for k, run in enumerate(runs):
+        e = run.experiment if isinstance(run, records.Run) else run["experiment"]
+        recs.append(run.record if isinstance(run, records.Run) else run)
+        sched = difficulty_schedule(e)
+        if sched is None:
+            raise SystemExit("%s: protocol %s has no schedule in time" % (getattr(run, "path", "record"),
+                                                                        e["curriculum"]["protocol"]))
+        times, values = sched
+        colour, marker, ls = style.SERIES[k % len(style.SERIES)]
+        value = records._get(e, key)
+        ax.stairs(values, times, color=colour, ls=ls, lw=1.4, baseline=None,
+                  label="%s = %s" % (style.symbol(key).replace("width ", ""), records.fmt(value)))
+    ax.set_xlabel(style.label("t"))
+    ax.set_ylabel(r"difficulty $\Delta$")
+    ax.legend()
+    f = records.common_facts(recs, [key, "curriculum.protocol"])
+    f.pop("switch", None)
+    fig.tight_layout()
+    return finish(fig, stem, records.caption(f))
