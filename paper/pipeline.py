@@ -100,6 +100,7 @@ class Study:
 class Perceptron(Study):
     """The headline: perceptron under curriculum, anti-curriculum, shuffled order and curriculum with elastic
     consolidation; theory against SGD (tilt validate), the member-wise scaling for the curriculum."""
+    seconds = (250, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "perceptron"
     cost = "about 4 min (4 validations at N = 2000, 30 SGD runs; the curriculum also at N = 500 and 8000)"
     cost_quick = "a few seconds (N = 200, 10 runs; scaling 100, 200, 400)"
@@ -168,6 +169,7 @@ class Perceptron(Study):
 
 class PerceptronSweeps(Study):
     """Phase diagrams of the perceptron: the gain over (Delta_hard, p_E) and over (eta, gamma)."""
+    seconds = (10, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "perceptron_sweeps"
     cost = "about 5 s (304 + 256 ODE points)"
     cost_quick = "the same"
@@ -220,6 +222,7 @@ class PerceptronSweeps(Study):
 
 class Scm(Study):
     """The soft committee machine's plateau (K = M = 2, erf), theory against SGD: the calibration."""
+    seconds = (45, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "scm"
     cost = "about 1 min (d = 1000, 30 SGD runs, t <= 150)"
     cost_quick = "a few seconds (3 runs)"
@@ -268,6 +271,7 @@ class Scm(Study):
 
 class XgmLottery(Study):
     """The lottery of initial conditions against width: theory ensembles of xgm_lottery.toml for K = 4 ... 32."""
+    seconds = (1500, 25)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "xgm_lottery"
     cost = "about 10 min (8 theory ensembles of 8 members, K = 4-32, t <= 40)"
     cost_quick = "about 20 s (K = 4, 8; 2 members; t <= 10)"
@@ -310,6 +314,7 @@ HARDNESS = ["Δ_hard", "K", "gap eps_hard", "speed-up", "P[success] cur / shuf",
 
 class XgmMaps(Study):
     """The xgm phase diagrams: the curriculum gain over (K, t_max), (K, p_E) and (K, Delta_hard)."""
+    seconds = (20, 20)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "xgm_maps"
     kept = "docs/sweep.md"
     cost = ("kept (docs/sweep.md tables); re-running costs 73 + 35 + 18 + 16 min on the 2-core machine "
@@ -379,6 +384,7 @@ class XgmMaps(Study):
 
 class Escape(Study):
     """The escape from r = 0: SGD against its deterministic ODE and stochastic (SDE) twins, 100 members per row."""
+    seconds = (10, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "escape"
     kept = "docs/theory/escape.md"
     cost = ("kept (docs/theory/escape.md §6 table; the records of the rows begun after 2026-12-01 in "
@@ -438,6 +444,7 @@ class Escape(Study):
 class Speed(Study):
     """Speed and accuracy against the usual tools: tilt's integrators against explicit Euler and against Goldt et
     al.'s nn2pp on the soft committee machine (docs/theory/scm.md)."""
+    seconds = (1, 1)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "speed"
     kept = "docs/theory/scm.md"
     cost = "kept (docs/theory/scm.md: timings of nn2pp, built outside the repository, 2026-11-26 and -30)"
@@ -508,8 +515,9 @@ def main():
         return
     out = a.out or os.path.join(HERE, "generated")
     os.makedirs(os.path.join(out, "numbers"), exist_ok=True)
-    log("%s: %d studies into %s; expected %s" % ("quick" if a.quick else "full", len(studies), out,
-                                                  "about a minute" if a.quick else "about 12 minutes"))
+    expected = [cls.seconds[1 if a.quick else 0] for cls in studies]
+    log("%s: %d studies into %s; expected about %.0f min" % ("quick" if a.quick else "full", len(studies), out,
+                                                            sum(expected) / 60))
     start = time.time()
     missing = []
     for k, cls in enumerate(studies):
@@ -529,11 +537,12 @@ def main():
         bad = [name for name, text in n.items if text == "n/a"]
         if bad:
             missing += ["number \\%s of %s" % (b, s.name) for b in bad]
-        log("[%d/%d] %s done in %.0f s (%.0f s so far)" % (k + 1, len(studies), s.name, time.time() - t0,
-                                                         time.time() - start))
-    with open(os.path.join(out, "numbers", "all.tex"), "w") as f:
-        for cls in studies:
-            f.write("\\input{numbers/%s.tex}\n" % cls.name)
+        log("[%d/%d] %s done in %.0f s (%.0f s so far, about %.0f s left)" % (
+            k + 1, len(studies), s.name, time.time() - t0, time.time() - start, sum(expected[k + 1:])))
+    with open(os.path.join(out, "numbers", "all.tex"), "w") as f:  # every study's numbers there are (--only)
+        for cls in STUDIES:
+            if os.path.exists(os.path.join(out, "numbers", cls.name + ".tex")):
+                f.write("\\input{numbers/%s.tex}\n" % cls.name)
     if a.docs:
         import shutil
         if a.quick:

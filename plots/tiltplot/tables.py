@@ -47,8 +47,11 @@ def _cells(line):
 
 
 def find_table(path, header):
-    """The tables of PATH whose header is exactly HEADER (a list of cell texts)."""
-    found = [t for t in read_tables(path) if t[0] == header]
+    """The tables of PATH whose header starts with HEADER's axis columns and holds every other column of HEADER
+    (a list of cell texts): columns added later to a table do not hide it."""
+    axes = [h for h in header if h in ("K", "t_max", "p_E", "Δ_hard")]
+    found = [t for t in read_tables(path)
+             if t[0][:len(axes)] == header[:len(axes)] and all(h in t[0] for h in header)]
     if not found:
         raise SystemExit("%s: no table with header | %s |" % (path, " | ".join(header)))
     return found
@@ -113,6 +116,8 @@ def _xgm_row(cells, header):
             row["curriculum_success"], row["shuffled_success"] = repr(parse_number(c)[0]), repr(parse_number(s)[0])
         elif name.startswith("compute"):
             m = re.fullmatch(r"(.+?)\s*\((.+)\)", cell)
+            if not m:  # another layout of the compute column: not read (the maps do not need it)
+                continue
             for protocol, text in (("curriculum", m.group(1)), ("shuffled", m.group(2))):
                 x = parse_number(text)[0]
                 row[protocol + "_compute"] = "not reached" if text.strip() == "not reached" else repr(x)
@@ -123,8 +128,8 @@ def sweep_from_tables(md_path, header, sweep_files, description):
     """A Sweep from every table of MD_PATH with HEADER (docs/sweep.md's xgm tables), its record from the sweep
     files that produced the rows (the first gives the experiment; the axes hold the union of the values)."""
     rows = []
-    for _, table_rows, line in find_table(md_path, header):
-        rows += [_xgm_row(r, header) for r in table_rows]
+    for table_header, table_rows, line in find_table(md_path, header):
+        rows += [_xgm_row(r, table_header) for r in table_rows]
     experiment, spec = experiment_of(sweep_files[0])
     axes = []
     keys = [k for k in ("xgm.K", "t_max", "curriculum.easy_fraction", "curriculum.hard") if k in rows[0]]
