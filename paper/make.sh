@@ -10,7 +10,8 @@
 #                            paper/generated/ is missing); needs TeX Live: scripts/setup.sh --paper
 #   paper/make.sh --quick --pdf   the quick pipeline, then the PDF from its scratch folder (CI)
 # Options: --only STUDY (repeatable), --list (the studies and their cost), --redraw (figures and numbers from the
-# records of an earlier run, nothing recomputed), --docs (also copy the figures docs/ shows into docs/figures). Exit 1 when a figure or number is
+# records of an earlier run, nothing recomputed), --docs (also copy the figures docs/ shows into docs/figures),
+# --recompute (run the recipes whose records docs/data keeps), --keep (keep what was computed in docs/data). Exit 1 when a figure or number is
 # missing, 2 on a bad option.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +24,11 @@ while [ $# -gt 0 ]; do
     --only) args+=(--only "$2"); shift ;;
     --redraw) args+=(--redraw) ;;
     --docs) args+=(--docs) ;;
+    --recompute) args+=(--recompute) ;;
+    --keep) args+=(--keep) ;;
     --list) /usr/bin/python3 paper/pipeline.py --list; exit 0 ;;
     -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "paper/make.sh: unknown option '$1' (allowed: --quick, --pdf, --out DIR, --only STUDY, --redraw, --docs, --list)" >&2
+    *) echo "paper/make.sh: unknown option '$1' (allowed: --quick, --pdf, --out DIR, --only STUDY, --redraw, --docs, --recompute, --keep, --list)" >&2
        exit 2 ;;
   esac
   shift

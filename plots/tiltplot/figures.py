@@ -57,7 +57,8 @@ def _latex(text):
     """A caption line for LaTeX: mathtext is LaTeX already; escape the rest."""
     out, math_mode = [], False
     for part in text.split("$"):
-        out.append(part if math_mode else part.replace("_", r"\_").replace("%", r"\%").replace("#", r"\#"))
+        out.append(part if math_mode else part.replace("_", r"\_").replace("%", r"\%").replace("#", r"\#")
+                   .replace(">", r"\textgreater{}").replace("<", r"\textless{}"))
         math_mode = not math_mode
     return "$".join(out)
 
@@ -66,10 +67,15 @@ last = None  # the last figure drawn (closed, still inspectable): the tests read
 
 
 def finish(fig, stem, facts_text, formats=("pdf", "png"), caption_extra=""):
+    """Write the figure: the PDF (for a paper, whose caption states the facts: STEM.caption.tex) without the facts
+    line, the PNG (for docs and the web, seen without a caption) with the facts above the axes."""
     global last
     last = fig
+    paths = []
+    if "pdf" in formats:
+        paths += style.save(fig, stem, ("pdf",), close=False)
     _facts_line(fig, facts_text)
-    paths = style.save(fig, stem, formats)
+    paths += style.save(fig, stem, tuple(f for f in formats if f != "pdf"))
     with open(stem + ".caption.tex", "w") as f:
         f.write(_latex(facts_text + caption_extra) + "\n")
     return paths + [stem + ".caption.tex"]

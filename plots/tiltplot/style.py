@@ -153,12 +153,13 @@ def label(name, reference="shuffled"):
     return symbol(name, reference) + (" [%s]" % u if u else "")
 
 
-def save(fig, stem, formats=("pdf", "png"), dpi=300):
+def save(fig, stem, formats=("pdf", "png"), dpi=300, close=True):
     """Write STEM.pdf and STEM.png; returns the paths."""
     paths = []
     for ext in formats:
         path = "%s.%s" % (stem, ext)
         fig.savefig(path, dpi=dpi, metadata={"CreationDate": None} if ext == "pdf" else {"Software": None})
         paths.append(path)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return paths
