@@ -476,6 +476,78 @@ class Escape(Study):
         n.add("EscMembers", "/".join("%d" % m for m in members))
 
 
+class XgmGain(Study):
+    """The curriculum gain against width with SGD twins (theory ensembles of 12 and their SGD ensembles from the same
+    initial weights, d = 1000), and the stochastic theory beside them: docs/theory/xgm.md's tables."""
+    name = "xgm_gain"
+    seconds = (10, 10)  # expected wall seconds, full and --quick (2-core machine under load)
+    kept = "docs/theory/xgm.md"
+    cost = ("kept (docs/theory/xgm.md, 'The scientific answer' and 'The lottery, re-read' tables); re-running "
+            "examples/xgm_gain.sh took hours on the 2-core machine (2026-11-26)")
+    cost_quick = "under a second (draws from the kept tables)"
+    figures = ("xgm_gain", "xgm_gain_hard2")
+    recipe = ["sh examples/xgm_gain.sh build out/xgm_gain \"4 8 16 32 64\" 12 \"curriculum shuffled\" (and "
+              "out/xgm_gain_hard2 with --set curriculum.hard=2.0); the SDE column: tilt ode ... "
+              "--set theory.noise=sde; tables printed by plots/xgm_gain.py into docs/theory/xgm.md",
+              "figures.gain_against_width(rows of the tables)"]
+
+    def run(self):
+        if not os.path.exists(os.path.join(ROOT, self.kept)):
+            raise SystemExit("paper: %s missing: run examples/xgm_gain.sh (hours)" % self.kept)
+
+    def rows(self, header_start, which):
+        md = os.path.join(ROOT, self.kept)
+        found = [t for t in tables.read_tables(md) if t[0][:len(header_start)] == header_start]
+        if len(found) <= which:
+            raise SystemExit("paper: %s: the table | %s | is missing (run examples/xgm_gain.sh)"
+                             % (self.kept, " | ".join(header_start)))
+        header, body, _ = found[which]
+        out = []
+        for r in body:
+            c = dict(zip(header, r))
+            row = {"K": int(r[0]), "protocol": r[1]}
+            if "eps(t_max) ODE" in header:  # ODE | SDE | SGD columns
+                names = [("ODE", 2, 5), ("SDE", 3, 6), ("SGD", 4, 7)]
+            else:                           # theory | SGD columns
+                names = [("ODE", 2, 4), ("SGD", 3, 5)]
+            for src, ie, ip in names:
+                e, ese = tables.parse_number(r[ie])
+                p, pse = tables.parse_number(r[ip])
+                row[src] = (e, ese, p, pse)
+            out.append(row)
+        return out
+
+    def draw(self, n):
+        theory_sgd = ["K", "protocol", "eps(t_max) theory", "SGD"]
+        one = self.rows(theory_sgd, 0)
+        two = self.rows(theory_sgd, 1)
+        sde = {(r["K"], r["protocol"]): r for r in self.rows(["K", "protocol", "eps(t_max) ODE", "SDE"], 0)}
+        for r in one:
+            if (r["K"], r["protocol"]) in sde:
+                r["SDE"] = sde[(r["K"], r["protocol"])]["SDE"]
+        if not all("SDE" in r for r in one):  # the SDE table covers fewer widths: draw it only where complete
+            for r in one:
+                r.pop("SDE", None)
+        e = tables.experiment_of_file(os.path.join(ROOT, "examples", "xgm_lottery.toml"))
+        base = (r"xgm, relu, $d = 1000$, 12 members (theory) and their SGD twins, $c_K = 1/\sqrt{K}$, "
+                r"$\sigma = %g$, $\eta = %g$, $\Delta_{\rm easy} = %g$, $p_E = %g$, $t_{\max} = %g$, "
+                r"$\epsilon^* = %g$" % (e["xgm"]["sigma"], e["eta"], e["curriculum"]["easy"],
+                                         e["curriculum"]["easy_fraction"], e["t_max"], e["metrics"]["eps_star"]))
+        figures.gain_against_width(one, os.path.join(self.fig, "xgm_gain"),
+                                   base + r", $\Delta_{\rm hard} = %g$." % e["curriculum"]["hard"])
+        figures.gain_against_width(two, os.path.join(self.fig, "xgm_gain_hard2"),
+                                   base + r", $\Delta_{\rm hard} = 2$.")
+        words = {4: "Four", 8: "Eight", 16: "Sixteen", 32: "ThirtyTwo", 64: "SixtyFour"}
+        for r in one:
+            if r["protocol"] == "shuffled":
+                n.add("GainShufODE" + words[r["K"]], r["ODE"][2], "%.2f")
+                n.add("GainShufSGD" + words[r["K"]], r["SGD"][2], "%.2f")
+        diffs = [abs(r["ODE"][2] - r["SGD"][2]) / max(math.hypot(r["ODE"][3], r["SGD"][3]), 1e-9)
+                 for r in one + two if r["ODE"][3] > 0 or r["SGD"][3] > 0]
+        n.add("GainMaxZ", max(diffs), "%.1f")
+        n.add("GainKs", ", ".join(str(r["K"]) for r in one if r["protocol"] == "curriculum"))
+
+
 class Speed(Study):
     """Speed and accuracy against the usual tools: tilt's integrators against explicit Euler and against Goldt et
     al.'s nn2pp on the soft committee machine (docs/theory/scm.md)."""
@@ -527,10 +599,11 @@ DOCS_FIGURES = {
     "xgm_horizon_gap_pE05": "sweep_xgm_horizon_pE0.5.png",
     "xgm_horizon_success_pE02": "sweep_xgm_horizon_shuffled_success_pE0.2.png",
     "xgm_easy_fraction_gap": "sweep_xgm_easy_fraction_gap.png", "xgm_hardness_gap": "sweep_xgm_hardness_gap.png",
-    "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png",
+    "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png", "xgm_gain": "xgm_gain.png",
+    "xgm_gain_hard2": "xgm_gain_hard2.png",
 }
 
-STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, Escape, Speed]
+STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed]
 
 
 def main():

@@ -240,3 +240,17 @@ def test_schedules_are_the_step_functions_the_protocols_train_on(tmp_path):
     assert {round(v, 6) for v in verts[:, 1]} >= {0.1, 0.6, 1.0}
     assert {round(v, 6) for v in verts[:, 0]} >= {0.0, 30.0, 70.0, 100.0}
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["$K$ = 4", "$K$ = 8"]
+
+
+def test_gain_against_width_puts_sgd_points_with_their_errors_beside_the_theory_line(tmp_path):
+    rows = [{"K": K, "protocol": p, "ODE": (0.1 * i, 0.01, 0.2 * i, 0.05), "SGD": (0.1 * i + 0.01, 0.02, 0.2 * i, 0.1)}
+            for i, (K, p) in enumerate([(4, "curriculum"), (8, "curriculum"), (4, "shuffled"), (8, "shuffled")])]
+    figures.gain_against_width(rows, str(tmp_path / "g"))
+    ax = figures.last.axes[0]
+    lines = [l for l in ax.lines if l.get_linestyle() != "None" and len(l.get_xdata()) == 2]
+    assert sorted(tuple(np.round(l.get_ydata(), 6)) for l in lines) == [(0.0, 0.1), (0.2, 0.3)]
+    bars = [c for c in ax.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    lengths = sorted(round(abs(s[1][1] - s[0][1]), 6) for b in bars for s in b.get_segments())
+    assert lengths == [0.04] * 4
+    xs = sorted(round(s[0][0], 6) for b in bars for s in b.get_segments())
+    assert xs == [0.06, 0.06, 1.06, 1.06]  # beside the theory's grid points 0 and 1, not on them

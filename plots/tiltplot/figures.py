@@ -498,3 +498,49 @@ def schedules(runs, stem, width=style.COLUMN_WIDTH, height=2.2, key="xgm.K"):
     f.pop("switch", None)
     fig.tight_layout()
     return finish(fig, stem, records.caption(f))
+
+
+# --------------------------------------------------------------------------- the gain against width
+def gain_against_width(rows, stem, facts_text="", width=style.PAGE_WIDTH, height=2.3):
+    """Final error and success probability against K per protocol, theory against SGD (and the stochastic theory
+    where present). `rows`: dicts with K, protocol and, per source ('ODE', 'SDE', 'SGD'), (eps, eps_se, P, P_se).
+    The theory is a line in the protocol's colour and dash, SGD the protocol's open marker with its standard error,
+    the SDE small filled dots."""
+    style.use()
+    fig, (ae, ap) = plt.subplots(1, 2, figsize=(width, height))
+    Ks = sorted({r["K"] for r in rows})
+    pos = {K: i for i, K in enumerate(Ks)}
+    protocols = [p for p in style.PROTOCOL_STYLE if any(r["protocol"] == p for r in rows)]
+    for p in protocols:
+        st = style.protocol(p)
+        rs = sorted((r for r in rows if r["protocol"] == p), key=lambda r: r["K"])
+        for ax, k in ((ae, 0), (ap, 2)):
+            xs = [pos[r["K"]] for r in rs]
+            ode = [r["ODE"][k] for r in rs]
+            ax.plot(xs, ode, color=st["color"], ls=st["ls"], zorder=2)
+            if all("SGD" in r for r in rs):
+                _, caps, bars = ax.errorbar([x + 0.06 for x in xs], [r["SGD"][k] for r in rs],
+                                            yerr=[r["SGD"][k + 1] for r in rs], fmt=st["marker"], mfc="white",
+                                            mec=st["color"], color=st["color"], capsize=1.8, zorder=3)
+                for a in list(caps) + list(bars):
+                    a.set_zorder(4)
+            if all("SDE" in r for r in rs):
+                ax.plot([x - 0.06 for x in xs], [r["SDE"][k] for r in rs], ls="none", marker=".", ms=5,
+                        color=st["color"], zorder=3)
+    for ax in (ae, ap):
+        ax.set_xticks(range(len(Ks)), [str(K) for K in Ks])
+        ax.set_xlim(-0.4, len(Ks) - 0.6)
+        ax.set_xlabel(style.label("xgm.K"))
+    ae.set_ylabel(r"$\epsilon(t_{\max})$, members' mean")
+    ap.set_ylabel(r"$P[\epsilon(t_{\max}) \leq \epsilon^*]$")
+    ap.set_ylim(-0.05, 1.08)
+    handles = [Line2D([], [], color=style.protocol(p)["color"], ls=style.protocol(p)["ls"],
+                      marker=style.protocol(p)["marker"], mfc="white", label=style.protocol(p)["label"])
+               for p in protocols]
+    handles += [Line2D([], [], color="0.4", label="ODE ensemble"),
+                Line2D([], [], color="0.4", ls="none", marker="o", mfc="white", label="SGD twins $\\pm$ s.e.")]
+    if any("SDE" in r for r in rows):
+        handles.append(Line2D([], [], color="0.4", ls="none", marker=".", ms=5, label="SDE ensemble"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=len(handles))
+    fig.tight_layout()
+    return finish(fig, stem, facts_text)

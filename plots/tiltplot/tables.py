@@ -64,6 +64,12 @@ def _merge(d, dotted, value):
     d[parts[-1]] = value
 
 
+def experiment_of_file(path):
+    """An experiment file's keys as TOML gives them (defaults it does not set are not filled in)."""
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
 def experiment_of(sweep_file):
     """(resolved base experiment as far as the TOML files say, the sweep table) of a sweep file: the base file's
     keys overridden by the sweep's [base] keys. Defaults that neither file sets are not filled in."""
