@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "plots"))
 from tiltplot import figures, records, tables  # noqa: E402
+from tiltplot.style import label as style_label  # noqa: E402
 
 TILT = os.environ.get("TILT", os.path.join(ROOT, "build", "tilt"))
 RECOMPUTE = False     # --recompute: run the recipes whose records are kept in docs/data instead of drawing them
@@ -548,6 +549,43 @@ class XgmGain(Study):
         n.add("GainKs", ", ".join(str(r["K"]) for r in one if r["protocol"] == "curriculum"))
 
 
+class XgmCost(Study):
+    """What a theory member costs against its twin SGD run, per unit t, against K (docs/theory/xgm.md, 'Cost')."""
+    name = "xgm_cost"
+    seconds = (5, 5)  # expected wall seconds, full and --quick (2-core machine under load)
+    kept = "docs/theory/xgm.md"
+    cost = "kept (docs/theory/xgm.md, 'Cost'; scripts/xgm_cost.sh took about an hour, 2026-11-30)"
+    cost_quick = "under a second (draws from the kept table)"
+    figures = ("xgm_cost",)
+    recipe = ["scripts/xgm_cost.sh, printed by plots/xgm_cost.py into docs/theory/xgm.md",
+              "figures.series_against(K, ...)"]
+
+    def run(self):
+        if not os.path.exists(os.path.join(ROOT, self.kept)):
+            raise SystemExit("paper: %s missing: run scripts/xgm_cost.sh" % self.kept)
+
+    def draw(self, n):
+        md = os.path.join(ROOT, self.kept)
+        found = [t for t in tables.read_tables(md) if t[0][:2] == ["K", "theory before"]]
+        if not found:
+            raise SystemExit("paper: %s: the cost table is missing (run scripts/xgm_cost.sh)" % self.kept)
+        header, body, _ = found[0]
+        col = {h: i for i, h in enumerate(header)}
+        after = lambda cell: float(cell.split("/")[-1])  # noqa: E731  'before / after' cells
+        Ks = [int(r[0]) for r in body]
+        series = {"theory member, output every 0.5": [float(r[col["theory after"]]) for r in body],
+                  "theory member, no output": [float(r[col["theory after, no output"]]) for r in body],
+                  "SGD, $d = 1000$": [after(r[col["SGD d=1000 before / after"]]) for r in body],
+                  "SGD, $d = 4000$": [after(r[col["SGD d=4000 before / after"]]) for r in body]}
+        figures.series_against(Ks, series, os.path.join(self.fig, "xgm_cost"), style_label("xgm.K"),
+                               "CPU seconds per unit $t$", "xgm (examples/xgm_lottery.toml), one theory member "
+                               "against its SGD twin, CPU time per unit $t$ on the shared 2-core machine under load "
+                               "(docs/theory/xgm.md).", logy=True)
+        ratio = [a / b for a, b in zip(series["theory member, no output"], series["SGD, $d = 1000$"])]
+        n.add("CostRatioLo", min(ratio), "%.2g")
+        n.add("CostRatioHi", max(ratio), "%.2g")
+
+
 class Speed(Study):
     """Speed and accuracy against the usual tools: tilt's integrators against explicit Euler and against Goldt et
     al.'s nn2pp on the soft committee machine (docs/theory/scm.md)."""
@@ -600,10 +638,10 @@ DOCS_FIGURES = {
     "xgm_horizon_success_pE02": "sweep_xgm_horizon_shuffled_success_pE0.2.png",
     "xgm_easy_fraction_gap": "sweep_xgm_easy_fraction_gap.png", "xgm_hardness_gap": "sweep_xgm_hardness_gap.png",
     "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png", "xgm_gain": "xgm_gain.png",
-    "xgm_gain_hard2": "xgm_gain_hard2.png",
+    "xgm_gain_hard2": "xgm_gain_hard2.png", "xgm_cost": "xgm_cost.png",
 }
 
-STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed]
+STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost]
 
 
 def main():

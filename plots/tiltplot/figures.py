@@ -544,3 +544,26 @@ def gain_against_width(rows, stem, facts_text="", width=style.PAGE_WIDTH, height
     fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=len(handles))
     fig.tight_layout()
     return finish(fig, stem, facts_text)
+
+
+# --------------------------------------------------------------------------- series from a kept table
+def series_against(x, series, stem, xlabel, ylabel, facts_text="", logy=False, width=style.COLUMN_WIDTH,
+                   height=2.4, categorical=True):
+    """Named series against a shared x (e.g. the widths K of a table docs/ keeps): one colour, marker and dash per
+    series in a fixed order; x on an evenly spaced grid with a tick at every value when categorical."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(width, height))
+    xs = list(range(len(x))) if categorical else list(x)
+    for k, (name, ys) in enumerate(series.items()):
+        colour, marker, ls = style.SERIES[k % len(style.SERIES)]
+        ax.plot(xs, ys, color=colour, marker=marker, ls=ls, mfc="white", label=name)
+    if categorical:
+        ax.set_xticks(xs, [records.fmt(v) for v in x])
+        ax.set_xlim(-0.4, len(x) - 0.6)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=6.5)
+    fig.tight_layout()
+    return finish(fig, stem, facts_text)
