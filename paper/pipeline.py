@@ -586,6 +586,55 @@ class XgmCost(Study):
         n.add("CostRatioHi", max(ratio), "%.2g")
 
 
+class XgmValidation(Study):
+    """Theory against SGD for xgm at every width and protocol, d = 1000-4000 (docs/theory/xgm.md, 'Validation')."""
+    name = "xgm_validation"
+    seconds = (5, 5)  # expected wall seconds, full and --quick (2-core machine under load)
+    kept = "docs/theory/xgm.md"
+    cost = "kept (docs/theory/xgm.md, 'Validation'; examples/xgm_validate.sh took about 70 min, 2026-11-30)"
+    cost_quick = "under a second (draws from the kept table)"
+    figures = ("xgm_validation",)
+    recipe = ["sh examples/xgm_validate.sh build out/xgm_validate \"4 8 16\" \"curriculum anti shuffled\" "
+              "1000,2000,4000, printed by plots/xgm_validation.py into docs/theory/xgm.md",
+              "figures.validation_summary(rows of the table)"]
+
+    def run(self):
+        if not os.path.exists(os.path.join(ROOT, self.kept)):
+            raise SystemExit("paper: %s missing: run examples/xgm_validate.sh" % self.kept)
+
+    def draw(self, n):
+        md = os.path.join(ROOT, self.kept)
+        found = [t for t in tables.read_tables(md) if t[0][:2] == ["K", "protocol"] and any(
+            h.startswith("d = 1000: max") for h in t[0])]
+        if not found:
+            raise SystemExit("paper: %s: the validation table is missing (run examples/xgm_validate.sh)" % self.kept)
+        header, body, _ = found[0]
+        rows = []
+        for r in body:
+            bias = []
+            for h, cell in zip(header, r):
+                if h.startswith("d = ") and "max" in h:
+                    d = int(h.split("=")[1].split(":")[0])
+                    z, thr = cell.split(",")[0].split("/")
+                    bias.append((d, float(z), float(thr)))
+            exp = tables.parse_number(r[header.index("tracking exponent")])
+            rows.append({"K": int(r[0]), "protocol": r[1], "bias": bias, "exponent": exp,
+                         "verdict": r[header.index("verdict")]})
+        e = tables.experiment_of_file(os.path.join(ROOT, "examples", "xgm_validation.toml"))
+        facts = (r"xgm, relu, $c_K = 1/\sqrt{K}$, $\sigma = %g$, $\eta = %g$, $\Delta_{\rm easy} = %g$, "
+                 r"$\Delta_{\rm hard} = %g$, $p_E = %g$, $t_{\max} = %g$, %d SGD runs per point, each against the ODE "
+                 r"from its own initial overlaps (docs/theory/xgm.md)." % (
+                     e["xgm"]["sigma"], e["eta"], e["curriculum"]["easy"], e["curriculum"]["hard"],
+                     e["curriculum"]["easy_fraction"], e["t_max"], e["sim"]["seeds"]))
+        figures.validation_summary(rows, os.path.join(self.fig, "xgm_validation"), facts)
+        n.add("XValRows", len(rows))
+        n.add("XValConsistent", sum(r["verdict"] == "CONSISTENT" for r in rows))
+        n.add("XValInconsistent", sum(r["verdict"] == "INCONSISTENT" for r in rows))
+        n.add("XValInconclusive", sum(r["verdict"] == "INCONCLUSIVE" for r in rows))
+        n.add("XValExpLo", min(r["exponent"][0] for r in rows), "%.2f")
+        n.add("XValExpHi", max(r["exponent"][0] for r in rows), "%.2f")
+
+
 class Speed(Study):
     """Speed and accuracy against the usual tools: tilt's integrators against explicit Euler and against Goldt et
     al.'s nn2pp on the soft committee machine (docs/theory/scm.md)."""
@@ -639,9 +688,10 @@ DOCS_FIGURES = {
     "xgm_easy_fraction_gap": "sweep_xgm_easy_fraction_gap.png", "xgm_hardness_gap": "sweep_xgm_hardness_gap.png",
     "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png", "xgm_gain": "xgm_gain.png",
     "xgm_gain_hard2": "xgm_gain_hard2.png", "xgm_cost": "xgm_cost.png",
+    "xgm_validation": "xgm_validation.png",
 }
 
-STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost]
+STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost, XgmValidation]
 
 
 def main():

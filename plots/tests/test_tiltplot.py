@@ -254,3 +254,16 @@ def test_gain_against_width_puts_sgd_points_with_their_errors_beside_the_theory_
     assert lengths == [0.04] * 4
     xs = sorted(round(s[0][0], 6) for b in bars for s in b.get_segments())
     assert xs == [0.06, 0.06, 1.06, 1.06]  # beside the theory's grid points 0 and 1, not on them
+
+
+def test_validation_summary_draws_each_rows_worst_z_over_its_threshold(tmp_path):
+    rows = [{"K": 4, "protocol": "curriculum", "bias": [(1000, 2.0, 4.0), (2000, 6.0, 4.0)], "exponent": (-0.5, 0.1)},
+            {"K": 8, "protocol": "shuffled", "bias": [(1000, 1.0, 5.0), (2000, 5.0, 5.0)], "exponent": (-0.9, 0.2)}]
+    figures.validation_summary(rows, str(tmp_path / "v"))
+    ab, ae = figures.last.axes[:2]
+    curves = sorted(tuple(np.round(l.get_ydata(), 6)) for l in ab.lines if len(l.get_ydata()) == 2
+                    and l.get_linestyle() != ":")
+    assert curves == [(0.2, 1.0), (0.5, 1.5)]
+    bars = [c for c in ae.collections if isinstance(c, matplotlib.collections.LineCollection)]
+    spans = sorted(tuple(np.round([s[0][1], s[1][1]], 6)) for b in bars for s in b.get_segments())
+    assert spans == [(-1.1, -0.7), (-0.6, -0.4)]

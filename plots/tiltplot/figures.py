@@ -567,3 +567,45 @@ def series_against(x, series, stem, xlabel, ylabel, facts_text="", logy=False, w
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, fontsize=6.5)
     fig.tight_layout()
     return finish(fig, stem, facts_text)
+
+
+# --------------------------------------------------------------------------- validation across widths
+def validation_summary(rows, stem, facts_text="", width=style.PAGE_WIDTH, height=2.4):
+    """Per (K, protocol): (a) the bias test's worst |z| over its sign-flip threshold against d (above 1: the test
+    rejects); (b) the fitted exponent of the member-wise discrepancy with its error, against the predicted -1/2.
+    `rows`: dicts with K, protocol, bias [(d, max|z|, threshold)], exponent (value, se)."""
+    style.use()
+    fig, (ab, ae) = plt.subplots(1, 2, figsize=(width, height), gridspec_kw={"width_ratios": [1.1, 1]})
+    Ks = sorted({r["K"] for r in rows})
+    ds = sorted({d for r in rows for d, _, _ in r["bias"]})
+    protocols = [p for p in style.PROTOCOL_STYLE if any(r["protocol"] == p for r in rows)]
+    fills = {K: f for K, f in zip(Ks, ["white", None, "0.6", "white"])}
+    for r in rows:
+        st = style.protocol(r["protocol"])
+        k = Ks.index(r["K"])
+        xs = [ds.index(d) + (k - (len(Ks) - 1) / 2) * 0.12 for d, _, _ in r["bias"]]
+        mfc = "white" if k == 0 else (st["color"] if k == 1 else "0.75")
+        ab.plot(xs, [z / t for _, z, t in r["bias"]], color=st["color"], ls=st["ls"], marker=st["marker"], mfc=mfc,
+                lw=0.8)
+        x = protocols.index(r["protocol"]) + (k - (len(Ks) - 1) / 2) * 0.22
+        ae.errorbar([x], [r["exponent"][0]], yerr=[r["exponent"][1]], fmt=st["marker"], color=st["color"], mfc=mfc,
+                    capsize=1.8)
+    ab.axhline(1, color="0.3", lw=0.8, ls=":")
+    ab.set_xticks(range(len(ds)), ["%d" % d for d in ds])
+    ab.set_xlim(-0.5, len(ds) - 0.5)
+    ab.set_xlabel(style.label("sim.d"))
+    ab.set_ylabel(r"bias test: max$|z|$ / threshold")
+    ae.axhline(-0.5, color="0.3", lw=0.8, ls=":")
+    ae.set_xticks(range(len(protocols)), [style.protocol(p)["label"] for p in protocols])
+    ae.set_xlim(-0.5, len(protocols) - 0.5)
+    ae.set_ylabel(r"tracking exponent of $\epsilon$")
+    handles = [Line2D([], [], color=style.protocol(p)["color"], ls=style.protocol(p)["ls"],
+                      marker=style.protocol(p)["marker"], mfc="white", label=style.protocol(p)["label"])
+               for p in protocols]
+    handles += [Line2D([], [], color="0.3", ls="none", marker="o",
+                       mfc=("white" if k == 0 else ("0.3" if k == 1 else "0.75")), label="$K = %d$" % K)
+                for k, K in enumerate(Ks)]
+    handles.append(Line2D([], [], color="0.3", ls=":", label="rejects above 1; $-1/2$"))
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.02), ncol=4)
+    fig.tight_layout()
+    return finish(fig, stem, facts_text)
