@@ -267,3 +267,22 @@ def test_validation_summary_draws_each_rows_worst_z_over_its_threshold(tmp_path)
     bars = [c for c in ae.collections if isinstance(c, matplotlib.collections.LineCollection)]
     spans = sorted(tuple(np.round([s[0][1], s[1][1]], 6)) for b in bars for s in b.get_segments())
     assert spans == [(-1.1, -0.7), (-0.6, -0.4)]
+
+
+def test_command_line_plots_columns_of_a_run_with_symbols(tmp_path):
+    prefix = str(tmp_path / "run")
+    with open(prefix + ".csv", "w") as f:
+        f.write("t,eps_hard,eps_hard_se,Q_i\n0,0.5,0.01,1\n1,0.4,0.01,1.5\n2,0.3,0.01,2\n")
+    with open(prefix + ".json", "w") as f:
+        json.dump({"command": "sim", "experiment": dict(EXPERIMENT, model="perceptron")}, f)
+    plot = os.path.join(ROOT, "plots", "plot.py")
+    r = subprocess.run([sys.executable, plot, "run", prefix, "--y", "eps_hard", "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    caption = open(str(tmp_path / "o.caption.tex")).read()
+    assert "perceptron" in caption and r"$\eta = 3$" in caption
+    sys.path.insert(0, os.path.join(ROOT, "plots"))
+    figures.columns_plot([records.read_run(prefix)], ["eps_hard"], str(tmp_path / "p"))
+    ax = figures.last.axes[0]
+    assert ax.get_ylabel() == r"$\epsilon_{\rm hard}$" and ax.get_xlabel() == r"$\alpha$ [samples$/N$]"
+    assert list(ax.lines[0].get_ydata()) == [0.5, 0.4, 0.3]
