@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt, tilt
 
 experiment = os.path.join(os.path.dirname(os.path.abspath(__file__)), "perceptron_curriculum.toml")
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-for protocol, colour in [("shuffled", "C0"), ("curriculum", "C1"), ("anti", "C2")]:
+for protocol, colour in [("shuffled", "#D55E00"), ("curriculum", "#0072B2"), ("anti", "#E69F00")]:  # colours of plots/tiltplot/style.py
     v = tilt.validate(experiment, set={"curriculum.protocol": protocol})
     print(protocol, v.verdict)
     for ax, column in zip(axes, ["eps_hard", "Q_i"]):

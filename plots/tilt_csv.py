@@ -2,8 +2,15 @@
 import csv
 import json
 
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tiltplot import style  # noqa: E402
+
 PROTOCOLS = ["curriculum", "anti", "shuffled"]
-COLOURS = {"curriculum": "tab:blue", "anti": "tab:red", "shuffled": "tab:green"}
+# The protocols' colours of the figure library (plots/tiltplot/style.py), so that every figure agrees.
+COLOURS = {p: style.protocol(p)["color"] for p in PROTOCOLS}
 
 
 def read_csv(path):

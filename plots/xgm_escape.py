@@ -36,6 +36,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tiltplot import style  # noqa: E402  the figure library's style: fonts, colours
+
+SGD_ODE, SGD_SDE, SDE_ODE = style.OKABE_ITO["vermillion"], style.OKABE_ITO["blue"], style.OKABE_ITO["green"]
+
 
 def fisher_p(a, n1, b, n2):
     """Two-sided Fisher exact test of equal success probabilities: a of n1 against b of n2."""
@@ -310,10 +315,11 @@ def panels(rows):
 
 
 def draw(rows, paths, draw_panel, ylabel, legend_loc, columns=4):
+    style.use()
     groups = panels(rows)
     n_rows = (len(groups) + columns - 1) // columns
     n_cols = min(columns, len(groups))
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(3.6 * n_cols, 3.0 * n_rows), squeeze=False)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(style.PAGE_WIDTH, 2.0 * n_rows + 0.2), squeeze=False)
     for i, ax in enumerate(ax for row in axes for ax in row):
         if i >= len(groups):
             ax.set_axis_off()
@@ -323,11 +329,18 @@ def draw(rows, paths, draw_panel, ylabel, legend_loc, columns=4):
         ax.set_xscale("log")
         ax.set_xlim(600, 2e5)
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-        ax.set_xlabel("d")
-        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(style.label("sim.d"))
+        label, rest = title.split(", " + xs[0]["protocol"] + ", ")
+        ax.set_title("%s\n%s, $t \\leq %s$" % (label.replace("Delta_E", r"$\Delta_E$").replace("K = ", "$K$ = "),
+                                                xs[0]["protocol"], rest.split("≤")[1].strip()), fontsize=7)
         if i % n_cols == 0:
             ax.set_ylabel(ylabel)
-    axes[0][0].legend(fontsize=8, loc=legend_loc)
+    spare = [ax for row in axes for ax in row][len(groups):]
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    if spare:
+        spare[0].legend(handles, labels, loc="center")
+    else:
+        axes[0][0].legend(fontsize=6, loc=legend_loc)
     fig.tight_layout()
     for p in paths:
         fig.savefig(p, dpi=130)
@@ -339,33 +352,37 @@ def figure(rows, paths, theory_points=()):
 
     def panel(ax, xs, label, protocol):
         drawn = False
-        for key, name, colour, offset in (("ode", "SGD − ODE", "C3", 0.97), ("sde", "SGD − SDE", "C0", 1.03)):
+        for key, name, colour, offset in (("ode", "SGD − ODE", SGD_ODE, 0.97), ("sde", "SGD − SDE", SGD_SDE, 1.03)):
             ds, ms, ss = [], [], []
             for x in xs:
                 m, s, _ = row_shift(x, "SGD - ODE" if key == "ode" else "SGD - SDE")
                 if math.isfinite(m):
                     ds.append(x["d"] * offset), ms.append(m), ss.append(s)
             drawn |= bool(ds)
-            ax.errorbar(ds, ms, yerr=ss, marker="o", capsize=3, color=colour, label=name)
+            ax.errorbar(ds, ms, yerr=ss, marker="s" if key == "ode" else "o", mfc="white", capsize=2, color=colour,
+                        label=name)
         # SDE - ODE: from the validations, and at larger d from the theory-only runs (no SGD)
         pts = [(x["d"], *row_shift(x, "SDE - ODE")[:2]) for x in xs]
         if label == "xgm K = 4" and protocol == "easy":
             pts += list(theory_points)
         pts = sorted(p for p in pts if math.isfinite(p[1]))
-        ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], marker="s", capsize=3,
-                    color="C2", ls=":", label="SDE − ODE")
+        ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[p[2] for p in pts], marker="^", capsize=2,
+                    mfc="white", color=SDE_ODE, ls=":", label="SDE − ODE")
         ax.axhline(0, color="grey", lw=0.8)
         if not drawn:
-            ax.text(0.5, 0.5, "fewer than 2 pairs reach eps*", transform=ax.transAxes, ha="center", fontsize=8)
+            ax.text(0.5, 0.5, "fewer than 2 pairs\nreach $\\epsilon^*$", transform=ax.transAxes, ha="center",
+                    va="center", fontsize=7)
 
-    draw(rows, paths, panel, "mean paired shift of t*", "best")
+    draw(rows, paths, panel, r"mean paired shift of $t^*$", "best")
 
 
 def success_figure(rows, paths):
     """The fraction of members with eps <= eps* at t_max against d, SGD, SDE and ODE, with 95 % intervals."""
 
     def panel(ax, xs, label, protocol):
-        for index, (name, colour, offset) in enumerate((("SGD", "C3", 0.94), ("SDE", "C0", 1.0), ("ODE", "C2", 1.06))):
+        for index, (name, colour, offset) in enumerate((("SGD", style.OKABE_ITO["black"], 0.94),
+                                                         ("SDE", style.OKABE_ITO["blue"], 1.0),
+                                                         ("ODE", style.OKABE_ITO["vermillion"], 1.06))):
             ds, ps, lo, hi = [], [], [], []
             for x in xs:
                 n, counts = row_success(x)
@@ -373,10 +390,11 @@ def success_figure(rows, paths):
                 a, b = wilson(k, n)
                 ds.append(x["d"] * offset), ps.append(k / n)
                 lo.append(max(0.0, k / n - a)), hi.append(max(0.0, b - k / n))
-            ax.errorbar(ds, ps, yerr=[lo, hi], marker="o", capsize=3, color=colour, label=name, ls="none")
+            ax.errorbar(ds, ps, yerr=[lo, hi], marker="osD"[index], mfc="white", capsize=2, color=colour, label=name,
+                        ls="none")
         ax.set_ylim(-0.03, 1.03)
 
-    draw(rows, paths, panel, "P(eps ≤ eps* at t_max)", "center left")
+    draw(rows, paths, panel, r"$P[\epsilon(t_{\max}) \leq \epsilon^*]$", "center left")
 
 
 def t_star_of(path, column="eps", eps_star=0.35):

@@ -2,18 +2,21 @@
 # First command of the quick start: install the missing Debian packages, build tilt in build/ (Release), install
 # the Python module `tilt` for Debian's /usr/bin/python3 (into /usr/local/lib/python3.X/dist-packages), and run
 # the headline example (perceptron under curriculum, anti-curriculum and shuffled order) into out/.
-# Idempotent and non-interactive; works as root or through sudo. Options: --no-example, --jobs N.
+# Idempotent and non-interactive; works as root or through sudo. Options: --no-example, --jobs N, --paper (also
+# TeX Live for the note: paper/make.sh --pdf builds paper/tilt.pdf; the default set-up does not install it).
 # TILT_WERROR=ON in the environment builds with -Werror (CI: .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 example=1
+paper=0
 jobs=$(nproc 2>/dev/null || echo 2)
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-example) example=0 ;;
     --jobs) jobs="$2"; shift ;;
-    *) echo "setup.sh: unknown option $1 (allowed: --no-example, --jobs N)" >&2; exit 2 ;;
+    --paper) paper=1 ;;
+    *) echo "setup.sh: unknown option $1 (allowed: --no-example, --jobs N, --paper)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -21,6 +24,9 @@ done
 packages=(g++ make cmake git libeigen3-dev libgsl-dev libboost-math-dev libgtest-dev libbenchmark-dev
           libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy python3-dev
           python3-pybind11 pybind11-dev python3-pytest clang-format libopenmpi-dev openmpi-bin)
+if [ "$paper" -eq 1 ]; then  # the note paper/tilt.tex (paper/make.sh --pdf)
+  packages+=(texlive-latex-recommended texlive-fonts-recommended texlive-science latexmk)
+fi
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo -n); fi
 missing=()
 for p in "${packages[@]}"; do

@@ -303,7 +303,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
                          : v.is_integer() ? nlohmann::json(v.as_integer())
                          : v.is_boolean() ? nlohmann::json(v.as_boolean())
                                           : nlohmann::json(v.as_floating()));
-      axes.push_back({{"key", a.key}, {"values", values}, {"zip", a.zip}});
+      axes.push_back({{"key", a.key}, {"values", values}, {"zip", a.zip}, {"scale", a.scale}});
     }
     record["sweep"] = {{"file", spec.path},
                        {"run", sweep_run_name(spec.run)},

@@ -154,6 +154,7 @@ SweepAxis parse_axis(const toml::value& entry, std::size_t number, const Config&
       throw InputError(axis.origin + ": a range needs a numeric key, '" + axis.key + "' is of type " +
                        type_name(spec->type) + "; allowed: values = [...]");
     const bool log = t.count("log") > 0;
+    axis.scale = log ? "log" : "linear";
     for (double x : range_values(t.at(log ? "log" : "linear"), log, axis.origin)) raw.push_back(toml::value(x));
   }
   if (raw.empty()) throw InputError(axis.origin + ": empty axis (no values); allowed: at least one value");

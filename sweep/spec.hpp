@@ -17,6 +17,7 @@ struct SweepAxis {
   std::vector<toml::value> values;  // normalised values (numbers for real/integer keys)
   std::vector<Setting> settings;    // each value as the override KEY=VALUE reads (read once, set at every point)
   std::string zip;                  // axes with the same non-empty zip group vary together
+  std::string scale = "values";     // how the values were given: "log" or "linear" range, or "values" (a list)
   std::string origin;               // "axis N (key)" for messages
 };
 

@@ -86,6 +86,11 @@ TEST(Sweep, GridExpandsListsRangesAndZippedAxes) {
   EXPECT_NEAR(std::stod(s.points[2].labels[1]), 1.0, 1e-14);  // geometric midpoint of 0.1 and 10
   EXPECT_EQ(s.points[2].labels[2], "0.4");
   EXPECT_EQ(s.points[5].labels, std::vector<std::string>({"1", "10", "0.6", "anti"}));
+  // Each axis records how its values were given, so that a figure draws a log range on a log scale.
+  EXPECT_EQ(s.axes[0].scale, "values");
+  EXPECT_EQ(s.axes[1].scale, "log");
+  EXPECT_EQ(s.axes[2].scale, "linear");
+  EXPECT_EQ(s.axes[3].scale, "values");
   // The experiment of a point carries its values; its seed follows from the sweep seed and the index only.
   const tilt::Config e = s.experiment(s.points[5], "run");
   EXPECT_DOUBLE_EQ(e.real("eta"), 10.0);
@@ -289,6 +294,7 @@ TEST(Sweep, RowsHoldWhatTheSameExperimentGivesAloneAndGainsAreTheirDifferences) 
   EXPECT_EQ(json["command"], "sweep");
   EXPECT_EQ(json["points"].size(), 2u);
   EXPECT_EQ(json["axes"][0]["key"], "curriculum.hard");
+  EXPECT_EQ(json["axes"][0]["scale"], "values");
   EXPECT_FALSE(std::filesystem::exists(prefix + ".journal"));
 }
 
