@@ -586,6 +586,63 @@ class XgmCost(Study):
         n.add("CostRatioHi", max(ratio), "%.2g")
 
 
+class ComputeStudy(Study):
+    """The compute study (docs/compute-study.md): compute to solution with restarts charged what they trained, over
+    width, protocol and easy fraction, at targets easy-only training can and cannot reach; 30 members per cell."""
+    seconds = (15, 15)  # expected wall seconds, full and --quick (2-core machine under load)
+    name = "compute"
+    kept = "docs/data/compute_study"
+    cost = ("kept (docs/data/compute_study: examples/study/compute_order.toml at K = 4 and 8, and "
+            "compute_baselines.toml; about 15 CPU-min, 50 min wall on the shared machine)")
+    cost_quick = "seconds (draws from the kept records)"
+    figures = ("compute_study",)
+    recipe = ["build/tilt sweep examples/study/compute_order.toml --set xgm.K=K --out docs/data/compute_study/order_KK "
+              "(K = 4, 8)",
+              "build/tilt sweep examples/study/compute_baselines.toml --out docs/data/compute_study/baselines",
+              "plots/compute_study.py: draw(cells) and summary(cells)"]
+
+    def run(self):
+        if not os.path.isdir(os.path.join(ROOT, self.kept)):
+            raise SystemExit("paper: %s missing: run the recipes of examples/study/compute_order.toml" % self.kept)
+
+    def draw(self, n):
+        import compute_study
+        cs = compute_study.cells(os.path.join(ROOT, self.kept))
+        compute_study.draw(cs, os.path.join(self.fig, "compute_study"))
+        sm = compute_study.summary(cs)
+        n.add("CsMembers", sm["members"])
+        n.add("CsTmax", sm["t_max"], "%g")
+        names = {0.2: "Two", 0.1: "One", 0.05: "Five"}
+        for level, t in sm["targets"].items():
+            tag = names.get(level)
+            if tag is None:
+                continue
+            for K, best in t["cheapest"].items():
+                k = {4: "Four", 8: "Eight", 16: "Sixteen"}.get(K)
+                if k is None or best is None:
+                    continue
+                n.add("CsBest%s%s" % (tag, k), best[0], "%.2g")
+                n.add("CsBest%s%sLo" % (tag, k), best[1], "%.2g")
+                n.add("CsBest%s%sHi" % (tag, k), best[2], "%.2g")
+                n.add("CsBest%s%sProtocol" % (tag, k),
+                      {"easy": "easy only", "hard": "hard only", "anti": "anti-curriculum"}.get(best[3], best[3]))
+                n.add("CsBest%s%sPE" % (tag, k), best[4], "%g")
+                if K in t["ordering_pE05"]:
+                    r = t["ordering_pE05"][K]
+                    n.add("CsOrder%s%s" % (tag, k), r[0], "%.2g")
+                    n.add("CsOrder%s%sLo" % (tag, k), r[1], "%.2g")
+                    n.add("CsOrder%s%sHi" % (tag, k), r[2], "%.2g")
+            if "width_ratio" in t:
+                r = t["width_ratio"]
+                n.add("CsWidth%s" % tag, r[0], "%.2g")
+                n.add("CsWidth%sLo" % tag, r[1], "%.2g")
+                n.add("CsWidth%sHi" % tag, r[2], "%.2g")
+            for K, reach in t["easy_reach"].items():
+                k = {4: "Four", 8: "Eight", 16: "Sixteen"}.get(K)
+                if k:
+                    n.add("CsEasyReach%s%s" % (tag, k), reach)
+
+
 class XgmValidation(Study):
     """Theory against SGD for xgm at every width and protocol, d = 1000-4000 (docs/theory/xgm.md, 'Validation')."""
     name = "xgm_validation"
@@ -691,7 +748,8 @@ DOCS_FIGURES = {
     "xgm_validation": "xgm_validation.png",
 }
 
-STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost, XgmValidation]
+STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost, XgmValidation,
+           ComputeStudy]
 
 
 def main():

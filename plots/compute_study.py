@@ -154,3 +154,105 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# --------------------------------------------------------------------------- the figure and the note's numbers
+SHOWN = [("curriculum", 0.2), ("curriculum", 0.5), ("shuffled", 0.5), ("shuffled", 0.8), ("anti", 0.5),
+         ("easy", 1.0)]
+
+
+def draw(cs, stem, levels=None):
+    """Compute to solution against K, one panel per target, with 95 % intervals; a cell no member solves by t_max
+    is drawn as an infinity sign above a grey line at the panel's top."""
+    from tiltplot import figures, style
+    import matplotlib.pyplot as plt
+    style.use()
+    levels = levels or sorted({k[3] for k in cs}, reverse=True)
+    widths = sorted({k[0] for k in cs})
+    rng = np.random.default_rng(1)
+    n = len(next(iter(cs.values()))["t"])
+    idx = {K: rng.integers(0, n, size=(RESAMPLES, n)) for K in widths}
+    fig, axes = plt.subplots(1, len(levels), figsize=(style.PAGE_WIDTH, 2.5), sharey=True)
+    for ax, level in zip(np.atleast_1d(axes), levels):
+        top = []
+        for j, (protocol, pe) in enumerate(SHOWN):
+            st = style.protocol(protocol)
+            xs, ys, lo, hi, inf_x = [], [], [], [], []
+            for i, K in enumerate(widths):
+                c = cs.get((K, pe, protocol, level))
+                if c is None:
+                    continue
+                s = float(renewal(c["t"], c["t_max"]))
+                x = i + (j - (len(SHOWN) - 1) / 2) * 0.09
+                if not math.isfinite(s):
+                    inf_x.append(x)
+                    continue
+                a, b = interval(boot_costs(c, idx[K]))
+                xs.append(x)
+                ys.append(s * c["per_sample"])
+                lo.append(s * c["per_sample"] - a * c["per_sample"])
+                hi.append((b - s) * c["per_sample"] if math.isfinite(b) else 0)
+                top.append(b * c["per_sample"] if math.isfinite(b) else s * c["per_sample"])
+            open_marker = pe in (0.2, 0.8) and protocol != "easy"
+            name = st["label"] + ("" if protocol in ("easy", "hard") else f", $p_E = {pe:g}$")
+            ax.errorbar(xs, ys, yerr=[lo, hi], color=st["color"], marker=st["marker"], ls="none",
+                        mfc="white" if open_marker else st["color"], label=name, elinewidth=0.8)
+            ax.__dict__.setdefault("_inf", []).append((inf_x, st))
+        ax.set_yscale("log")
+        ymax = max(top) * 3 if top else 1e10
+        unreached = [(x, st) for xs_, st in ax.__dict__.get("_inf", []) for x in xs_]
+        for x, st in unreached:
+            ax.plot([x], [ymax], marker=r"$\infty$", ls="none", color=st["color"], ms=5)
+        if unreached:
+            ax.axhline(ymax / 1.8, color="0.7", lw=0.5)
+        ax.set_xticks(range(len(widths)), [str(K) for K in widths])
+        ax.set_xlim(-0.6, len(widths) - 0.4)
+        ax.set_xlabel(r"width $K$")
+        ax.set_title(r"target $\epsilon_{\rm hard} \leq %g$" % level)
+    np.atleast_1d(axes)[0].set_ylabel("compute to solution [multiply-adds]")
+    handles, labels = np.atleast_1d(axes)[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=6.5, bbox_to_anchor=(0.5, -0.08))
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    any_cell = next(iter(cs.values()))
+    facts = ("xgm (examples/study/compute_order.toml, compute_baselines.toml): theory ensembles of %d members from "
+             "d = 1000 initial overlaps, t_max = %g, eta = 3, c_K = 1/sqrt(K); failed restarts charged t_max; 95 %% "
+             "bootstrap intervals; infinity signs above the grey line: no member reaches the target by t_max."
+             % (len(any_cell["t"]), any_cell["t_max"]))
+    return figures.finish(fig, stem, facts)
+
+
+def summary(cs):
+    """The numbers the note and docs quote: per target and width the cheapest cell, the width ratio, the ordering
+    ratio at p_E = 0.5 and the easy-only reach."""
+    rng = np.random.default_rng(1)
+    n = len(next(iter(cs.values()))["t"])
+    widths = sorted({k[0] for k in cs})
+    idx = {K: rng.integers(0, n, size=(RESAMPLES, n)) for K in widths}
+    out = {"members": n, "t_max": next(iter(cs.values()))["t_max"], "targets": {}}
+    for level in sorted({k[3] for k in cs}, reverse=True):
+        t = {"cheapest": {}, "ordering_pE05": {}, "easy_reach": {}}
+        for K in widths:
+            best = None
+            for k, c in cs.items():
+                if k[0] != K or k[3] != level:
+                    continue
+                s = float(renewal(c["t"], c["t_max"])) * c["per_sample"]
+                if math.isfinite(s) and (best is None or s < best[0]):
+                    a, b = interval(boot_costs(c, idx[K]))
+                    best = (s, a * c["per_sample"], b * c["per_sample"], k[2], k[1])
+            t["cheapest"][K] = best
+            cur, shuf = cs.get((K, 0.5, "curriculum", level)), cs.get((K, 0.5, "shuffled", level))
+            if cur and shuf:
+                t["ordering_pE05"][K] = ratio_ci(shuf, cur, idx[K], idx[K])
+            easy = cs.get((K, 1.0, "easy", level))
+            if easy is not None:
+                t["easy_reach"][K] = int((easy["t"] <= easy["t_max"]).sum())
+        if len(widths) >= 2 and all(t["cheapest"].get(K) for K in widths[:2]):
+            a, b = widths[0], widths[1]
+            ka = next(k for k in cs if k[0] == a and k[3] == level and k[2] == t["cheapest"][a][3]
+                      and k[1] == t["cheapest"][a][4])
+            kb = next(k for k in cs if k[0] == b and k[3] == level and k[2] == t["cheapest"][b][3]
+                      and k[1] == t["cheapest"][b][4])
+            t["width_ratio"] = ratio_ci(cs[kb], cs[ka], idx[b], idx[a], cs[kb]["per_sample"], cs[ka]["per_sample"])
+        out["targets"][level] = t
+    return out
