@@ -179,7 +179,20 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
     starts.push_back(double(j) * w);
     ends.push_back(double(j + 1) * w);
   }
-  result.tables.push_back(csv_table({"t_start", "t_end", "u", "switching"}, {starts, ends, best.u, r.switching}));
+  // The piecewise optimum and its switching function; after consolidation's switch search (no piecewise stage),
+  // the easy share of each piece under the optimal arcs, and no switching function.
+  std::vector<double> u = best.u, switching = r.switching;
+  if (u.size() != options.grid.pieces) {
+    u.assign(options.grid.pieces, 0.0);
+    switching.assign(options.grid.pieces, std::nan(""));
+    for (std::size_t j = 0; j < options.grid.pieces; ++j)
+      for (std::size_t i = 0; i < r.arcs.size(); ++i) {
+        const double a = std::max(starts[j], r.arcs[i].start);
+        const double b = std::min(ends[j], i + 1 < r.arcs.size() ? r.arcs[i + 1].start : problem.t_max);
+        if (b > a) u[j] += r.arcs[i].u * (b - a) / w;
+      }
+  }
+  result.tables.push_back(csv_table({"t_start", "t_end", "u", "switching"}, {starts, ends, u, switching}));
   result.tables.back().name = "control";
   {
     const std::vector<double> values = {r.objective, fixed_values[0], fixed_values[1], fixed_values[2]};

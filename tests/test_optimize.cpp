@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.hpp"
+#include "core/io.hpp"
 #include "models/builtin.hpp"
 #include "support.hpp"
 #include "theory/optimize.hpp"
@@ -175,7 +176,7 @@ TEST(Optimize, PerceptronOptimumHasASingularArcThatBeatsEveryEasyHardEasySchedul
 
 const char* kSmall = R"(
 model = "perceptron"
-t_max = 4.0
+t_max = 12.0
 eta = 3.0
 [theory]
 init = "nominal"
@@ -200,13 +201,17 @@ TEST(Optimize, CommandWritesASegmentsTableThatTiltOdeRunsUnchanged) {
     EXPECT_TRUE(std::filesystem::exists(dir.path / (std::string("o") + suffix))) << suffix;
   const auto record = nlohmann::json::parse(read_file((dir.path / "o.json").string()));
   const double J = record["objective"]["value"].get<double>();
-  for (const char* protocol : {"curriculum", "anti", "shuffled"})
-    EXPECT_LE(J, record["compare"][protocol].get<double>() + 1e-12) << protocol;
+  for (const char* protocol : {"curriculum", "anti", "shuffled"})  // shuffled, the best of them, by 0.0059
+    EXPECT_LT(J, record["compare"][protocol].get<double>() - 5e-3) << protocol;
   const auto ode = run_tilt("ode " + (dir.path / "o_optimal.toml").string() + " --quiet --out " +
                             (dir.path / "again").string());
   ASSERT_EQ(ode.exit_code, 0) << ode.output;
   const std::string csv = read_file((dir.path / "again.csv").string());
   EXPECT_EQ(csv, read_file((dir.path / "o.csv").string()));
+  // ... and its last row is the record's value of the written segments.
+  const std::string last = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+  EXPECT_NE(last.find(tilt::format_number(record["objective"]["segments_value"].get<double>())), std::string::npos)
+      << last;
   EXPECT_EQ(record["starts"].size(), 2u);
   EXPECT_TRUE(record.contains("gradient_norm"));
 }

@@ -345,13 +345,22 @@ std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOp
     *out = arcs;
     for (std::size_t i = 0; i + 1 < k; ++i) (*out)[i + 1].start = x[i];
     (*out)[k].start = last;
+    // Arcs shorter than 1e-9 t_max are not schedules the integrator can stop at: outside the search space.
+    for (std::size_t i = 0; i <= k; ++i)
+      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start > 1e-9 * problem.t_max))
+        return false;
     return true;
   };
   auto f = [&](const std::vector<double>& x) {
     std::vector<Arc> a;
     if (!with(x, &a)) return std::numeric_limits<double>::infinity();
     ++*evaluations;
-    return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard), options.integrator);
+    try {
+      return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard),
+                                options.integrator);
+    } catch (const RunError&) {  // a schedule the integrator cannot follow is outside the search space
+      return std::numeric_limits<double>::infinity();
+    }
   };
   const std::size_t m = k - 1;
   std::vector<double> x0(m);
