@@ -153,7 +153,12 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   // The optimal schedule as the experiment `tilt ode`, `tilt sim` and `tilt sweep` take, and its trajectory.
   const auto rows = segments_of(r.arcs, problem.t_max, problem.easy, problem.hard);
   const std::string segments = segments_toml(rows);
-  const Config optimal = config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
+  // One arc at the budget's share is the shuffled protocol (consolidation's search may find it best: without a
+  // switch nothing anchors), which the segments cannot hold.
+  const bool shuffled = r.arcs.size() == 1 && r.arcs[0].u > 0 && r.arcs[0].u < 1;
+  const Config optimal =
+      shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
+               : config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
   const TheoryResult run = run_theory(optimal);
   const Trajectory& trajectory = run.members.at(0);
   const double realised = trajectory.rows.back().at(problem.objective);
@@ -224,9 +229,12 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
     if (!r.arcs[i].singular && !r.arcs[i - 1].singular) switches.push_back(r.arcs[i].start);
   record["switch_times"] = switches;
   nlohmann::json segment_rows = nlohmann::json::array();
-  for (const auto& row : rows) segment_rows.push_back({row.first, row.second});
+  if (!shuffled)
+    for (const auto& row : rows) segment_rows.push_back({row.first, row.second});
+  record["protocol"] = shuffled ? "shuffled" : "custom";
   record["segments"] = segment_rows;
-  record["set"] = "--set curriculum.protocol=custom --set 'curriculum.segments=" + segments + "'";
+  record["set"] = shuffled ? std::string("--set curriculum.protocol=shuffled")
+                           : "--set curriculum.protocol=custom --set 'curriculum.segments=" + segments + "'";
   record["budget_multiplier"] = r.multiplier;
   nlohmann::json st = nlohmann::json::array();
   for (const auto& s : r.starts)
@@ -262,7 +270,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
               ")\n";
     for (std::size_t i = 0; i < fixed.size(); ++i)
       report += "  " + fixed[i] + std::string(12 - fixed[i].size(), ' ') + format_number(fixed_values[i]) + "\n";
-    report += "  segments    " + segments + "\n";
+    report += shuffled ? std::string("  protocol    shuffled (no switch)\n") : "  segments    " + segments + "\n";
     result.report = report;
   }
   return result;

@@ -337,7 +337,8 @@ double closing_switch(const std::vector<Arc>& arcs, const std::vector<double>& i
 
 // Nelder-Mead over the free switch times (all but the last, which the budget fixes).
 std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOptions& options,
-                                 std::vector<Arc> arcs, double scale, double* objective, int* evaluations) {
+                                 std::vector<Arc> arcs, double scale, double min_arc, double* objective,
+                                 int* evaluations) {
   const std::size_t k = arcs.size() - 1;
   auto with = [&](const std::vector<double>& x, std::vector<Arc>* out) {
     const double last = closing_switch(arcs, x, problem.t_max, problem.budget);
@@ -345,9 +346,9 @@ std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOp
     *out = arcs;
     for (std::size_t i = 0; i + 1 < k; ++i) (*out)[i + 1].start = x[i];
     (*out)[k].start = last;
-    // Arcs shorter than 1e-9 t_max are not schedules the integrator can stop at: outside the search space.
+    // Arcs shorter than min_arc are outside the search space.
     for (std::size_t i = 0; i <= k; ++i)
-      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start > 1e-9 * problem.t_max))
+      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start >= min_arc))
         return false;
     return true;
   };
@@ -444,6 +445,18 @@ namespace {
 // from `starts` random feasible switch times refined by Nelder-Mead with the production integrator.
 OptimizeResult switch_search(const ControlProblem& problem, const OptimizeOptions& options) {
   OptimizeResult result;
+  const double min_arc = options.grid.width(problem);  // no arc shorter than a piece: re-anchoring is not free
+  {  // the constant mixture (shuffled): no switch, so no anchor
+    StartResult r;
+    r.name = "shuffled (no switch)";
+    r.evaluations = r.iterations = 1;
+    const std::vector<Arc> mixture = {{0.0, problem.budget, true}};
+    r.objective = schedule_objective(problem, schedule_of(mixture, problem.t_max, problem.easy, problem.hard),
+                                     options.integrator);
+    result.starts.push_back(r);
+    result.arcs = mixture;
+    result.objective = r.objective;
+  }
   std::mt19937_64 rng(options.seed);
   std::uniform_real_distribution<double> uniform(0.0, problem.t_max);
   for (int k = 1; k <= options.max_switches; ++k)
@@ -459,7 +472,11 @@ OptimizeResult switch_search(const ControlProblem& problem, const OptimizeOption
         for (int tries = 0; tries < 10000 && !feasible; ++tries) {
           for (double& x : inner) x = uniform(rng);
           std::sort(inner.begin(), inner.end());
-          feasible = !std::isnan(closing_switch(arcs, inner, problem.t_max, problem.budget));
+          const double last = closing_switch(arcs, inner, problem.t_max, problem.budget);
+          feasible = !std::isnan(last) && last - (inner.empty() ? 0.0 : inner.back()) >= min_arc &&
+                     problem.t_max - last >= min_arc;
+          for (std::size_t i = 0; i < inner.size() && feasible; ++i)
+            feasible = inner[i] - (i ? inner[i - 1] : 0.0) >= min_arc;
         }
         if (!feasible) continue;
         std::vector<Arc> start = arcs;
@@ -468,11 +485,12 @@ OptimizeResult switch_search(const ControlProblem& problem, const OptimizeOption
         StartResult r;
         r.name = name + (starts > 1 ? " #" + std::to_string(s + 1) : "");
         double J = 0;
-        std::vector<Arc> found = refine_switches(problem, options, start, 0.05 * problem.t_max, &J, &r.evaluations);
+        std::vector<Arc> found =
+            refine_switches(problem, options, start, 0.05 * problem.t_max, min_arc, &J, &r.evaluations);
         r.objective = J;
         r.iterations = r.evaluations;
         result.starts.push_back(r);
-        if (result.arcs.empty() || J < result.objective) {
+        if (J < result.objective) {
           result.arcs = found;
           result.objective = J;
           result.best = result.starts.size() - 1;
@@ -482,7 +500,7 @@ OptimizeResult switch_search(const ControlProblem& problem, const OptimizeOption
   for (const auto& s : result.starts)
     if (s.objective - result.objective <= 1e-6 * std::max(1e-12, std::abs(result.objective))) ++result.agreeing;
   result.piecewise_objective = result.objective;
-  result.bang_bang = result.refined = true;
+  result.bang_bang = result.refined = !result.arcs.front().singular;
   result.method = "switch-times";
   return result;
 }
@@ -542,8 +560,8 @@ OptimizeResult optimize_curriculum(const ControlProblem& problem, const Optimize
                          options.integrator);
   if (options.refine && result.bang_bang && result.arcs.size() >= 2) {
     double refined = 0;
-    std::vector<Arc> arcs = refine_switches(problem, options, result.arcs, 0.5 * w, &refined,
-                                            &result.refine_evaluations);
+    std::vector<Arc> arcs = refine_switches(problem, options, result.arcs, 0.5 * w, 1e-9 * problem.t_max,
+                                            &refined, &result.refine_evaluations);
     if (refined <= result.objective) {
       result.arcs = arcs;
       result.objective = refined;

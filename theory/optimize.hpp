@@ -62,7 +62,9 @@ struct OptimizeOptions {
   double tolerance = 1e-11;  // stop when an iteration lowers J by less than tolerance (1 + |J|)
   unsigned long long seed = 1;
   bool refine = true;  // refine the switch times of a bang-bang optimum with the production integrator
-  int max_switches = 3;  // consolidation (anchor_at_switches): bang-bang schedules with 1 .. max_switches switches
+  // Consolidation (anchor_at_switches): the constant mixture (no switch) and bang-bang schedules with 1 ..
+  // max_switches switches, no arc shorter than a piece.
+  int max_switches = 3;
   IntegratorOptions integrator;
 };
 
