@@ -156,9 +156,8 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   // One arc at the budget's share is the shuffled protocol (consolidation's search may find it best: without a
   // switch nothing anchors), which the segments cannot hold.
   const bool shuffled = r.arcs.size() == 1 && r.arcs[0].u > 0 && r.arcs[0].u < 1;
-  const Config optimal =
-      shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
-               : config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
+  const Config optimal = shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
+                                  : config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
   const TheoryResult run = run_theory(optimal);
   const Trajectory& trajectory = run.members.at(0);
   const double realised = trajectory.rows.back().at(problem.objective);
@@ -204,13 +203,14 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
     Table t = csv_table({"protocol", objective}, {std::vector<double>(4, std::nan("")), values});
     t.name = "compare";
     t.csv = "protocol," + objective + "\noptimal," + format_number(values[0]) + "\ncurriculum," +
-            format_number(values[1]) + "\nanti," + format_number(values[2]) + "\nshuffled," +
-            format_number(values[3]) + "\n";
+            format_number(values[1]) + "\nanti," + format_number(values[2]) + "\nshuffled," + format_number(values[3]) +
+            "\n";
     result.tables.push_back(t);
   }
 
   nlohmann::json record = run_record(config, "optimize");
-  record["objective"] = {{"column", objective}, {"value", json_number(r.objective)},
+  record["objective"] = {{"column", objective},
+                         {"value", json_number(r.objective)},
                          {"piecewise_value", json_number(r.piecewise_objective)},
                          {"segments_value", json_number(realised)}};
   record["compare"] = compare;
@@ -263,8 +263,9 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   result.record = record.dump(2) + "\n";
   result.experiment = optimal.to_toml();
   {
-    std::string report = "tilt optimize: " + objective + "(t_max) minimised over the easy share u(t), budget p_E = " +
-                         format_number(problem.budget) + "\n";
+    std::string report = "tilt optimize: " + objective +
+                         "(t_max) minimised over the easy share u(t), budget p_E = " + format_number(problem.budget) +
+                         "\n";
     report += "  optimal     " + format_number(r.objective) + "   (" + std::to_string(r.agreeing) + " of " +
               std::to_string(r.starts.size()) + " starts agree; " + (r.bang_bang ? "bang-bang" : "singular arcs") +
               ")\n";

@@ -203,8 +203,8 @@ TEST(Optimize, CommandWritesASegmentsTableThatTiltOdeRunsUnchanged) {
   const double J = record["objective"]["value"].get<double>();
   for (const char* protocol : {"curriculum", "anti", "shuffled"})  // shuffled, the best of them, by 0.0059
     EXPECT_LT(J, record["compare"][protocol].get<double>() - 5e-3) << protocol;
-  const auto ode = run_tilt("ode " + (dir.path / "o_optimal.toml").string() + " --quiet --out " +
-                            (dir.path / "again").string());
+  const auto ode =
+      run_tilt("ode " + (dir.path / "o_optimal.toml").string() + " --quiet --out " + (dir.path / "again").string());
   ASSERT_EQ(ode.exit_code, 0) << ode.output;
   const std::string csv = read_file((dir.path / "again.csv").string());
   EXPECT_EQ(csv, read_file((dir.path / "o.csv").string()));
@@ -240,7 +240,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadOptimize{"empty_budget", "curriculum.easy_fraction=0", "'curriculum.easy_fraction' = 0"},
                       BadOptimize{"whole_budget", "curriculum.easy_fraction=1", "'curriculum.easy_fraction' = 1"},
                       BadOptimize{"same_difficulty", "curriculum.hard=0", "'curriculum.hard' = 0"},
-                      BadOptimize{"no_such_column", "optimize.objective=eps_nope", "'optimize.objective' = \"eps_nope\""},
+                      BadOptimize{"no_such_column", "optimize.objective=eps_nope",
+                                  "'optimize.objective' = \"eps_nope\""},
                       BadOptimize{"ensemble", "theory.ensemble=3", "'theory.ensemble' = 3"}),
     [](const ::testing::TestParamInfo<BadOptimize>& info) { return info.param.name; });
 

@@ -336,9 +336,8 @@ double closing_switch(const std::vector<Arc>& arcs, const std::vector<double>& i
 }
 
 // Nelder-Mead over the free switch times (all but the last, which the budget fixes).
-std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOptions& options,
-                                 std::vector<Arc> arcs, double scale, double min_arc, double* objective,
-                                 int* evaluations) {
+std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOptions& options, std::vector<Arc> arcs,
+                                 double scale, double min_arc, double* objective, int* evaluations) {
   const std::size_t k = arcs.size() - 1;
   auto with = [&](const std::vector<double>& x, std::vector<Arc>* out) {
     const double last = closing_switch(arcs, x, problem.t_max, problem.budget);
@@ -348,8 +347,7 @@ std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOp
     (*out)[k].start = last;
     // Arcs shorter than min_arc are outside the search space.
     for (std::size_t i = 0; i <= k; ++i)
-      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start >= min_arc))
-        return false;
+      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start >= min_arc)) return false;
     return true;
   };
   auto f = [&](const std::vector<double>& x) {
@@ -357,8 +355,7 @@ std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOp
     if (!with(x, &a)) return std::numeric_limits<double>::infinity();
     ++*evaluations;
     try {
-      return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard),
-                                options.integrator);
+      return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard), options.integrator);
     } catch (const RunError&) {  // a schedule the integrator cannot follow is outside the search space
       return std::numeric_limits<double>::infinity();
     }
@@ -446,7 +443,7 @@ namespace {
 OptimizeResult switch_search(const ControlProblem& problem, const OptimizeOptions& options) {
   OptimizeResult result;
   const double min_arc = options.grid.width(problem);  // no arc shorter than a piece: re-anchoring is not free
-  {  // the constant mixture (shuffled): no switch, so no anchor
+  {                                                    // the constant mixture (shuffled): no switch, so no anchor
     StartResult r;
     r.name = "shuffled (no switch)";
     r.evaluations = r.iterations = 1;
@@ -555,13 +552,12 @@ OptimizeResult optimize_curriculum(const ControlProblem& problem, const Optimize
 
   result.arcs = arcs_of(best.u, w);
   result.bang_bang = std::none_of(result.arcs.begin(), result.arcs.end(), [](const Arc& a) { return a.singular; });
-  result.objective =
-      schedule_objective(problem, schedule_of(result.arcs, problem.t_max, problem.easy, problem.hard),
-                         options.integrator);
+  result.objective = schedule_objective(problem, schedule_of(result.arcs, problem.t_max, problem.easy, problem.hard),
+                                        options.integrator);
   if (options.refine && result.bang_bang && result.arcs.size() >= 2) {
     double refined = 0;
-    std::vector<Arc> arcs = refine_switches(problem, options, result.arcs, 0.5 * w, 1e-9 * problem.t_max,
-                                            &refined, &result.refine_evaluations);
+    std::vector<Arc> arcs = refine_switches(problem, options, result.arcs, 0.5 * w, 1e-9 * problem.t_max, &refined,
+                                            &result.refine_evaluations);
     if (refined <= result.objective) {
       result.arcs = arcs;
       result.objective = refined;

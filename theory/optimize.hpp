@@ -70,7 +70,7 @@ struct OptimizeOptions {
 
 struct StartResult {
   std::string name;
-  double objective = 0;     // of the discrete (piecewise, RK4) problem
+  double objective = 0;  // of the discrete (piecewise, RK4) problem
   int iterations = 0;
   int evaluations = 0;      // objective evaluations (each with its adjoint when a gradient was needed)
   double stationarity = 0;  // max_j |P(u - G) - u_j|, G the switching function: 0 at a KKT point
@@ -80,14 +80,14 @@ struct StartResult {
 struct OptimizeResult {
   std::vector<StartResult> starts;
   std::size_t best = 0;
-  int agreeing = 0;                 // starts whose objective is within 1e-6 (relative) of the best
-  std::vector<double> switching;    // the switching function per piece at the best start
-  double multiplier = 0;            // the budget's multiplier mu at the best start (u_j = clamp(u_j - G_j - mu))
-  std::vector<Arc> arcs;            // the optimum: bang-bang arcs (refined switch times) and singular arcs
-  bool bang_bang = false;           // no singular arc
-  bool refined = false;             // switch times refined with the production integrator
-  double piecewise_objective = 0;   // the best start's discrete objective
-  double objective = 0;             // the arcs' objective with the production integrator
+  int agreeing = 0;                // starts whose objective is within 1e-6 (relative) of the best
+  std::vector<double> switching;   // the switching function per piece at the best start
+  double multiplier = 0;           // the budget's multiplier mu at the best start (u_j = clamp(u_j - G_j - mu))
+  std::vector<Arc> arcs;           // the optimum: bang-bang arcs (refined switch times) and singular arcs
+  bool bang_bang = false;          // no singular arc
+  bool refined = false;            // switch times refined with the production integrator
+  double piecewise_objective = 0;  // the best start's discrete objective
+  double objective = 0;            // the arcs' objective with the production integrator
   int refine_evaluations = 0;
   double wall_seconds = 0;
   // "adjoint": piecewise-constant u by the adjoint gradient, then switch times refined; "switch-times":
