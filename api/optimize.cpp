@@ -124,7 +124,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   problem.budget = config.real("curriculum.easy_fraction");
   const std::string objective = config.string("optimize.objective");
   problem.objective = std::size_t(std::find(columns.begin(), columns.end(), objective) - columns.begin());
-  problem.anchor_at_switches = config.string("model") == "perceptron" && config.real("perceptron.coupling") > 0;
+  problem.anchor_at_switches = problem.model->anchors_at_switches();
 
   OptimizeOptions options;
   options.grid.pieces = std::size_t(config.integer("optimize.pieces"));

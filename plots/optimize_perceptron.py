@@ -93,6 +93,8 @@ def main(directory, docs):
             if parts and parts[-1].startswith("singular") and not parts[-1].endswith("]"):
                 parts[-1] += ", %.2f]" % a["start"]
             parts.append(("E" if a["u"] == 1 else "H") + " %.4f" % a["start"])
+        if parts and parts[-1].startswith("singular") and not parts[-1].endswith("]"):
+            parts[-1] += ", %.2f]" % r["experiment"]["t_max"]
         print("| %s | %.7f | %.7f | %.7f | %.7f | %s | %d of %d | %.1f |" % (
             name, c["optimal"], c["curriculum"], c["anti"], c["shuffled"], " → ".join(parts), r["starts_agreeing"],
             len(r["starts"]), r["wall_seconds"]))

@@ -15,6 +15,9 @@ class OdeModel {
   virtual bool rhs(double difficulty, std::size_t phase, const double* y, double* dydt) const = 0;
   // Called at each switch time, before integrating the next phase (e.g. to anchor elastic consolidation).
   virtual void on_switch(double* /*y*/) const {}
+  // True when on_switch changes the dynamics that follow (an anchor taken at every switch, e.g. elastic
+  // consolidation), so that the number of switches matters (theory/optimize.hpp).
+  virtual bool anchors_at_switches() const { return false; }
   virtual std::vector<std::string> columns() const = 0;
   virtual std::vector<double> observe(const double* y) const = 0;
   // Names of the state components, for error messages.
