@@ -149,6 +149,9 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
     fixed_values.push_back(J);
   }
   compare["optimal"] = json_number(r.objective);
+  // A local method with few starts or iterations can end above a fixed protocol: say so, never hide it.
+  const double best_fixed = *std::min_element(fixed_values.begin(), fixed_values.end());
+  const bool beaten = best_fixed < r.objective;
 
   // The optimal schedule as the experiment `tilt ode`, `tilt sim` and `tilt sweep` take, and its trajectory.
   const auto rows = segments_of(r.arcs, problem.t_max, problem.easy, problem.hard);
@@ -214,6 +217,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
                          {"piecewise_value", json_number(r.piecewise_objective)},
                          {"segments_value", json_number(realised)}};
   record["compare"] = compare;
+  record["beaten_by_fixed"] = beaten;
   nlohmann::json arcs = nlohmann::json::array();
   for (std::size_t i = 0; i < r.arcs.size(); ++i)
     arcs.push_back({{"start", r.arcs[i].start},
@@ -271,6 +275,10 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
               ")\n";
     for (std::size_t i = 0; i < fixed.size(); ++i)
       report += "  " + fixed[i] + std::string(12 - fixed[i].size(), ' ') + format_number(fixed_values[i]) + "\n";
+    if (beaten)
+      report +=
+          "  warning: a fixed protocol is better than the optimiser's result; raise optimize.starts or "
+          "optimize.iterations\n";
     report += shuffled ? std::string("  protocol    shuffled (no switch)\n") : "  segments    " + segments + "\n";
     result.report = report;
   }
