@@ -174,6 +174,43 @@ TEST(Optimize, PerceptronOptimumHasASingularArcThatBeatsEveryEasyHardEasySchedul
   EXPECT_NEAR(r.objective, 0.14684128, 1.5e-7);
 }
 
+// With consolidation every switch re-anchors, and optimize_curriculum searches the constant mixture and bang-bang
+// schedules of few switches by Nelder-Mead. Reference: a plain scan of the only free switch time of each
+// two-switch family (E-H-E, H-E-H; 400 points each) plus the one-switch schedules and the mixture, each integrated
+// by tilt's integrator on a Schedule built here. The search must find the scan's best, to the scan's resolution.
+TEST(Optimize, ConsolidationSearchFindsTheBestFewSwitchScheduleOfAScan) {
+  // gamma = 0.1: the best two-switch schedule (E-H-E, 0.14037) beats every one-switch one and the mixture
+  Problem p = make_problem({"perceptron.coupling=0.1"});
+  p.control.anchor_at_switches = p.control.model->anchors_at_switches();
+  ASSERT_TRUE(p.control.anchor_at_switches);
+  IntegratorOptions integrator;
+  integrator.rtol = 1e-10;
+  integrator.atol = 1e-12;
+  auto J = [&](const std::vector<Phase>& phases) {
+    const Trajectory tr = integrate(*p.control.model, Schedule(phases), p.control.y0, {0.0, 12.0}, integrator, nullptr);
+    return tr.rows.back()[p.control.objective];
+  };
+  double best = J({{0, 12, {{0.5, 0.0}, {0.5, 2.0}}}});                 // shuffled
+  best = std::min(best, J({{0, 6, {{1, 0.0}}}, {6, 12, {{1, 2.0}}}}));  // E-H
+  best = std::min(best, J({{0, 6, {{1, 2.0}}}, {6, 12, {{1, 0.0}}}}));  // H-E
+  for (int i = 1; i < 400; ++i) {
+    const double a = 6.0 * i / 400;  // first switch; the budget fixes the second
+    if (a > 0.1 && 6 - a > 0.1) {
+      best = std::min(best, J({{0, a, {{1, 0.0}}}, {a, a + 6, {{1, 2.0}}}, {a + 6, 12, {{1, 0.0}}}}));
+      best = std::min(best, J({{0, a, {{1, 2.0}}}, {a, a + 6, {{1, 0.0}}}, {a + 6, 12, {{1, 2.0}}}}));
+    }
+  }
+  OptimizeOptions options;
+  options.grid.pieces = 120;  // arcs of at least 0.1
+  options.starts = 3;
+  options.max_switches = 2;
+  options.integrator = integrator;
+  const OptimizeResult r = optimize_curriculum(p.control, options);
+  EXPECT_EQ(r.method, "switch-times");
+  EXPECT_LE(r.objective, best + 1e-9);
+  EXPECT_GE(r.objective, best - 2e-5);  // the scan's step of 0.015 in the switch time
+}
+
 const char* kSmall = R"(
 model = "perceptron"
 t_max = 12.0
