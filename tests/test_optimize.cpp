@@ -211,6 +211,34 @@ TEST(Optimize, ConsolidationSearchFindsTheBestFewSwitchScheduleOfAScan) {
   EXPECT_GE(r.objective, best - 2e-5);  // the scan's step of 0.015 in the switch time
 }
 
+// The second setting of issue 26 (eta = 1, T = 1, Delta 0.5 -> 3, t_max = 20): a bang-bang optimum, easy-hard-easy,
+// whose switch times the refinement locates. Reference: plots/optimize_reference.py 1 1 0.5 3 0.5 20 (numpy RK4
+// landing on the switches, golden section to 1e-7): first switch 3.815658, second 13.815658, eps_mix 0.1105406293.
+TEST(Optimize, SecondSettingIsBangBangWithTheBruteForceSwitchTimes) {
+  const Problem p =
+      make_problem({"eta=1.0", "perceptron.T=1.0", "curriculum.easy=0.5", "curriculum.hard=3.0", "t_max=20.0"});
+  ControlProblem control = p.control;
+  control.easy = 0.5;
+  control.hard = 3.0;
+  OptimizeOptions options;
+  options.grid.pieces = 40;
+  options.grid.steps = 2;
+  options.starts = 2;
+  options.integrator.rtol = 1e-11;
+  options.integrator.atol = 1e-13;
+  const OptimizeResult r = optimize_curriculum(control, options);
+  EXPECT_EQ(r.agreeing, 2);
+  ASSERT_TRUE(r.bang_bang);
+  ASSERT_TRUE(r.refined);
+  ASSERT_EQ(r.arcs.size(), 3u);
+  EXPECT_EQ(r.arcs[0].u, 1.0);
+  EXPECT_EQ(r.arcs[1].u, 0.0);
+  EXPECT_EQ(r.arcs[2].u, 1.0);
+  EXPECT_NEAR(r.arcs[1].start, 3.815658, 2e-5);
+  EXPECT_NEAR(r.arcs[2].start, 13.815658, 2e-5);
+  EXPECT_NEAR(r.objective, 0.1105406293, 2e-10);
+}
+
 const char* kSmall = R"(
 model = "perceptron"
 t_max = 12.0
