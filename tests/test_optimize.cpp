@@ -63,6 +63,35 @@ Problem make_problem(const std::vector<std::string>& overrides = {}) {
   return p;
 }
 
+// The perceptron's closed-form Jacobian against central differences of its right-hand side, at states away from
+// the initial one (aligned, anti-aligned, with an anchor, with penalty and coupling after a switch).
+TEST(Optimize, PerceptronJacobianMatchesDifferencesOfTheRightHandSide) {
+  const Problem p = make_problem({"perceptron.coupling=0.7", "perceptron.l2=0.05"});
+  const OdeModel& model = *p.control.model;
+  const std::size_t n = model.dimension();
+  const std::vector<std::vector<double>> states = {{1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0},
+                                                   {2.3, 0.9, 1.1, 2.0, 0.8, 1.7, 1.2, 0.6},
+                                                   {1.5, 0.4, -0.9, 1.2, 0.3, 1.1, 0.5, -0.4},
+                                                   {6.0, 0.2, 3.1, 5.5, 0.1, 4.0, 0.3, 2.5}};
+  for (const auto& y : states)
+    for (double delta : {0.0, 0.5, 2.0})
+      for (std::size_t phase : {0, 1}) {
+        std::vector<double> J(n * n), fp(n), fm(n), yp = y;
+        ASSERT_TRUE(model.jacobian(delta, phase, y.data(), J.data()));
+        for (std::size_t m = 0; m < n; ++m) {
+          const double h = 1e-6 * std::max(1.0, std::abs(y[m]));
+          yp[m] = y[m] + h;
+          ASSERT_TRUE(model.rhs(delta, phase, yp.data(), fp.data()));
+          yp[m] = y[m] - h;
+          ASSERT_TRUE(model.rhs(delta, phase, yp.data(), fm.data()));
+          yp[m] = y[m];
+          for (std::size_t i = 0; i < n; ++i)
+            EXPECT_NEAR(J[i * n + m], (fp[i] - fm[i]) / (2 * h), 1e-7 * (1 + std::abs(J[i * n + m])))
+                << "d f_" << i << " / d y_" << m << " at Delta " << delta << ", phase " << phase << ", R " << y[2];
+        }
+      }
+}
+
 // dJ/du_j from the discrete adjoint against central differences of J itself, at an interior schedule; with
 // consolidation, through two anchors (the on_switch map's transpose).
 void expect_gradient_matches(const ControlProblem& problem, const std::vector<std::size_t>& anchors) {
@@ -92,6 +121,27 @@ void expect_gradient_matches(const ControlProblem& problem, const std::vector<st
 TEST(Optimize, AdjointGradientMatchesFiniteDifferences) {
   const Problem p = make_problem();
   expect_gradient_matches(p.control, {});
+}
+
+// The same model without its closed-form Jacobian: the adjoint then takes central differences of rhs (the path
+// every model without OdeModel::jacobian uses).
+struct WithoutJacobian : OdeModel {
+  const OdeModel& m;
+  explicit WithoutJacobian(const OdeModel& model) : m(model) {}
+  std::size_t dimension() const override { return m.dimension(); }
+  bool rhs(double d, std::size_t phase, const double* y, double* f) const override { return m.rhs(d, phase, y, f); }
+  void on_switch(double* y) const override { m.on_switch(y); }
+  std::vector<std::string> columns() const override { return m.columns(); }
+  std::vector<double> observe(const double* y) const override { return m.observe(y); }
+  std::vector<std::string> state_names() const override { return m.state_names(); }
+};
+
+TEST(Optimize, AdjointGradientByDifferencedJacobiansMatchesFiniteDifferences) {
+  Problem p = make_problem({"perceptron.coupling=1.0"});
+  const WithoutJacobian model(*p.control.model);
+  p.control.model = &model;
+  expect_gradient_matches(p.control, {});
+  expect_gradient_matches(p.control, {4, 8});
 }
 
 TEST(Optimize, AdjointGradientThroughConsolidationAnchorsMatchesFiniteDifferences) {
