@@ -29,6 +29,7 @@ struct CommandResult {
   std::string record;         // the JSON record, as the command writes it (PREFIX.json, PREFIX_validate.json)
   std::string report;         // validate: the table of tests and the verdict line it prints; else empty
   int exit_code = 0;          // 0; validate: 1 inconsistent, 3 inconclusive
+  std::string experiment;     // optimize: the experiment with the optimal schedule (PREFIX_optimal.toml)
 };
 
 // validate's own options (the command's --scaling D1,D2,D3 and --column NAME).
@@ -51,6 +52,11 @@ CommandResult ode_command(const Experiment& experiment, const CommandHooks& hook
 CommandResult sim_command(const Experiment& experiment, const CommandHooks& hooks = {});
 CommandResult validate_command(const Experiment& experiment, const ValidateOptions& options,
                                const CommandHooks& hooks = {});
+// `tilt optimize`: the best schedule of easy and hard samples under the budget (docs/optimize.md). Tables: the
+// optimal trajectory (as `tilt ode` writes it), "control" (the piecewise optimum and its switching function) and
+// "compare" (the objective of the optimum and of curriculum, anti-curriculum and shuffled at the same budget);
+// `report` is the summary it prints, `experiment` the experiment with the optimal curriculum.segments.
+CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks = {});
 // `tilt config`: the resolved experiment as TOML (every default filled in), after the same checks as a run.
 std::string resolved_experiment(const Experiment& experiment);
 

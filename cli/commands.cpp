@@ -68,6 +68,19 @@ int run_validate(const CommandOptions& options) {
   return result.exit_code;
 }
 
+int run_optimize(const CommandOptions& options) {
+  const std::vector<std::string> suffixes = {".csv", "_control.csv", "_compare.csv", "_optimal.toml", ".json"};
+  const CommandResult result = optimize_command(experiment_of(options), refuse_outputs(options, suffixes));
+  std::cout << result.report;
+  if (options.out.empty()) return 0;
+  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, options.force);
+  write_file_atomic(options.out + "_control.csv", result.tables.at(1).csv, options.force);
+  write_file_atomic(options.out + "_compare.csv", result.tables.at(2).csv, options.force);
+  write_file_atomic(options.out + "_optimal.toml", result.experiment, options.force);
+  write_file_atomic(options.out + ".json", result.record, options.force);
+  return 0;
+}
+
 int run_config(const CommandOptions& options) {
   if (options.reference) {
     std::cout << config_reference_markdown();

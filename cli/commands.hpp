@@ -23,6 +23,7 @@ int run_ode(const CommandOptions& options);
 int run_sim_command(const CommandOptions& options);
 int run_validate(const CommandOptions& options);
 int run_config(const CommandOptions& options);
+int run_optimize(const CommandOptions& options);
 int run_sweep_command(const CommandOptions& options);  // cli/sweep_command.cpp
 
 }  // namespace tilt

@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
   sweep->add_flag("--resume", options.resume, "continue the sweep of PREFIX.journal (same sweep file and --set)");
   sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores)")
       ->check(CLI::NonNegativeNumber);
+  CLI::App* opt = app.add_subcommand(
+      "optimize", "the best schedule of easy and hard samples under the budget, by optimal control (docs/optimize.md)");
+  add_common(opt,
+             "write PREFIX.csv (the optimal trajectory), PREFIX_control.csv (the piecewise optimum), "
+             "PREFIX_compare.csv (against the fixed protocols), PREFIX_optimal.toml (the experiment with the "
+             "optimal curriculum.segments) and PREFIX.json (the record) (default: print the summary only)");
   CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
   config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
@@ -59,9 +65,10 @@ int main(int argc, char** argv) {
 
   if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
     const std::string first = argv[1];
-    if (first != "ode" && first != "sim" && first != "validate" && first != "config" && first != "sweep") {
+    if (first != "ode" && first != "sim" && first != "validate" && first != "config" && first != "sweep" &&
+        first != "optimize") {
       std::cerr << "tilt: error: unknown command '" << first
-                << "'; allowed: ode, sim, validate, sweep, config (tilt --help)\n";
+                << "'; allowed: ode, sim, validate, sweep, optimize, config (tilt --help)\n";
       return 2;
     }
   }
@@ -85,6 +92,7 @@ int main(int argc, char** argv) {
     if (val->parsed()) return run_validate(options);
     if (config->parsed()) return run_config(options);
     if (sweep->parsed()) return run_sweep_command(options);
+    if (opt->parsed()) return run_optimize(options);
   } catch (const InputError& e) {
     std::cerr << "tilt: error: " << e.what() << "\n";
     return 2;

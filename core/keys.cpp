@@ -249,6 +249,29 @@ std::vector<KeySpec> build_registry() {
               "Sign patterns drawn to calibrate the bias statistics when the 2^(S-1) patterns of S members are "
               "more than this (otherwise all are enumerated: exact)."),
 
+      text("optimize.objective", "eps", "an output column of the model (tilt ode's CSV header), e.g. eps_mix",
+           "`tilt optimize`: the column minimised at t_max (docs/optimize.md). The budget is "
+           "curriculum.easy_fraction: the easy share u(t) of the samples has mean p_E over [0, t_max]."),
+      integer("optimize.pieces", 120, ">= 2", at_least(2),
+              "`tilt optimize`: the control u(t) is piecewise constant on this many equal pieces."),
+      integer("optimize.steps", 4, ">= 1", at_least(1),
+              "`tilt optimize`: classical RK4 steps per piece in the gradient stage (its exact discrete adjoint "
+              "gives the gradient)."),
+      integer("optimize.starts", 4, ">= 1", at_least(1),
+              "`tilt optimize`: starts of the projected-gradient method: shuffled, curriculum, anti-curriculum, "
+              "then uniform random schedules drawn from `seed`."),
+      integer("optimize.iterations", 400, ">= 1", at_least(1),
+              "`tilt optimize`: most projected-gradient iterations per start."),
+      real("optimize.tolerance", 1e-11, "> 0", greater(0),
+           "`tilt optimize`: a start stops after three iterations that each lower the objective by less than "
+           "tolerance * (1 + |J|)."),
+      integer("optimize.max_switches", 3, ">= 1", at_least(1),
+              "`tilt optimize` with consolidation (perceptron.coupling > 0, which re-anchors at every switch): "
+              "the search covers bang-bang schedules with 1 .. max_switches switches, both orders."),
+      boolean("optimize.refine", true,
+              "`tilt optimize`: refine the switch times of a bang-bang optimum with the production integrator "
+              "(theory.method, theory.rtol) under the budget."),
+
   };
   for (const ModelDescriptor* m : registered_models())
     for (auto& spec : m->keys()) registry.push_back(std::move(spec));

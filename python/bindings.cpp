@@ -91,6 +91,19 @@ py::tuple sweep(const std::string& file, const std::vector<std::string>& overrid
   return without_gil(quiet, [&] { return tilt::sweep_command(experiment, request); });
 }
 
+// `tilt optimize`: result_to_python of its result and the experiment with the optimal schedule (TOML text).
+py::tuple optimize(const std::string& file, const std::string& text, const std::string& origin,
+                   const std::vector<std::string>& overrides, bool quiet) {
+  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides);
+  std::string toml;
+  py::tuple result = without_gil(quiet, [&] {
+    tilt::CommandResult r = tilt::optimize_command(experiment);
+    toml = r.experiment;
+    return r;
+  });
+  return py::make_tuple(result, toml);
+}
+
 std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
                      const std::vector<std::string>& overrides) {
   return tilt::resolved_experiment(experiment_of(file, text, origin, overrides));
@@ -106,6 +119,8 @@ PYBIND11_MODULE(_tilt, m) {
         py::arg("scaling"), py::arg("column"), py::arg("quiet"));
   m.def("sweep", &sweep, py::arg("file"), py::arg("overrides"), py::arg("out"), py::arg("threads"), py::arg("resume"),
         py::arg("force"), py::arg("quiet"));
+  m.def("optimize", &optimize, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"),
+        py::arg("quiet"));
   m.def("resolved", &resolved, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"));
   m.attr("version") = tilt::kVersion;
   m.attr("git_revision") = tilt::git_revision();

@@ -13,8 +13,16 @@ class OdeModel {
   // dy/dt when every sample has difficulty `difficulty`, in phase `phase` of the schedule (0 before any switch).
   // Returns false when y is outside the model's domain (the driver then reports where and when).
   virtual bool rhs(double difficulty, std::size_t phase, const double* y, double* dydt) const = 0;
+  // The Jacobian d(dydt_i)/dy_m of rhs at y, row-major into J (n x n), when the model has it in closed form;
+  // false when it has not (users then take differences of rhs) or y is outside the domain.
+  virtual bool jacobian(double /*difficulty*/, std::size_t /*phase*/, const double* /*y*/, double* /*J*/) const {
+    return false;
+  }
   // Called at each switch time, before integrating the next phase (e.g. to anchor elastic consolidation).
   virtual void on_switch(double* /*y*/) const {}
+  // True when on_switch changes the dynamics that follow (an anchor taken at every switch, e.g. elastic
+  // consolidation), so that the number of switches matters (theory/optimize.hpp).
+  virtual bool anchors_at_switches() const { return false; }
   virtual std::vector<std::string> columns() const = 0;
   virtual std::vector<double> observe(const double* y) const = 0;
   // Names of the state components, for error messages.

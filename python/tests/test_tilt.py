@@ -200,3 +200,22 @@ def test_sweep_bad_axis_raises_the_command_lines_message(tmp_path):
     with pytest.raises(tilt.ConfigError) as error:
         tilt.sweep(spec)
     assert str(error.value) in done.stderr
+
+
+def test_optimize_gives_the_command_s_files(tmp_path):
+    example = os.path.join(SOURCE, "examples", "perceptron_optimize.toml")
+    small = {"optimize.pieces": 16, "optimize.steps": 2, "optimize.starts": 2, "optimize.iterations": 60}
+    r = tilt.optimize(example, set=small)
+    assert cli("optimize", example, *sets(small), "--out", str(tmp_path / "x")).returncode == 0
+    assert r.trajectory.csv == (tmp_path / "x.csv").read_text()
+    assert r.control.csv == (tmp_path / "x_control.csv").read_text()
+    assert r.experiment == (tmp_path / "x_optimal.toml").read_text()
+    with open(tmp_path / "x.json") as f:
+        record = json.load(f)
+    assert without_timings(r.record)["segments"] == record["segments"] and r.segments == record["segments"]
+    assert r.objective == record["objective"]["value"] < min(r.compare["curriculum"], r.compare["shuffled"])
+    # the optimal experiment runs under tilt.ode as it is, to the record's value of its segments
+    again = tilt.ode(tomllib.loads(r.experiment))
+    assert again["eps_mix"][-1] == record["objective"]["segments_value"]
+    with pytest.raises(tilt.ConfigError, match="optimize.objective"):
+        tilt.optimize(example, set={"optimize.objective": "nope"})

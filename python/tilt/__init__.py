@@ -22,7 +22,7 @@ import numpy as np
 from tilt._tilt import ConfigError, RunError, git_revision, version
 from tilt import _tilt
 
-__all__ = ["ode", "sim", "validate", "sweep", "resolve", "Result", "Validation", "ConfigError", "RunError", "version",
+__all__ = ["ode", "sim", "validate", "sweep", "optimize", "Optimum", "resolve", "Result", "Validation", "ConfigError", "RunError", "version",
            "git_revision"]
 __version__ = version
 
@@ -175,6 +175,38 @@ def validate(config, set=None, scaling=None, column=None, quiet=True):
     Returns a Validation; its exit_code is the command's (0 consistent, 1 inconsistent, 3 inconclusive)."""
     tables, record, report, exit_code = _run("validate", config, set, scaling or (), column or "", quiet)
     return Validation(_result(tables[0], record), _result(tables[1], record), record, report, exit_code)
+
+
+class Optimum:
+    """The outcome of tilt.optimize: trajectory (a Result, the optimal schedule's trajectory as `tilt ode` writes
+    it), control (a Result: the piecewise optimum u and its switching function per piece), compare (dict protocol
+    -> objective: optimal, curriculum, anti, shuffled), record (dict), report (the printed summary), segments (the
+    optimal curriculum.segments rows) and experiment (TOML text: the experiment with the optimal schedule, which
+    tilt.ode and tilt.sim take as a file's content)."""
+
+    def __init__(self, trajectory, control, compare, record, report, experiment):
+        self.trajectory = trajectory
+        self.control = control
+        self.compare = compare
+        self.record = record
+        self.report = report
+        self.experiment = experiment
+        self.segments = record["segments"]
+        self.objective = record["objective"]["value"]
+
+    def __repr__(self):
+        return "tilt.Optimum(%s = %.6g; %d segments)" % (self.record["objective"]["column"], self.objective,
+                                                         len(self.segments))
+
+
+def optimize(config, set=None, quiet=True):
+    """`tilt optimize`: the best schedule of easy and hard samples under the budget curriculum.easy_fraction, by
+    optimal control (docs/optimize.md). Returns an Optimum."""
+    file, text, origin = _experiment(config)
+    (tables, record, report, _), experiment = _tilt.optimize(file, text, origin, _overrides(set), bool(quiet))
+    record = json.loads(record)
+    compare = {k: (v if v is not None else math.nan) for k, v in record["compare"].items()}
+    return Optimum(_result(tables[0], record), _result(tables[1], record), compare, record, report, experiment)
 
 
 def resolve(config, set=None):

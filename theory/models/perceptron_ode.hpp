@@ -11,7 +11,9 @@ class PerceptronOde : public OdeModel {
   explicit PerceptronOde(PerceptronParams params) : p_(std::move(params)) {}
   std::size_t dimension() const override { return PerceptronOverlaps::size; }
   bool rhs(double difficulty, std::size_t phase, const double* y, double* dydt) const override;
+  bool jacobian(double difficulty, std::size_t phase, const double* y, double* J) const override;
   void on_switch(double* y) const override;
+  bool anchors_at_switches() const override { return p_.coupling > 0; }
   std::vector<std::string> columns() const override { return perceptron_columns(p_); }
   std::vector<double> observe(const double* y) const override;
   std::vector<std::string> state_names() const override;
