@@ -20,7 +20,7 @@ done
 
 packages=(g++ make cmake git libeigen3-dev libgsl-dev libboost-math-dev libgtest-dev libbenchmark-dev
           libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy python3-dev
-          python3-pybind11 pybind11-dev python3-pytest clang-format libopenmpi-dev openmpi-bin)
+          python3-pybind11 pybind11-dev python3-pytest python3-pandas clang-format libopenmpi-dev openmpi-bin)
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo -n); fi
 missing=()
 for p in "${packages[@]}"; do
