@@ -187,10 +187,11 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
 }
 
 // --dry-run's estimate: every point's parts (cost_parts) at the seconds the probes measured. The costliest point of
-// each part is probed first; while the probes have cost under 2 s, evenly spread points are probed too (up to
-// 32), so a sweep of cheap points averages over its range. On `threads` threads the points spread over them, but
-// no point goes faster than its members allow.
-Estimate estimate_sweep(const SweepSpec& spec, int threads) {
+// each part is probed first; while the probes have cost under 2 s, evenly spread points are probed too (up to 32,
+// and up to 256 while under 0.25 s), so a sweep of cheap points averages over its range. On `threads` threads the
+// points spread over them, but no point goes faster than its members allow. The checks (`check_seconds`, measured) are
+// added.
+Estimate estimate_sweep(const SweepSpec& spec, int threads, double check_seconds) {
   const std::vector<std::string> slots = spec.slots();
   const std::size_t n = spec.points.size();
   std::vector<std::vector<CostParts>> parts(n);
@@ -210,8 +211,8 @@ Estimate estimate_sweep(const SweepSpec& spec, int threads) {
         if (cost(i, s) > cost(top, top_slot)) top = i, top_slot = s;
     if (cost(top, top_slot) <= 0) continue;
     double spent = probe_point(spec, sgd ? SweepRun::Sim : SweepRun::Theory, top, slots[top_slot], fit, out.how);
-    const std::size_t spread = std::min<std::size_t>(32, n * slots.size());
-    for (std::size_t k = 1; k < spread && spent < 2; ++k) {
+    const std::size_t spread = std::min<std::size_t>(256, n * slots.size());
+    for (std::size_t k = 1; k < spread && spent < (k < 32 ? 2 : 0.25); ++k) {
       const std::size_t j = k * n * slots.size() / spread, i = j / slots.size(), s = j % slots.size();
       if (cost(i, s) > 0) spent += probe_point(spec, sgd ? SweepRun::Sim : SweepRun::Theory, i, slots[s], fit, out.how);
     }
@@ -228,7 +229,9 @@ Estimate estimate_sweep(const SweepSpec& spec, int threads) {
     out.serial += seconds;
     longest = std::max(longest, seconds / std::min(double(threads), members));
   }
-  out.parallel = std::max(out.serial / threads, longest);
+  // The checks before any point runs (measured: the dry run has just made them) come on top, on every thread count.
+  out.parallel = std::max(out.serial / threads, longest) + check_seconds;
+  out.serial += check_seconds;
   out.how +=
       "; every point: members x width x (a + b t_max), width = state size (theory) or d x multiply-adds per "
       "step (SGD)";
@@ -364,9 +367,12 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   std::string failure;
   int status = 0;
   std::vector<std::string> warnings;
+  double check_seconds = 0;
   if (root) {
     try {
+      const auto checks = std::chrono::steady_clock::now();
       warnings = check_points(spec, threads);
+      check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - checks).count();
       if (!options.out.empty() && !options.dry_run) {
         if (options.resume && !std::filesystem::exists(options.out + ".journal"))
           throw InputError("--resume: no journal '" + options.out +
@@ -418,7 +424,7 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
               << "\n";
     if (sgd > 0) std::cout << "SGD training: " << significant(sgd, 3) << " multiply-adds in all\n";
     std::cout << std::flush;
-    const Estimate estimate = estimate_sweep(spec, threads);
+    const Estimate estimate = estimate_sweep(spec, threads, check_seconds);
     std::cout << "estimate: " << seconds_text(estimate.serial) << " on one core, " << seconds_text(estimate.parallel)
               << " on " << threads << " thread" << (threads == 1 ? "" : "s") << " (" << estimate.how << "; probes took "
               << seconds_text(estimate.probe_seconds) << ")\n";

@@ -16,7 +16,11 @@ def code_cells(text):
 
 
 def test_the_tutorial_runs_and_draws_its_figures(tmp_path):
-    env = dict(os.environ, TILT_TUTORIAL_OUT=str(tmp_path), MPLBACKEND="Agg")
+    import tilt  # the module under test, wherever it was found: the script runs in another folder
+
+    where = os.path.dirname(os.path.dirname(os.path.abspath(tilt.__file__)))
+    path = os.pathsep.join([where] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env = dict(os.environ, TILT_TUTORIAL_OUT=str(tmp_path), MPLBACKEND="Agg", PYTHONPATH=path)
     done = subprocess.run([sys.executable, SCRIPT], capture_output=True, text=True, cwd=tmp_path, env=env,
                           timeout=300)
     assert done.returncode == 0, done.stderr
