@@ -133,9 +133,9 @@ struct Estimate {
   std::string how;
 };
 
-// One member of `index`'s experiment in `slot`, run alone (`part`: theory or SGD) to t = t_max / 64, then 4x
-// further each time until a run takes 1 s or reaches t_max; the last two runs give a and b (one run at t_max: b
-// alone). Adds them to `fit`, returns the seconds spent.
+// One member of `index`'s experiment in `slot`, run alone (`part`: theory or SGD) to t = t_max / 256, then 4x
+// further each time until a run (not the first) takes 1 s or one reaches t_max; the last two runs give a and b
+// (one run at t_max: b alone). Adds them to `fit`, returns the seconds spent.
 double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, const std::string& slot, Fit& fit,
                    std::string& how) {
   SweepSpec probe = spec;
@@ -145,7 +145,7 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
   probe.protocol_axis = false;
   probe.trajectories = false;
   const double t_max = spec.experiment(spec.points[index], slot).real("t_max");
-  double fraction = 1.0 / 64, spent = 0, width = 0;
+  double fraction = 1.0 / 256, spent = 0, width = 0;
   std::vector<std::pair<double, double>> runs;  // (t, seconds)
   for (;;) {
     SweepPoint point = spec.points[index];
@@ -165,7 +165,8 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
       fraction = 1;
       continue;
     }
-    if (runs.back().second >= 1 || fraction >= 1) break;
+    // Two runs at least (the set-up a apart from b), unless the first already ran the whole t_max.
+    if ((runs.back().second >= 1 && runs.size() >= 2) || fraction >= 1) break;
     fraction = std::min(1.0, fraction * 4);
   }
   double a = 0, b = runs.back().second / runs.back().first;
