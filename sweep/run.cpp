@@ -156,10 +156,16 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
       const CostParts c = cost_parts(part, e);
       width = part == SweepRun::Sim ? c.sim.width : c.theory.width;
       const auto start = std::chrono::steady_clock::now();
-      (void)run_point(probe, point, 1);
+      bool failed = false;
+      try {
+        (void)run_point(probe, point, 1);
+      } catch (const RunError&) {  // a point that diverges fails as fast in the sweep: its time so far is its cost
+        failed = true;
+      }
       runs.emplace_back(t_max * fraction,
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       spent += runs.back().second;
+      if (failed) break;
     } catch (const InputError&) {  // a schedule with absolute times may not fit a shorter t_max: run all of it
       if (fraction >= 1) throw;
       fraction = 1;
