@@ -34,8 +34,20 @@ Config load(const Experiment& experiment) {
   return Config::from_text(experiment.text, experiment.overrides, experiment.origin);
 }
 
-void before_compute(const CommandHooks& hooks) {
+// Once everything is checked: the settings that take no effect are warned about (hooks.warn; the record keeps them
+// too), then the caller's last check before any compute (existing output files).
+void before_compute(const Config& config, const CommandHooks& hooks, CommandResult& result) {
+  result.warnings = inert_settings(config);
+  if (hooks.warn)
+    for (const auto& w : result.warnings) hooks.warn(w);
   if (hooks.before_compute) hooks.before_compute();
+}
+
+// How the run was asked for: the argv (command line or Python call), the --set list and the warnings given.
+void invocation(nlohmann::json& record, const Experiment& experiment, const CommandResult& result) {
+  record["argv"] = experiment.argv;
+  record["overrides"] = experiment.overrides;
+  record["warnings"] = result.warnings;
 }
 
 void print(const CommandHooks& hooks, CommandResult& result, const std::string& text) {
@@ -242,16 +254,17 @@ nlohmann::json agreement_json(const Agreement& a) {
 CommandResult ode_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load(experiment);
   check_theory_limits(config, config.integer("theory.ensemble"));
-  before_compute(hooks);
+  CommandResult result;
+  before_compute(config, hooks, result);
   const TheoryResult r = run_theory(config);
   nlohmann::json record = run_record(config, "ode");
+  invocation(record, experiment, result);
   record["seeds"] = seeds_used(config, config.integer("theory.ensemble"));
   record["theory"] = theory_stats(config, r);
   record["wall_seconds"] = r.wall_seconds;
   if (const nlohmann::json accuracy = accuracy_json(r); !accuracy.is_null()) record["accuracy"] = accuracy;
   if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
     record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  CommandResult result;
   result.tables.push_back(r.members.size() == 1 ? table("", r.members[0]) : table("", r.ensemble));
   record["columns"] = written_columns(config, {result.tables[0].csv});
   result.record = record.dump(2) + "\n";
@@ -261,9 +274,11 @@ CommandResult ode_command(const Experiment& experiment, const CommandHooks& hook
 CommandResult sim_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load(experiment);
   check_simulation_limits(config, config.integer("sim.seeds"));
-  before_compute(hooks);
+  CommandResult result;
+  before_compute(config, hooks, result);
   const SimResult r = run_sim(config);
   nlohmann::json record = run_record(config, "sim");
+  invocation(record, experiment, result);
   record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
   record["simulation"] = {{"d", config.integer("sim.d")},
                           {"seeds", config.integer("sim.seeds")},
@@ -276,7 +291,6 @@ CommandResult sim_command(const Experiment& experiment, const CommandHooks& hook
   record["wall_seconds"] = r.wall_seconds;
   if (r.members.size() > 1)  // the same lottery summary as a theory ensemble, measured on real networks
     record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
-  CommandResult result;
   result.tables.push_back(table("", r.ensemble));
   record["columns"] = written_columns(config, {result.tables[0].csv});
   result.record = record.dump(2) + "\n";
@@ -287,8 +301,8 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
                                const CommandHooks& hooks) {
   const Config config = load(experiment);
   check_validate_up_front(options, config);
-  before_compute(hooks);
   CommandResult result;
+  before_compute(config, hooks, result);
   const bool tracking = !options.scaling_dims.empty();
   const ValidationRun run = validate_experiment(config, tracking);
   const std::string name = experiment.file.empty() ? experiment.origin : experiment.file;
@@ -299,6 +313,7 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
             (config.boolean("sim.same_init") ? "one shared initial condition" : "one initial condition per seed") +
             ")\n" + run.agreement.table());
   nlohmann::json record = run_record(config, "validate");
+  invocation(record, experiment, result);
   record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
   record["theory"] = {{"steps", run.theory_steps},
                       {"rejected_steps", run.theory_rejected},
@@ -387,11 +402,13 @@ Table sweep_table(const std::string& csv) {
 
 }  // namespace
 
-CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request) {
+CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request, const CommandHooks& hooks) {
   register_builtin_models();
-  if (sweep.file.empty())
-    throw InputError("sweep: no sweep file given; allowed: the path of a sweep file (TOML, docs/sweep.md)");
-  SweepSpec spec = SweepSpec::from_file(sweep.file, sweep.overrides);
+  if (sweep.file.empty() && sweep.text.empty())
+    throw InputError("sweep: no sweep given; allowed: the path of a sweep file (TOML, docs/sweep.md) or its text");
+  // A sweep as text (Python's dict) reads [base].file relative to the working folder.
+  SweepSpec spec = sweep.file.empty() ? SweepSpec::from_text(sweep.text, sweep.overrides, sweep.origin)
+                                      : SweepSpec::from_file(sweep.file, sweep.overrides);
   SweepOutput output;
   SweepOptions options;
   options.out = request.out;  // empty: the table and record in memory only
@@ -400,7 +417,12 @@ CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request
   options.force = request.force;
   options.quiet = request.quiet;
   options.output = &output;
+  options.argv = sweep.argv;
   CommandResult result;
+  options.warn = [&](const std::string& w) {
+    result.warnings.push_back(w);
+    if (hooks.warn) hooks.warn(w);
+  };
   result.exit_code = run_sweep(spec, options, Cluster{});
   result.tables.push_back(sweep_table(output.csv));
   result.record = output.record;

@@ -13,6 +13,7 @@ struct Experiment {
   std::string text;               // TOML text (used when file is empty)
   std::string origin = "<text>";  // the name errors give text experiments
   std::vector<std::string> overrides;
+  std::vector<std::string> argv;  // how it was invoked (the command line, or the Python call), for the record
 };
 
 // One CSV table: column names (`t` first) and one vector of values per column, the values the CSV holds
@@ -25,11 +26,12 @@ struct Table {
 };
 
 struct CommandResult {
-  std::vector<Table> tables;  // ode, sim: one; validate: theory and sim
-  std::string record;         // the JSON record, as the command writes it (PREFIX.json, PREFIX_validate.json)
-  std::string report;         // validate: the table of tests and the verdict line it prints; else empty
-  int exit_code = 0;          // 0; validate: 1 inconsistent, 3 inconclusive
-  std::string experiment;     // optimize: the experiment with the optimal schedule (PREFIX_optimal.toml)
+  std::vector<Table> tables;          // ode, sim: one; validate: theory and sim
+  std::string record;                 // the JSON record, as the command writes it (PREFIX.json, PREFIX_validate.json)
+  std::string report;                 // validate: the table of tests and the verdict line it prints; else empty
+  int exit_code = 0;                  // 0; validate: 1 inconsistent, 3 inconclusive
+  std::vector<std::string> warnings;  // settings that take no effect (inert_settings), also in the record
+  std::string experiment;             // optimize: the experiment with the optimal schedule (PREFIX_optimal.toml)
 };
 
 // validate's own options (the command's --scaling D1,D2,D3 and --column NAME).
@@ -44,6 +46,7 @@ struct ValidateOptions {
 struct CommandHooks {
   std::function<void()> before_compute;
   std::function<void(const std::string&)> print;
+  std::function<void(const std::string&)> warn;  // each warning, once checked and before any compute
 };
 
 // Each checks everything that can be checked before computing (keys, limits, validate's options), then runs.
@@ -68,7 +71,8 @@ struct SweepRequest {
 // `tilt sweep FILE` in this process (one rank; spreading points over MPI ranks is the command line's, under mpirun):
 // the table PREFIX.csv as one Table (cells that are not numbers, such as a protocol name, "not reached" or "failed",
 // read as NaN; the CSV text keeps them) and the sweep's record. exit_code 1 when a point failed (its cells read
-// "failed" and the record holds its message). A sweep is a file: `experiment.file` (with `overrides` as --set).
-CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request);
+// "failed" and the record holds its message). A sweep is a file, `experiment.file`, or its text, `experiment.text`
+// (whose [base].file is relative to the working folder), with `overrides` as --set. Warnings go to hooks.warn.
+CommandResult sweep_command(const Experiment& sweep, const SweepRequest& request, const CommandHooks& hooks = {});
 
 }  // namespace tilt

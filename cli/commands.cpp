@@ -14,13 +14,17 @@ Experiment experiment_of(const CommandOptions& options) {
   Experiment experiment;
   experiment.file = options.file;
   experiment.overrides = options.overrides;
+  experiment.argv = options.argv;
   return experiment;
 }
+
+void warn(const std::string& text) { std::cerr << "tilt: warning: " << text << "\n"; }
 
 // Everything about --out, before any compute: a file prefix in a writable folder, no output file already there
 // (unless --force).
 CommandHooks refuse_outputs(const CommandOptions& options, const std::vector<std::string>& suffixes) {
   CommandHooks hooks;
+  hooks.warn = warn;
   hooks.before_compute = [&options, suffixes] {
     if (options.out.empty()) return;
     check_output_prefix(options.out);

@@ -14,9 +14,10 @@ struct CommandOptions {
   bool quiet = false;
   std::vector<long long> scaling_dims;
   std::string scaling_column;
-  bool resume = false;   // sweep
-  bool dry_run = false;  // sweep
-  int threads = 0;       // sweep: 0 = all cores
+  bool resume = false;            // sweep
+  bool dry_run = false;           // sweep
+  int threads = 0;                // sweep: 0 = all cores
+  std::vector<std::string> argv;  // the whole command line, for the records
 };
 
 int run_ode(const CommandOptions& options);

@@ -5,6 +5,7 @@
 #include <new>
 
 #include "cli/commands.hpp"
+#include "cli/errors.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/progress.hpp"
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
 
   // `writes`: what --out PREFIX writes (docs/formats.md lists the same files; tests/test_records.cpp compares).
   auto add_common = [&](CLI::App* sub, const std::string& writes) {
-    sub->add_option("FILE", options.file, "experiment file (TOML)")->required()->check(CLI::ExistingFile);
+    sub->add_option("FILE", options.file, "experiment file (TOML)")->required();
     sub->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
     sub->add_option("--out", options.out, writes);
     sub->add_flag("--force", options.force, "replace existing output files");
@@ -50,8 +51,7 @@ int main(int argc, char** argv) {
              "PREFIX_points/ with sweep.trajectories (default: the table to standard output)");
   sweep->add_flag("--dry-run", options.dry_run, "check every point, print the number of points and a cost estimate");
   sweep->add_flag("--resume", options.resume, "continue the sweep of PREFIX.journal (same sweep file and --set)");
-  sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  sweep->add_option("--threads", options.threads, "worker threads (default 0: all cores; at most 65536)");
   CLI::App* opt = app.add_subcommand(
       "optimize", "the best schedule of easy and hard samples under the budget, by optimal control (docs/optimize.md)");
   add_common(opt,
@@ -59,16 +59,31 @@ int main(int argc, char** argv) {
              "PREFIX_compare.csv (against the fixed protocols), PREFIX_optimal.toml (the experiment with the "
              "optimal curriculum.segments) and PREFIX.json (the record) (default: print the summary only)");
   CLI::App* config = app.add_subcommand("config", "print the resolved experiment with every default filled in");
-  config->add_option("FILE", options.file, "experiment file (TOML)")->check(CLI::ExistingFile);
+  config->add_option("FILE", options.file, "experiment file (TOML)");
   config->add_option("--set", options.overrides, "override a key: --set KEY=VALUE (repeatable)")->take_all();
   config->add_flag("--reference", options.reference, "print the reference of every key (docs/config.md)");
 
-  if (argc > 1 && argv[1][0] != '-') {  // CLI11 would only say "A subcommand is required"
-    const std::string first = argv[1];
-    if (first != "ode" && first != "sim" && first != "validate" && first != "config" && first != "sweep" &&
-        first != "optimize") {
-      std::cerr << "tilt: error: unknown command '" << first
-                << "'; allowed: ode, sim, validate, sweep, optimize, config (tilt --help)\n";
+  // What each option with a value allows, in plain words and numbers (CLI11's own texts are not tilt's).
+  const std::vector<std::pair<std::string, std::string>> allowed = {
+      {"--threads", "an integer from 0 (all cores) to 65536"},
+      {"--scaling", "at least three distinct integers >= 2, comma-separated, e.g. --scaling 500,2000,8000"},
+      {"--column", "an output column of the model, e.g. --column R"},
+      {"--set", "KEY=VALUE, e.g. --set eta=1.5 (tilt config --reference lists the keys)"},
+      {"--out", "a file prefix such as out/run"}};
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  options.argv.assign(argv, argv + argc);
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') {  // CLI11 would only say "A subcommand is required"
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) known = known || sub->get_name() == args[0];
+    if (!known) {
+      const std::string near = nearest(args[0], [&] {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+        return names;
+      }());
+      std::cerr << "tilt: error: unknown command '" << args[0] << "'"
+                << (near.empty() ? "" : " (did you mean " + near + "?)") << "; allowed: " << subcommand_list(app)
+                << " (tilt --help)\n";
       return 2;
     }
   }
@@ -81,7 +96,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    std::cerr << "tilt: error: " << parse_error_message(e, app, args, allowed) << "\n";
+    return 2;
+  }
+  if (options.threads < 0 || options.threads > 65536) {
+    std::cerr << "tilt: error: --threads " << options.threads << ": out of range; allowed: " << allowed[0].second
+              << "\n";
     return 2;
   }
   if (options.quiet) Progress::set_enabled(false);

@@ -29,6 +29,7 @@ int run_sweep_command(const CommandOptions& options) {
   o.force = options.force;
   o.quiet = options.quiet;
   o.dry_run = options.dry_run;
+  o.argv = options.argv;
   return run_sweep(spec, o, cluster);
 }
 

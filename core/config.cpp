@@ -265,6 +265,7 @@ Config Config::resolve_given(std::map<std::string, toml::value> given, const std
     value = checked(spec, value);
   }
   Config config;
+  for (const auto& entry : given) config.given_.insert(entry.first);
   config.values_ = std::move(given);
   // The keys not given, in registry order: fixed defaults first, then those that follow another key (eta_v = eta).
   std::vector<const KeySpec*> missing;
@@ -310,11 +311,15 @@ Config Config::with_settings(const std::vector<Setting>& settings) const {
   // form that reads back to itself), but without printing and parsing the whole experiment: a sweep resolves
   // one experiment per point and protocol, and that parse cost more than a perceptron point's ODE.
   std::map<std::string, toml::value> given = values_;
+  std::set<std::string> explicit_keys = given_;
   for (const auto& s : settings) {
     if (!find_key(s.key)) unknown_key(s.key);
     given[s.key] = s.value;
+    explicit_keys.insert(s.key);
   }
-  return resolve_given(std::move(given), "<resolved experiment>");
+  Config config = resolve_given(std::move(given), "<resolved experiment>");
+  config.given_ = std::move(explicit_keys);
+  return config;
 }
 
 double Config::real(const std::string& key) const { return values_.at(key).as_floating(); }

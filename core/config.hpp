@@ -2,6 +2,7 @@
 // resolved to a flat table with every default filled in. Typed views (core/experiment.hpp) read from it.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ class Config {
   Config with_settings(const std::vector<Setting>& settings) const;
 
   const std::map<std::string, toml::value>& values() const { return values_; }
+  // The keys set explicitly (file, inline tables, overrides, with()), as opposed to filled-in defaults.
+  const std::set<std::string>& given() const { return given_; }
   std::string to_toml() const;  // every key, grouped by table, in registry order
 
  private:
@@ -47,6 +50,7 @@ class Config {
   // Checks `given` (dotted key -> value, overrides applied) and fills the defaults; `origin` names it in messages.
   static Config resolve_given(std::map<std::string, toml::value> given, const std::string& origin);
   std::map<std::string, toml::value> values_;
+  std::set<std::string> given_;
 };
 
 // A value as TOML text, numbers in their shortest round-trip form.

@@ -159,6 +159,14 @@ void check_output_prefix(const std::string& prefix) {
   ::close(fd);
   ::unlink(probe.c_str());
   g_temporary_set = 0;
+  // A missing folder is created now, before the run, and said (docs/formats.md): one behaviour, never silent.
+  if (!std::filesystem::exists(folder, error)) {
+    std::filesystem::create_directories(folder, error);
+    if (error)
+      throw InputError("--out '" + prefix + "': cannot create the folder '" + folder.string() +
+                       "': " + error.message() + allowed + " in a writable folder");
+    std::fprintf(stderr, "tilt: created the folder '%s' for --out %s\n", folder.string().c_str(), prefix.c_str());
+  }
 }
 
 void write_file_atomic(const std::string& path, const std::string& content, bool force) {

@@ -24,8 +24,8 @@ void write_file_atomic(const std::string& path, const std::string& content, bool
 void refuse_existing(const std::vector<std::string>& paths, bool force);
 // Checks, before a run starts, that `prefix` (of --out) can take the files PREFIX<suffix>: it names files, not a
 // folder (no trailing '/', not an existing directory), and its folder (or the nearest existing ancestor, where
-// the folder will be created) is a writable directory, probed by creating and removing a file. Throws
-// InputError with the OS reason.
+// the folder will be created) is a writable directory, probed by creating and removing a file. A missing folder is
+// then created, and a line on standard error says so. Throws InputError with the OS reason.
 void check_output_prefix(const std::string& prefix);
 
 // SIGINT, SIGTERM and SIGHUP remove the temporary file write_file_atomic is writing, then terminate the process

@@ -33,6 +33,8 @@ KeySpec real(std::string key, double fallback, std::string allowed, std::functio
           std::move(model),
           std::move(check),
           {},
+          "",
+          nullptr,
           ""};
 }
 KeySpec integer(std::string key, long long fallback, std::string allowed, std::function<bool(const toml::value&)> check,
@@ -45,6 +47,8 @@ KeySpec integer(std::string key, long long fallback, std::string allowed, std::f
           std::move(model),
           std::move(check),
           {},
+          "",
+          nullptr,
           ""};
 }
 KeySpec boolean(std::string key, bool fallback, std::string doc, std::string model) {
@@ -56,14 +60,25 @@ KeySpec boolean(std::string key, bool fallback, std::string doc, std::string mod
           std::move(model),
           nullptr,
           {},
+          "",
+          nullptr,
           ""};
 }
 KeySpec choice(std::string key, std::string fallback, std::vector<std::string> choices, std::string doc,
                std::string model) {
   std::string allowed = "one of";
   for (std::size_t i = 0; i < choices.size(); ++i) allowed += (i ? ", " : " ") + choices[i];
-  return {std::move(key),   KeyType::String, toml::value(fallback), allowed, std::move(doc),
-          std::move(model), nullptr,         std::move(choices),    ""};
+  return {std::move(key),
+          KeyType::String,
+          toml::value(fallback),
+          allowed,
+          std::move(doc),
+          std::move(model),
+          nullptr,
+          std::move(choices),
+          "",
+          nullptr,
+          ""};
 }
 KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model) {
   return {std::move(key),
@@ -74,6 +89,8 @@ KeySpec text(std::string key, std::string fallback, std::string allowed, std::st
           std::move(model),
           nullptr,
           {},
+          "",
+          nullptr,
           ""};
 }
 KeySpec table(std::string key, std::string allowed, std::string doc, std::string model) {
@@ -85,6 +102,8 @@ KeySpec table(std::string key, std::string allowed, std::string doc, std::string
           std::move(model),
           nullptr,
           {},
+          "",
+          nullptr,
           ""};
 }
 
@@ -110,6 +129,62 @@ std::string validation_column_sets() {
     for (std::size_t i = 0; i < m->validation_columns.size(); ++i) text += (i ? ", " : " ") + m->validation_columns[i];
   }
   return text;
+}
+
+// The shared keys that another setting can make inert: the integrator's keys that the chosen integrator does not
+// read, the output grid's keys of the other spacing, the initial-condition file without theory.init = "file".
+// Each returns why (naming the setting that decides it and what to change), or "" when the key takes effect.
+bool fixed_step(const Config& c) {
+  const std::string& m = c.string("theory.method");
+  return m == "rk4" || m == "euler";
+}
+bool sde(const Config& c) { return c.string("theory.noise") == "sde"; }
+std::string quoted(const Config& c, const std::string& key) { return key + " = \"" + c.string(key) + "\""; }
+
+void attach_inert(KeySpec& spec) {
+  // Under theory.noise = "sde" the integrator keys still apply: validate runs the deterministic ODE beside it.
+  const std::string& k = spec.key;
+  if (k == "theory.rtol" || k == "theory.atol" || k == "theory.stop_at_outputs") {
+    spec.inert_when = "theory.method is rk4 or euler";
+    spec.inert = [](const Config& c) -> std::string {
+      return fixed_step(c) ? quoted(c, "theory.method") +
+                                 " takes fixed steps of theory.dt; set theory.dt instead, or an adaptive method "
+                                 "(dopri5, rk45, rkck, rk8pd)"
+                           : "";
+    };
+  } else if (k == "theory.dt") {
+    spec.inert_when = "theory.method is adaptive (dopri5, rk45, rkck, rk8pd)";
+    spec.inert = [](const Config& c) -> std::string {
+      return fixed_step(c) ? ""
+                           : quoted(c, "theory.method") +
+                                 " chooses its own steps (theory.rtol, theory.atol); set theory.method = \"rk4\" "
+                                 "or \"euler\" for fixed steps";
+    };
+  } else if (k == "theory.sde_dt" || k == "theory.sde_samples") {
+    spec.inert_when = "theory.noise = \"none\"";
+    spec.inert = [](const Config& c) -> std::string {
+      return sde(c) ? "" : quoted(c, "theory.noise") + ": no stochastic theory runs; set theory.noise = \"sde\"";
+    };
+  } else if (k == "theory.init_file" || k == "theory.init_t") {
+    spec.inert_when = "theory.init is not \"file\"";
+    spec.inert = [](const Config& c) -> std::string {
+      return c.string("theory.init") == "file"
+                 ? ""
+                 : quoted(c, "theory.init") + " does not read a file; set theory.init = \"file\"";
+    };
+  } else if (k == "output.t_min") {
+    spec.inert_when = "output.spacing = \"linear\"";
+    spec.inert = [](const Config& c) -> std::string {
+      return c.string("output.spacing") == "log" ? "" : quoted(c, "output.spacing") + "; set output.spacing = \"log\"";
+    };
+  } else if (k == "output.every") {
+    spec.inert_when = "output.points > 0";
+    spec.inert = [](const Config& c) -> std::string {
+      return c.integer("output.points") > 0 ? "output.points = " + std::to_string(c.integer("output.points")) +
+                                                  " sets the grid; set output.points = 0 to use output.every"
+                                            : "";
+    };
+  }
 }
 
 std::vector<KeySpec> build_registry() {
@@ -273,6 +348,7 @@ std::vector<KeySpec> build_registry() {
               "(theory.method, theory.rtol) under the budget."),
 
   };
+  for (auto& spec : registry) attach_inert(spec);
   for (const ModelDescriptor* m : registered_models())
     for (auto& spec : m->keys()) registry.push_back(std::move(spec));
   return registry;
@@ -329,6 +405,20 @@ const RegistryVersion& current_registry() {
 
 const std::vector<KeySpec>& key_registry() { return current_registry().keys; }
 
+std::vector<std::string> inert_settings(const Config& config) {
+  std::vector<std::string> out;
+  for (const auto& key : config.given()) {
+    const KeySpec* spec = find_key(key);
+    if (!spec || !spec->inert || !config.has(key)) continue;
+    // A default written out (`tilt config` prints every key, and its output is an experiment file) is no setting.
+    if (show_value(config.values().at(key)) == show_value(spec->fallback)) continue;
+    const std::string why = spec->inert(config);
+    if (!why.empty())
+      out.push_back("key '" + key + "' = " + show_value(config.values().at(key)) + " has no effect: " + why);
+  }
+  return out;
+}
+
 const KeySpec* find_key(const std::string& key) {
   const RegistryVersion& r = current_registry();
   const auto it = r.index.find(key);
@@ -365,7 +455,8 @@ std::string config_reference_markdown() {
     if (spec.type == KeyType::Table) fallback = "(none)";
     if (!spec.default_from.empty()) fallback = "= " + spec.default_from;
     out << "| `" << spec.key << "` | " << type_name(spec.type) << (spec.model.empty() ? "" : " (" + spec.model + ")")
-        << " | `" << fallback << "` | " << spec.allowed << " | " << spec.doc << " |\n";
+        << " | `" << fallback << "` | " << spec.allowed << " | " << spec.doc
+        << (spec.inert_when.empty() ? "" : " No effect when " + spec.inert_when + " (a warning says so).") << " |\n";
   }
   return out.str();
 }

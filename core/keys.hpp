@@ -10,6 +10,7 @@
 namespace tilt {
 
 enum class KeyType { Real, Integer, Boolean, String, Table };
+class Config;
 
 struct KeySpec {
   std::string key;  // dotted name, e.g. "theory.rtol"
@@ -22,6 +23,10 @@ struct KeySpec {
   std::function<bool(const toml::value&)> check;
   std::vector<std::string> choices;  // for strings with a fixed set of values
   std::string default_from;          // if set and the key is not given: copy this key's resolved value
+  // When another setting makes this key inert (theory.rtol under a fixed-step method): returns why, naming that
+  // setting and what to change; empty when the key takes effect. Null = always in effect.
+  std::function<std::string(const Config&)> inert;
+  std::string inert_when;  // the same in words, for docs/config.md ("theory.method is rk4 or euler")
 };
 
 // Builders for registry entries (used by core/keys.cpp and each model's descriptor, models/<model>.cpp).
@@ -45,7 +50,6 @@ KeySpec table(std::string key, std::string allowed, std::string doc, std::string
 // table ([perceptron], [xgm], [scm], ...) comes from its descriptor's `keys`.
 std::vector<std::string> model_names();
 
-class Config;
 // Runs the check of config's model (its descriptor's `check`: shapes of tables, a positive-definite scm.T, sim.d
 // large enough, ..., read exactly as a run reads its parameters, so `tilt config` rejects exactly what `tilt
 // ode`/`sim`/`validate` reject, with the same message); called once by Config resolution. Throws InputError.
@@ -58,5 +62,9 @@ const std::vector<KeySpec>& key_registry();
 const KeySpec* find_key(const std::string& key);
 std::string type_name(KeyType type);
 std::string config_reference_markdown();  // the body of docs/config.md
+// One warning per key the experiment sets explicitly (file, inline table or --set), to a value other than its
+// default, that another setting makes inert (KeySpec::inert), e.g. "key 'theory.rtol' = 1e-06 has no effect:
+// theory.method = \"rk4\" ...".
+std::vector<std::string> inert_settings(const Config& config);
 
 }  // namespace tilt

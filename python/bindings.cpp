@@ -11,7 +11,9 @@
 
 #include "api/commands.hpp"
 #include "core/error.hpp"
+#include "core/keys.hpp"
 #include "core/progress.hpp"
+#include "models/builtin.hpp"
 #include "tilt/version.hpp"
 
 namespace py = pybind11;
@@ -29,20 +31,21 @@ py::tuple table_to_python(const tilt::Table& table) {
   return py::make_tuple(table.name, table.columns, arrays, table.csv);
 }
 
-// A command's result as (tables, record JSON text, report, exit code).
+// A command's result as (tables, record JSON text, report, exit code, warnings).
 py::tuple result_to_python(const tilt::CommandResult& result) {
   py::list tables;
   for (const auto& table : result.tables) tables.append(table_to_python(table));
-  return py::make_tuple(tables, result.record, result.report, result.exit_code);
+  return py::make_tuple(tables, result.record, result.report, result.exit_code, result.warnings);
 }
 
 tilt::Experiment experiment_of(const std::string& file, const std::string& text, const std::string& origin,
-                               const std::vector<std::string>& overrides) {
+                               const std::vector<std::string>& overrides, const std::vector<std::string>& argv = {}) {
   tilt::Experiment experiment;
   experiment.file = file;
   experiment.text = text;
   experiment.origin = origin;
   experiment.overrides = overrides;
+  experiment.argv = argv;
   return experiment;
 }
 
@@ -61,11 +64,11 @@ py::tuple without_gil(bool quiet, Compute compute) {
 
 // command: "ode", "sim" or "validate". Returns result_to_python of its result.
 py::tuple run(const std::string& command, const std::string& file, const std::string& text, const std::string& origin,
-              const std::vector<std::string>& overrides, const std::vector<long long>& scaling,
-              const std::string& column, bool quiet) {
+              const std::vector<std::string>& overrides, const std::vector<std::string>& argv,
+              const std::vector<long long>& scaling, const std::string& column, bool quiet) {
   if (command != "ode" && command != "sim" && command != "validate")
     throw std::invalid_argument("unknown command '" + command + "'; allowed: ode, sim, validate");
-  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides);
+  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides, argv);
   return without_gil(quiet, [&] {
     if (command == "ode") return tilt::ode_command(experiment);
     if (command == "sim") return tilt::sim_command(experiment);
@@ -77,11 +80,10 @@ py::tuple run(const std::string& command, const std::string& file, const std::st
 }
 
 // `tilt sweep FILE` in this process. Returns result_to_python of its result, like run().
-py::tuple sweep(const std::string& file, const std::vector<std::string>& overrides, const std::string& out, int threads,
-                bool resume, bool force, bool quiet) {
-  tilt::Experiment experiment;
-  experiment.file = file;
-  experiment.overrides = overrides;
+py::tuple sweep(const std::string& file, const std::string& text, const std::string& origin,
+                const std::vector<std::string>& overrides, const std::vector<std::string>& argv, const std::string& out,
+                int threads, bool resume, bool force, bool quiet) {
+  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides, argv);
   tilt::SweepRequest request;
   request.out = out;
   request.threads = threads;
@@ -93,8 +95,8 @@ py::tuple sweep(const std::string& file, const std::vector<std::string>& overrid
 
 // `tilt optimize`: result_to_python of its result and the experiment with the optimal schedule (TOML text).
 py::tuple optimize(const std::string& file, const std::string& text, const std::string& origin,
-                   const std::vector<std::string>& overrides, bool quiet) {
-  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides);
+                   const std::vector<std::string>& overrides, const std::vector<std::string>& argv, bool quiet) {
+  const tilt::Experiment experiment = experiment_of(file, text, origin, overrides, argv);
   std::string toml;
   py::tuple result = without_gil(quiet, [&] {
     tilt::CommandResult r = tilt::optimize_command(experiment);
@@ -102,6 +104,15 @@ py::tuple optimize(const std::string& file, const std::string& text, const std::
     return r;
   });
   return py::make_tuple(result, toml);
+}
+
+// The key registry as [(key, type name)], built-in models registered: the module converts values by type (an
+// integral float such as numpy's 4.0 for an integer key).
+std::vector<std::pair<std::string, std::string>> key_types() {
+  tilt::register_builtin_models();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& spec : tilt::key_registry()) out.emplace_back(spec.key, tilt::type_name(spec.type));
+  return out;
 }
 
 std::string resolved(const std::string& file, const std::string& text, const std::string& origin,
@@ -116,11 +127,12 @@ PYBIND11_MODULE(_tilt, m) {
   py::register_exception<tilt::InputError>(m, "ConfigError", PyExc_ValueError);
   py::register_exception<tilt::RunError>(m, "RunError", PyExc_RuntimeError);
   m.def("run", &run, py::arg("command"), py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"),
-        py::arg("scaling"), py::arg("column"), py::arg("quiet"));
-  m.def("sweep", &sweep, py::arg("file"), py::arg("overrides"), py::arg("out"), py::arg("threads"), py::arg("resume"),
-        py::arg("force"), py::arg("quiet"));
+        py::arg("argv"), py::arg("scaling"), py::arg("column"), py::arg("quiet"));
+  m.def("sweep", &sweep, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"), py::arg("argv"),
+        py::arg("out"), py::arg("threads"), py::arg("resume"), py::arg("force"), py::arg("quiet"));
+  m.def("key_types", &key_types);
   m.def("optimize", &optimize, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"),
-        py::arg("quiet"));
+        py::arg("argv"), py::arg("quiet"));
   m.def("resolved", &resolved, py::arg("file"), py::arg("text"), py::arg("origin"), py::arg("overrides"));
   m.attr("version") = tilt::kVersion;
   m.attr("git_revision") = tilt::git_revision();

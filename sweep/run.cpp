@@ -12,6 +12,7 @@
 #include <iostream>
 #include <mutex>
 #include <numeric>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -19,8 +20,10 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/keys.hpp"
 #include "core/limits.hpp"
 #include "core/metrics.hpp"
+#include "core/model.hpp"
 #include "core/progress.hpp"
 #include "sweep/journal.hpp"
 #include "sweep/point.hpp"
@@ -65,8 +68,185 @@ std::string duration(double s) {
   return b;
 }
 
-// Points done of total, rate and time left: a live line on a terminal (at most 4 per second), else one line per
-// finished point.
+// A number to `digits` significant digits ("1.23e+09", "0.0457").
+std::string significant(double x, int digits) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.*g", digits, x);
+  return b;
+}
+
+// Seconds to 3 significant digits, in s, min or h ("9.73 s", "1.5 min", "12.4 h").
+std::string seconds_text(double s) {
+  if (!std::isfinite(s)) return "?";
+  if (s < 60) return significant(s, 3) + " s";
+  if (s < 3600) return significant(s / 60, 3) + " min";
+  return significant(s / 3600, 3) + " h";
+}
+
+// The cost model of --dry-run. A slot's experiment has up to two parts, the theory and SGD; each is `members` runs
+// whose time is width x (a + b x t_max): width is the model's state size (its descriptor's state_size) for the
+// theory and d x the multiply-adds of an SGD step (sgd_step_multiply_adds) for SGD; a (set-up, per unit width) and
+// b (per unit width and unit of t) are measured by probes.
+struct Part {
+  double members = 0, width = 0, t_max = 0;
+};
+struct CostParts {
+  Part theory, sim;
+};
+
+CostParts cost_parts(SweepRun run, const Config& e) {
+  const ModelDescriptor& model = model_of(e);
+  const double seeds = double(e.integer("sim.seeds"));
+  CostParts c;
+  c.theory.t_max = c.sim.t_max = e.real("t_max");
+  c.theory.width = model.state_size(e);
+  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
+  c.sim.width = double(e.integer("sim.d")) * step;
+  switch (run) {
+    case SweepRun::Theory:
+      c.theory.members = 1;
+      break;
+    case SweepRun::TheoryEnsemble:
+      c.theory.members = double(e.integer("theory.ensemble"));
+      break;
+    case SweepRun::Sim:
+      c.sim.members = seeds;
+      break;
+    case SweepRun::Validate:  // the theory twin: one ODE for a shared initial condition, else one per seed
+      c.sim.members = seeds;
+      c.theory.members = e.boolean("sim.same_init") ? 1 : seeds;
+      if (e.string("theory.noise") == "sde") c.theory.members += seeds;  // the stochastic twins beside the ODE
+      break;
+  }
+  return c;
+}
+
+// The fitted cost of one part: seconds of one member = width x (a + b x t_max).
+struct Fit {
+  double a = 0, b = 0, width = 0;  // sums over the probes (a and b already multiplied by their widths)
+  int probes = 0;
+  double seconds(const Part& p) const { return width > 0 ? p.members * p.width * (a + b * p.t_max) / width : 0; }
+};
+
+struct Estimate {
+  double serial = 0, parallel = 0, probe_seconds = 0;
+  std::string how;
+};
+
+// One member of `index`'s experiment in `slot`, run alone (`part`: theory or SGD) to t = t_max / 256, then 4x
+// further each time until a run (not the first) takes 1 s or one reaches t_max; the last two runs give a and b
+// (one run at t_max: b alone). Adds them to `fit`, returns the seconds spent.
+double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, const std::string& slot, Fit& fit,
+                   std::string& how) {
+  SweepSpec probe = spec;
+  probe.run = part;
+  probe.protocols = {slot == "run" ? spec.experiment(spec.points[index], slot).string("curriculum.protocol") : slot};
+  probe.reference.clear();
+  probe.protocol_axis = false;
+  probe.trajectories = false;
+  const double t_max = spec.experiment(spec.points[index], slot).real("t_max");
+  double fraction = 1.0 / 256, spent = 0, width = 0;
+  std::vector<std::pair<double, double>> runs;  // (t, seconds)
+  for (;;) {
+    SweepPoint point = spec.points[index];
+    point.settings.push_back({"t_max", toml::value(t_max * fraction)});
+    if (part == SweepRun::Sim) point.settings.push_back({"sim.seeds", toml::value(std::int64_t(1))});
+    try {
+      const Config e = probe.experiment(point, probe.protocols[0]);
+      const CostParts c = cost_parts(part, e);
+      width = part == SweepRun::Sim ? c.sim.width : c.theory.width;
+      const auto start = std::chrono::steady_clock::now();
+      bool failed = false;
+      try {
+        (void)run_point(probe, point, 1);
+      } catch (const RunError&) {  // a point that diverges fails as fast in the sweep: its time so far is its cost
+        failed = true;
+      }
+      runs.emplace_back(t_max * fraction,
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      spent += runs.back().second;
+      if (failed) break;
+    } catch (const InputError&) {  // a schedule with absolute times may not fit a shorter t_max: run all of it
+      if (fraction >= 1) throw;
+      fraction = 1;
+      continue;
+    }
+    // Two runs at least (the set-up a apart from b), unless the first already ran the whole t_max.
+    if ((runs.back().second >= 1 && runs.size() >= 2) || fraction >= 1) break;
+    fraction = std::min(1.0, fraction * 4);
+  }
+  double a = 0, b = runs.back().second / runs.back().first;
+  if (runs.size() >= 2) {
+    const auto& [t1, s1] = runs[runs.size() - 2];
+    const auto& [t2, s2] = runs.back();
+    b = std::max(0.0, (s2 - s1) / (t2 - t1));
+    a = std::max(0.0, s2 - b * t2);
+  }
+  fit.a += a;
+  fit.b += b;
+  fit.width += width;
+  ++fit.probes;
+  if (fit.probes == 1)
+    how += std::string(how.empty() ? "" : "; ") + (part == SweepRun::Sim ? "SGD" : "theory") +
+           " probe: " + point_name(spec, spec.points[index]) +
+           ", 1 member to t = " + significant(runs.back().first, 3) + " in " + seconds_text(runs.back().second);
+  return spent;
+}
+
+// --dry-run's estimate: every point's parts (cost_parts) at the seconds the probes measured. The costliest point of
+// each part is probed first; while the probes have cost under 2 s, evenly spread points are probed too (up to 32,
+// and up to 256 while under 0.25 s), so a sweep of cheap points averages over its range. On `threads` threads the
+// points spread over them, but no point goes faster than its members allow. The checks (`check_seconds`, measured) are
+// added.
+Estimate estimate_sweep(const SweepSpec& spec, int threads, double check_seconds) {
+  const std::vector<std::string> slots = spec.slots();
+  const std::size_t n = spec.points.size();
+  std::vector<std::vector<CostParts>> parts(n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (const auto& slot : slots) parts[i].push_back(cost_parts(spec.run, spec.experiment(spec.points[i], slot)));
+  Estimate out;
+  Fit theory, sim;
+  for (const bool sgd : {false, true}) {
+    Fit& fit = sgd ? sim : theory;
+    auto cost = [&](std::size_t i, std::size_t s) {
+      const Part& p = sgd ? parts[i][s].sim : parts[i][s].theory;
+      return p.members * p.width * p.t_max;
+    };
+    std::size_t top = 0, top_slot = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t s = 0; s < slots.size(); ++s)
+        if (cost(i, s) > cost(top, top_slot)) top = i, top_slot = s;
+    if (cost(top, top_slot) <= 0) continue;
+    double spent = probe_point(spec, sgd ? SweepRun::Sim : SweepRun::Theory, top, slots[top_slot], fit, out.how);
+    const std::size_t spread = std::min<std::size_t>(256, n * slots.size());
+    for (std::size_t k = 1; k < spread && spent < (k < 32 ? 2 : 0.25); ++k) {
+      const std::size_t j = k * n * slots.size() / spread, i = j / slots.size(), s = j % slots.size();
+      if (cost(i, s) > 0) spent += probe_point(spec, sgd ? SweepRun::Sim : SweepRun::Theory, i, slots[s], fit, out.how);
+    }
+    out.probe_seconds += spent;
+    out.how += " (" + std::to_string(fit.probes) + (fit.probes == 1 ? " point" : " points") + " probed)";
+  }
+  double longest = 0;
+  for (const auto& point : parts) {
+    double seconds = 0, members = 1;
+    for (const auto& c : point) {
+      seconds += theory.seconds(c.theory) + sim.seconds(c.sim);
+      members = std::max({members, c.theory.members, c.sim.members});
+    }
+    out.serial += seconds;
+    longest = std::max(longest, seconds / std::min(double(threads), members));
+  }
+  // The checks before any point runs (measured: the dry run has just made them) come on top, on every thread count.
+  out.parallel = std::max(out.serial / threads, longest) + check_seconds;
+  out.serial += check_seconds;
+  out.how +=
+      "; every point: members x width x (a + b t_max), width = state size (theory) or d x multiply-adds per "
+      "step (SGD)";
+  return out;
+}
+
+// Points done of total, rate and time left: a live line on a terminal (at most 4 per second), else (a log) at
+// most one line per 10 s and a final line.
 class SweepProgress {
  public:
   SweepProgress(std::size_t total, std::size_t already, bool quiet)
@@ -75,6 +255,7 @@ class SweepProgress {
         already_(already),
         quiet_(quiet),
         terminal_(::isatty(2) == 1),
+        next_(terminal_ ? 0 : 10),
         start_(std::chrono::steady_clock::now()) {}
   ~SweepProgress() {
     if (live_) std::fprintf(stderr, "\n");
@@ -88,13 +269,14 @@ class SweepProgress {
     char line[256];
     std::snprintf(line, sizeof line, "sweep: %zu/%zu points, %.3g points/s, %s elapsed, %s left", done_, total_, rate,
                   duration(elapsed).c_str(), duration(left).c_str());
+    if (done_ < total_ && elapsed < next_) return;
     if (terminal_) {
-      if (done_ < total_ && elapsed < next_) return;
       next_ = elapsed + 0.25;
       std::fprintf(stderr, "\r%s\033[K", line);
       live_ = true;
-    } else {
-      std::fprintf(stderr, "%s  [%s done in %s]\n", line, point_name(spec, spec.points[index]).c_str(),
+    } else {  // a log: one line per 10 s at most, and the final one
+      next_ = elapsed + 10;
+      std::fprintf(stderr, "%s  [last: %s, %s]\n", line, point_name(spec, spec.points[index]).c_str(),
                    duration(seconds).c_str());
     }
     std::fflush(stderr);
@@ -103,7 +285,7 @@ class SweepProgress {
  private:
   std::size_t total_, done_, already_;
   bool quiet_, terminal_, live_ = false;
-  double next_ = 0;
+  double next_;
   std::chrono::steady_clock::time_point start_;
 };
 
@@ -124,11 +306,14 @@ std::string compute_point(const SweepSpec& spec, std::size_t index, int inner_th
 
 }  // namespace
 
-void check_points(SweepSpec& spec, int threads) {
+std::vector<std::string> check_points(SweepSpec& spec, int threads) {
   const std::vector<std::string> slots = spec.slots();
   const std::size_t n = spec.points.size();
   std::vector<std::exception_ptr> errors(n);
   std::atomic<std::size_t> next{0};
+  std::mutex mutex;
+  std::set<std::string> inert;  // each warning's text once (sorted: the same on any number of threads)
+  bool shared_init = false;
   std::vector<std::thread> pool;
   for (int t = 0; t < std::max(1, threads); ++t)
     pool.emplace_back([&] {
@@ -139,6 +324,14 @@ void check_points(SweepSpec& spec, int threads) {
             const Config e = spec.experiment(spec.points[i], slot);
             check_limits(spec, e);
             cost += spec.relative_cost(e);
+            const std::vector<std::string> w = inert_settings(e);
+            const bool shared = (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate) &&
+                                e.boolean("sim.same_init") && e.integer("sim.seeds") > 1;
+            if (!w.empty() || shared) {
+              const std::lock_guard<std::mutex> lock(mutex);
+              inert.insert(w.begin(), w.end());
+              shared_init = shared_init || shared;
+            }
           }
           spec.points[i].cost = cost;
         } catch (...) {
@@ -155,6 +348,18 @@ void check_points(SweepSpec& spec, int threads) {
       throw InputError(point_name(spec, spec.points[i]) + ": " + e.what());
     }
   }
+  std::vector<std::string> warnings(inert.begin(), inert.end());
+  if (warnings.size() > 8) {  // an axis over an inert key: one line per value would bury the rest
+    const std::size_t more = warnings.size() - 6;
+    warnings.resize(6);
+    warnings.push_back("... and " + std::to_string(more) + " more settings without effect at some points");
+  }
+  if (shared_init)
+    warnings.push_back(std::string("sweep.run = \"") + sweep_run_name(spec.run) +
+                       "\" with sim.same_init = true: every SGD run of a point starts from the same initial weights, "
+                       "so success, t* and compute to solution measure SGD noise only, not the lottery over "
+                       "initial conditions; set sim.same_init = false in [base] for one initial condition per seed");
+  return warnings;
 }
 
 int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& cluster) {
@@ -168,10 +373,18 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   // Rank 0 checks everything before any point runs; the other ranks wait for its word.
   std::string failure;
   int status = 0;
+  std::vector<std::string> warnings;
+  double check_seconds = 0;
   if (root) {
     try {
-      check_points(spec, threads);
+      const auto checks = std::chrono::steady_clock::now();
+      warnings = check_points(spec, threads);
+      check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - checks).count();
       if (!options.out.empty() && !options.dry_run) {
+        if (options.resume && !std::filesystem::exists(options.out + ".journal"))
+          throw InputError("--resume: no journal '" + options.out +
+                           ".journal' (nothing to resume: no unfinished sweep wrote this --out PREFIX); allowed: "
+                           "the --out PREFIX of an interrupted sweep, or no --resume to start one");
         check_output_prefix(options.out);
         if (!options.resume) {
           refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
@@ -195,16 +408,17 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     if (root) throw InputError(failure);
     return status;
   }
+  if (root)
+    for (const auto& w : warnings) {
+      if (options.warn)
+        options.warn(w);
+      else
+        std::cerr << "tilt: warning: " << w << "\n";
+    }
 
   const std::size_t n = spec.points.size();
   if (options.dry_run) {
     if (!root) return 0;
-    double total = 0;
-    std::size_t cheapest = 0;
-    for (const auto& p : spec.points) {
-      total += p.cost;
-      if (p.cost < spec.points[cheapest].cost) cheapest = p.index;
-    }
     double sgd = 0;
     if (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate)
       for (const auto& p : spec.points)
@@ -215,12 +429,12 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     std::cout << "sweep " << spec.path << ": " << n << " points x " << spec.slots().size() << " protocol(s) ("
               << sweep_run_name(spec.run) << "), " << header.size() << " columns, hash " << hash_text(spec.hash)
               << "\n";
-    if (sgd > 0) std::cout << "SGD training: " << cell(sgd) << " multiply-adds in all\n";
-    const PointResult probe = run_point(spec, spec.points[cheapest], 1);
-    const double estimate = probe.seconds * total / spec.points[cheapest].cost;
-    std::cout << "estimate: " << duration(estimate) << " on one core, " << duration(estimate / threads) << " on "
-              << threads << " threads (from the cheapest point, " << cell(probe.seconds)
-              << " s, scaled by the relative cost: members x t_max x model size)\n";
+    if (sgd > 0) std::cout << "SGD training: " << significant(sgd, 3) << " multiply-adds in all\n";
+    std::cout << std::flush;
+    const Estimate estimate = estimate_sweep(spec, threads, check_seconds);
+    std::cout << "estimate: " << seconds_text(estimate.serial) << " on one core, " << seconds_text(estimate.parallel)
+              << " on " << threads << " thread" << (threads == 1 ? "" : "s") << " (" << estimate.how << "; probes took "
+              << seconds_text(estimate.probe_seconds) << ")\n";
     return 0;
   }
 
@@ -317,6 +531,9 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
                        {"failed", failed},
                        {"threads", threads},
                        {"ranks", cluster.size}};
+    record["argv"] = options.argv;
+    record["overrides"] = spec.overrides;
+    record["warnings"] = warnings;
     record["axes"] = axes;
     record["columns"] = sweep_columns_json(spec);
     record["points"] = timings;

@@ -319,6 +319,21 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     for (std::size_t i = 0; i < axes.as_array().size(); ++i)
       spec.axes.push_back(parse_axis(axes.as_array()[i], i + 1, spec.base));
   }
+  // A --set on a key that is an axis would be overridden at every point without a word: refused.
+  for (const auto& o : overrides) {
+    const std::string key = read_setting(o).key;
+    for (std::size_t a = 0; a < spec.axes.size(); ++a)
+      if (spec.axes[a].key == key) {
+        std::string values;
+        for (const auto& v : spec.axes[a].values) values += (values.empty() ? "" : ", ") + label_of(v);
+        throw InputError("--set " + o + ": key '" + key + "' is axis " + std::to_string(a + 1) +
+                         " of the sweep (values " + values +
+                         "), which sets it at every point; allowed: --set on keys that are not axes, or change the "
+                         "axis in " +
+                         origin);
+      }
+  }
+  spec.overrides = overrides;
   for (std::size_t i = 0; i < spec.axes.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (spec.axes[i].key == spec.axes[j].key)

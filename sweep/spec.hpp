@@ -30,8 +30,9 @@ struct SweepPoint {
 };
 
 struct SweepSpec {
-  std::string path;  // the sweep file
-  Config base;       // resolved base (file + inline tables + --set)
+  std::string path;                    // the sweep file
+  Config base;                         // resolved base (file + inline tables + --set)
+  std::vector<std::string> overrides;  // the --set list, as given
   std::vector<SweepAxis> axes;
   SweepRun run = SweepRun::Theory;
   std::vector<std::string> protocols;  // compared at every point (slot names), empty: the base's (or the axis's)

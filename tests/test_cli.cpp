@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -98,6 +99,84 @@ TEST(Cli, VersionAndHelpEverywhere) {
   EXPECT_EQ(run_tilt("").exit_code, 2);
   EXPECT_EQ(run_tilt("frobnicate").exit_code, 2);
   EXPECT_EQ(run_tilt("ode /no/such/file.toml").exit_code, 2);
+}
+
+// The command line's own errors (CLI11's) read like tilt's: one line "tilt: error: ...", exit code 2, naming the
+// option and value with what is allowed in plain numbers, the nearest valid option, the missing file's path.
+TEST(Cli, ParseErrorsAreOneLineInTiltsStyleWithExitCode2) {
+  TempDir dir("cli_parse_errors");
+  const std::string file = dir.file("x.toml", kSmall);
+  struct Case {
+    std::string arguments;
+    std::vector<std::string> must_mention;
+  };
+  const std::vector<Case> cases = {
+      {"sweep " + file + " --threads -1",
+       {"--threads -1: out of range", "allowed: an integer from 0 (all cores) to 65536"}},
+      {"sweep " + file + " --threads 70000", {"--threads 70000: out of range", "65536"}},
+      {"sweep " + file + " --threads abc", {"--threads abc", "allowed: an integer from 0 (all cores) to 65536"}},
+      {"ode " + file + " --sett eta=2", {"unknown option '--sett'; did you mean --set?", "tilt ode --help"}},
+      {"sweep " + file + " --dryrun", {"unknown option '--dryrun'; did you mean --dry-run?"}},
+      {"ode " + file + " --frobnicate", {"unknown option '--frobnicate'", "tilt ode --help"}},
+      {"ode " + (dir.path / "nonexist.toml").string(),
+       {"cannot open experiment file '" + (dir.path / "nonexist.toml").string() + "'", "No such file"}},
+      {"sweep " + (dir.path / "nonexist.toml").string(), {"cannot open sweep file", "nonexist.toml"}},
+      {"odee " + file, {"unknown command 'odee' (did you mean ode?)", "allowed: ode, sim, validate, sweep, config"}},
+      {"", {"no command given; allowed: ode, sim, validate, sweep, config"}},
+      {"ode", {"FILE is required", "tilt ode --help"}},
+      {"ode " + file + " --out", {"--out needs a value", "allowed: a file prefix"}},
+      {"validate " + file + " --scaling 500,x,2000", {"--scaling", "allowed: at least three distinct integers"}},
+  };
+  for (const auto& c : cases) {
+    const auto r = run_tilt(c.arguments);
+    EXPECT_EQ(r.exit_code, 2) << c.arguments << ": " << r.output;
+    EXPECT_EQ(r.output.rfind("tilt: error: ", 0), 0u) << c.arguments << ": " << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << c.arguments << ": " << r.output;
+    for (const auto& word : c.must_mention)
+      EXPECT_NE(r.output.find(word), std::string::npos) << c.arguments << ": " << r.output;
+    EXPECT_EQ(r.output.find("17976931348623157"), std::string::npos) << r.output;  // no DBL_MAX range
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path)) EXPECT_EQ(entry.path().filename(), "x.toml");
+}
+
+// A setting that another makes inert is named in a warning (standard error and the record); one that takes
+// effect is not. The records hold the command line and the --set list.
+TEST(Cli, InertSettingsAreWarnedAboutAndRecordsHoldTheCommandLine) {
+  TempDir dir("cli_inert");
+  const std::string file = dir.file("x.toml", kSmall);
+  const std::string out = (dir.path / "rk4").string();
+  auto r =
+      run_tilt("ode " + file + " --set theory.method=rk4 --set theory.rtol=1e-6 --set theory.dt=0.01 --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string warning =
+      "key 'theory.rtol' = 1e-06 has no effect: theory.method = \"rk4\" takes fixed steps of theory.dt";
+  EXPECT_NE(r.output.find("tilt: warning: " + warning), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("theory.dt' ="), std::string::npos) << r.output;  // dt does apply under rk4
+  auto record = nlohmann::json::parse(read_file(out + ".json"));
+  ASSERT_EQ(record["warnings"].size(), 1u) << record["warnings"];
+  EXPECT_EQ(record["warnings"][0].get<std::string>().rfind(warning, 0), 0u);
+  EXPECT_EQ(record["overrides"], nlohmann::json({"theory.method=rk4", "theory.rtol=1e-6", "theory.dt=0.01"}));
+  const auto argv = record["argv"].get<std::vector<std::string>>();
+  ASSERT_EQ(argv.size(), 11u);
+  EXPECT_EQ(argv[0], TILT_BINARY);
+  EXPECT_EQ(argv[1], "ode");
+  EXPECT_EQ(argv[4], "theory.method=rk4");
+  // dt under an adaptive method, and the log grid's t_min under linear spacing, are named too.
+  r = run_tilt("ode " + file + " --set theory.dt=0.02 --set output.t_min=0.1 --quiet");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("tilt: warning: key 'theory.dt' = 0.02 has no effect: theory.method = \"dopri5\""),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("tilt: warning: key 'output.t_min' = 0.1 has no effect: output.spacing = \"linear\""),
+            std::string::npos)
+      << r.output;
+  // Nothing inert: no warning, an empty list in the record.
+  r = run_tilt("sim " + file + " --quiet --out " + (dir.path / "plain").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  record = nlohmann::json::parse(read_file((dir.path / "plain").string() + ".json"));
+  EXPECT_TRUE(record["warnings"].empty());
+  EXPECT_TRUE(record["overrides"].empty());
 }
 
 TEST(Cli, OdeWritesCsvAndJsonAndRefusesToOverwrite) {

@@ -228,10 +228,15 @@ TEST(Faults, OutMustNameFilesNotAFolder) {
     EXPECT_NE(r.output.find("PREFIX names the output files"), std::string::npos) << r.output;
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir.path / "d"));
-  // A folder that does not exist yet is created when the files are written.
+  // A folder that does not exist yet is created before the run, and the command says so (docs/formats.md).
   const Result ok = run_in(dir.path, "ode x.toml --out new/sub/run");
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_TRUE(std::filesystem::exists(dir.path / "new/sub/run.csv"));
+  EXPECT_NE(ok.output.find("tilt: created the folder 'new/sub' for --out new/sub/run"), std::string::npos) << ok.output;
+  // ... once: into the folder that now exists, nothing more is said.
+  const Result again = run_in(dir.path, "ode x.toml --out new/sub/second");
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(again.output.find("created the folder"), std::string::npos) << again.output;
 }
 
 // An unwritable output folder is found before the run, with the OS reason (the old message named neither).

@@ -50,7 +50,7 @@ def assert_bit_identical(columns, expected):
 def without_timings(record):
     """The record without what differs between two runs of the same experiment (clock, wall times, speed)."""
     record = json.loads(json.dumps(record))
-    for key in ("started_utc", "wall_seconds"):
+    for key in ("started_utc", "wall_seconds", "argv"):
         record.pop(key, None)
     for part in ("theory", "simulation"):
         if isinstance(record.get(part), dict):
@@ -219,3 +219,86 @@ def test_optimize_gives_the_command_s_files(tmp_path):
     assert again["eps_mix"][-1] == record["objective"]["segments_value"]
     with pytest.raises(tilt.ConfigError, match="optimize.objective"):
         tilt.optimize(example, set={"optimize.objective": "nope"})
+
+
+def test_a_sweep_dict_is_the_sweep_file(tmp_path):
+    spec = tmp_path / "grid.toml"
+    spec.write_text(SWEEP % CURRICULUM.replace("\\\\", "/"))
+    with open(spec, "rb") as f:
+        as_dict = tomllib.load(f)
+    from_file = tilt.sweep(spec, threads=1)
+    from_dict = tilt.sweep(as_dict, threads=1)
+    assert from_dict.csv == from_file.csv
+    assert from_dict.record["sweep"]["hash"] == from_file.record["sweep"]["hash"]
+
+
+def test_records_hold_the_call_and_the_overrides():
+    r = tilt.ode(CURRICULUM, set=SMALL)
+    assert r.record["argv"][:3] == ["python", "tilt.ode", CURRICULUM]
+    assert r.record["overrides"] == ["%s=%s" % kv for kv in SMALL.items()]
+    assert r.record["warnings"] == []
+
+
+def test_a_setting_without_effect_warns_by_name():
+    with pytest.warns(tilt.TiltWarning, match="theory.rtol.*theory.method = \"rk4\""):
+        r = tilt.ode(CURRICULUM, set={"theory.method": "rk4", "theory.rtol": 1e-6, "t_max": 1.0})
+    assert any("theory.rtol" in w for w in r.record["warnings"])
+    with warnings_as_errors():
+        tilt.ode(CURRICULUM, set={"theory.method": "rk4", "theory.dt": 0.01, "t_max": 1.0})  # dt does apply
+
+
+class warnings_as_errors:
+    def __enter__(self):
+        import warnings
+        self._catch = warnings.catch_warnings()
+        self._catch.__enter__()
+        warnings.simplefilter("error", tilt.TiltWarning)
+
+    def __exit__(self, *exc):
+        return self._catch.__exit__(*exc)
+
+
+def test_integral_floats_are_accepted_for_integer_keys():
+    text = tilt.resolve({"model": "xgm", "xgm": {"K": np.float64(4.0)}}, set={"sim.seeds": 6.0})
+    assert "K = 4\n" in text and "seeds = 6\n" in text
+    with pytest.raises(tilt.ConfigError, match="xgm.K"):
+        tilt.resolve({"model": "xgm"}, set={"xgm.K": 4.5})
+
+
+def test_to_pandas_and_a_short_repr():
+    r = tilt.ode(CURRICULUM, set=SMALL)
+    df = r.to_pandas()
+    assert list(df.columns) == list(r.columns) and len(df) == len(r)
+    assert np.array_equal(df["eps"].to_numpy().view(np.uint64), r["eps"].view(np.uint64))
+    text = repr(r)
+    assert text.startswith("tilt.Result(ode: 13 rows x %d columns: t, " % len(r.columns))
+    assert len(text) < 160
+    assert "more" in repr(tilt.sim(CURRICULUM, set=SMALL))
+
+
+def test_only_tilt_names_at_the_top_level_each_documented():
+    import pydoc
+    public = {name for name in dir(tilt) if not name.startswith("_")}
+    assert public == set(tilt.__all__), public ^ set(tilt.__all__)
+    page = pydoc.render_doc(tilt, renderer=pydoc.plaintext)
+    for name in tilt.__all__:
+        assert name in page, name
+    for function in (tilt.ode, tilt.sim, tilt.validate, tilt.sweep, tilt.resolve):
+        for section in ("Parameters", "Returns", "Raises", "Examples"):
+            assert section + "\n    ----" in function.__doc__, (function.__name__, section)
+    for cls in (tilt.Result, tilt.Validation):
+        for section in ("Parameters", "Attributes", "Examples"):
+            assert section + "\n    ----" in cls.__doc__, (cls.__name__, section)
+    for method in (tilt.Result.to_pandas, tilt.Result.to_records, tilt.Result.keys):
+        assert "Returns\n        ----" in method.__doc__, method.__name__
+    for cls in (tilt.ConfigError, tilt.RunError, tilt.TiltWarning):
+        assert len(cls.__doc__) > 40, cls.__name__
+
+
+def test_a_set_on_an_axis_and_a_resume_without_journal_are_refused(tmp_path):
+    spec = tmp_path / "grid.toml"
+    spec.write_text(SWEEP % CURRICULUM.replace("\\\\", "/"))
+    with pytest.raises(tilt.ConfigError, match="axis 1 of the sweep"):
+        tilt.sweep(spec, set={"curriculum.hard": 1.0})
+    with pytest.raises(tilt.ConfigError, match="no journal"):
+        tilt.sweep(spec, out=tmp_path / "never", resume=True)
