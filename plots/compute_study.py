@@ -247,12 +247,16 @@ def summary(cs):
             easy = cs.get((K, 1.0, "easy", level))
             if easy is not None:
                 t["easy_reach"][K] = int((easy["t"] <= easy["t_max"]).sum())
-        if len(widths) >= 2 and all(t["cheapest"].get(K) for K in widths[:2]):
-            a, b = widths[0], widths[1]
-            ka = next(k for k in cs if k[0] == a and k[3] == level and k[2] == t["cheapest"][a][3]
-                      and k[1] == t["cheapest"][a][4])
-            kb = next(k for k in cs if k[0] == b and k[3] == level and k[2] == t["cheapest"][b][3]
-                      and k[1] == t["cheapest"][b][4])
-            t["width_ratio"] = ratio_ci(cs[kb], cs[ka], idx[b], idx[a], cs[kb]["per_sample"], cs[ka]["per_sample"])
+        # Each width's cheapest cell against the smallest width's (independent resampling).
+        t["width_ratios"] = {}
+        a = widths[0]
+        for b in widths[1:]:
+            if not (t["cheapest"].get(a) and t["cheapest"].get(b)):
+                continue
+            ka = (a, t["cheapest"][a][4], t["cheapest"][a][3], level)
+            kb = (b, t["cheapest"][b][4], t["cheapest"][b][3], level)
+            t["width_ratios"][b] = ratio_ci(cs[kb], cs[ka], idx[b], idx[a], cs[kb]["per_sample"], cs[ka]["per_sample"])
+        if len(widths) >= 2 and widths[1] in t["width_ratios"]:
+            t["width_ratio"] = t["width_ratios"][widths[1]]
         out["targets"][level] = t
     return out
