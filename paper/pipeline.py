@@ -94,6 +94,7 @@ class Study:
     cost = ""           # full run, measured on the 2-core development machine
     cost_quick = ""
     kept = None         # for kept studies: the file holding their data
+    missing = ""        # for kept studies: the recipe to run when their data are gone
     figures = ()
     numbers = True
 
@@ -106,6 +107,11 @@ class Study:
 
     def path(self, name):
         return os.path.join(self.runs, name)
+
+    def run(self):
+        """A kept study draws from data kept in the repository: it stops, naming its recipe, where they are gone."""
+        if self.kept and not os.path.exists(os.path.join(ROOT, self.kept)):
+            raise SystemExit("paper: %s missing: %s" % (self.kept, self.missing))
 
 
 class Perceptron(Study):
@@ -423,6 +429,7 @@ class Escape(Study):
     seconds = (10, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "escape"
     kept = "docs/theory/escape.md"
+    missing = "run examples/xgm_escape.sh (tens of core-hours)"
     cost = ("kept (docs/theory/escape.md §6 table; the records of the rows begun after 2026-12-01 in "
             "docs/data/xgm_escape); re-running costs tens of core-hours (examples/xgm_escape.sh)")
     cost_quick = "under a second (draws from the kept table)"
@@ -430,10 +437,6 @@ class Escape(Study):
     recipe = ["examples/xgm_escape.sh (tilt validate with theory.noise = \"sde\", 100 members per row), then "
               "/usr/bin/python3 plots/xgm_escape.py out/xgm_escape into docs/theory/escape.md §6",
               "figures.escape(rows of the table)"]
-
-    def run(self):
-        if not os.path.exists(os.path.join(ROOT, self.kept)):
-            raise SystemExit("paper: %s missing: run examples/xgm_escape.sh (tens of core-hours)" % self.kept)
 
     def draw(self, n):
         header = None
@@ -483,6 +486,7 @@ class XgmGain(Study):
     name = "xgm_gain"
     seconds = (10, 10)  # expected wall seconds, full and --quick (2-core machine under load)
     kept = "docs/theory/xgm.md"
+    missing = "run examples/xgm_gain.sh (hours)"
     cost = ("kept (docs/theory/xgm.md, 'The scientific answer' and 'The lottery, re-read' tables); re-running "
             "examples/xgm_gain.sh took hours on the 2-core machine (2026-11-26)")
     cost_quick = "under a second (draws from the kept tables)"
@@ -491,10 +495,6 @@ class XgmGain(Study):
               "out/xgm_gain_hard2 with --set curriculum.hard=2.0); the SDE column: tilt ode ... "
               "--set theory.noise=sde; tables printed by plots/xgm_gain.py into docs/theory/xgm.md",
               "figures.gain_against_width(rows of the tables)"]
-
-    def run(self):
-        if not os.path.exists(os.path.join(ROOT, self.kept)):
-            raise SystemExit("paper: %s missing: run examples/xgm_gain.sh (hours)" % self.kept)
 
     def rows(self, header_start, which):
         md = os.path.join(ROOT, self.kept)
@@ -554,15 +554,12 @@ class XgmCost(Study):
     name = "xgm_cost"
     seconds = (5, 5)  # expected wall seconds, full and --quick (2-core machine under load)
     kept = "docs/theory/xgm.md"
+    missing = "run scripts/xgm_cost.sh"
     cost = "kept (docs/theory/xgm.md, 'Cost'; scripts/xgm_cost.sh took about an hour, 2026-11-30)"
     cost_quick = "under a second (draws from the kept table)"
     figures = ("xgm_cost",)
     recipe = ["scripts/xgm_cost.sh, printed by plots/xgm_cost.py into docs/theory/xgm.md",
               "figures.series_against(K, ...)"]
-
-    def run(self):
-        if not os.path.exists(os.path.join(ROOT, self.kept)):
-            raise SystemExit("paper: %s missing: run scripts/xgm_cost.sh" % self.kept)
 
     def draw(self, n):
         md = os.path.join(ROOT, self.kept)
@@ -592,6 +589,7 @@ class ComputeStudy(Study):
     seconds = (15, 15)  # expected wall seconds, full and --quick (2-core machine under load)
     name = "compute"
     kept = "docs/data/compute_study"
+    missing = "run the recipes of examples/study/compute_order.toml"
     cost = ("kept (docs/data/compute_study: examples/study/compute_order.toml at K = 4 and 8, "
             "compute_order_K16.toml and compute_baselines.toml; about 30 CPU-min, 65 min wall on the shared machine)")
     cost_quick = "seconds (draws from the kept records)"
@@ -601,10 +599,6 @@ class ComputeStudy(Study):
               "build/tilt sweep examples/study/compute_order_K16.toml --out docs/data/compute_study/order_K16",
               "build/tilt sweep examples/study/compute_baselines.toml --out docs/data/compute_study/baselines",
               "plots/compute_study.py: draw(cells) and summary(cells)"]
-
-    def run(self):
-        if not os.path.isdir(os.path.join(ROOT, self.kept)):
-            raise SystemExit("paper: %s missing: run the recipes of examples/study/compute_order.toml" % self.kept)
 
     def draw(self, n):
         import compute_study
@@ -651,16 +645,13 @@ class XgmValidation(Study):
     name = "xgm_validation"
     seconds = (5, 5)  # expected wall seconds, full and --quick (2-core machine under load)
     kept = "docs/theory/xgm.md"
+    missing = "run examples/xgm_validate.sh"
     cost = "kept (docs/theory/xgm.md, 'Validation'; examples/xgm_validate.sh took about 70 min, 2026-11-30)"
     cost_quick = "under a second (draws from the kept table)"
     figures = ("xgm_validation",)
     recipe = ["sh examples/xgm_validate.sh build out/xgm_validate \"4 8 16\" \"curriculum anti shuffled\" "
               "1000,2000,4000, printed by plots/xgm_validation.py into docs/theory/xgm.md",
               "figures.validation_summary(rows of the table)"]
-
-    def run(self):
-        if not os.path.exists(os.path.join(ROOT, self.kept)):
-            raise SystemExit("paper: %s missing: run examples/xgm_validate.sh" % self.kept)
 
     def draw(self, n):
         md = os.path.join(ROOT, self.kept)
