@@ -739,7 +739,7 @@ DOCS_FIGURES = {
     "xgm_easy_fraction_gap": "sweep_xgm_easy_fraction_gap.png", "xgm_hardness_gap": "sweep_xgm_hardness_gap.png",
     "xgm_hardness_success": "sweep_xgm_hardness_shuffled_success.png", "xgm_gain": "xgm_gain.png",
     "xgm_gain_hard2": "xgm_gain_hard2.png", "xgm_cost": "xgm_cost.png",
-    "xgm_validation": "xgm_validation.png",
+    "xgm_validation": "xgm_validation.png", "compute_study": "compute_study.png",
 }
 
 STUDIES = [Perceptron, PerceptronSweeps, Scm, XgmLottery, XgmMaps, XgmGain, Escape, Speed, XgmCost, XgmValidation,
