@@ -202,7 +202,7 @@ def draw(cs, stem, levels=None):
         ymax = max(top) * 3 if top else 1e10
         unreached = [(x, st) for xs_, st in ax.__dict__.get("_inf", []) for x in xs_]
         for x, st in unreached:
-            ax.plot([x], [ymax], marker=r"$\infty$", ls="none", color=st["color"], ms=5)
+            ax.plot([x], [ymax], marker=r"$\infty$", ls="none", color=st["color"], ms=9)
         if unreached:
             ax.axhline(ymax / 1.8, color="0.7", lw=0.5)
         ax.set_xticks(range(len(widths)), [str(K) for K in widths])
@@ -214,9 +214,8 @@ def draw(cs, stem, levels=None):
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=6.5, bbox_to_anchor=(0.5, -0.08))
     fig.tight_layout(rect=(0, 0.12, 1, 1))
     any_cell = next(iter(cs.values()))
-    facts = ("xgm (examples/study/compute_order.toml, compute_baselines.toml): theory ensembles of %d members from "
-             "d = 1000 initial overlaps, t_max = %g, eta = 3, c_K = 1/sqrt(K); failed restarts charged t_max; 95 %% "
-             "bootstrap intervals; infinity signs above the grey line: no member reaches the target by t_max."
+    facts = ("xgm (examples/study), theory ensembles of %d members, d = 1000 initial overlaps, t_max = %g, "
+             "eta = 3, c_K = 1/sqrt(K); restarts charged t_max; 95 %% bootstrap intervals; infinity: not reached."
              % (len(any_cell["t"]), any_cell["t_max"]))
     return figures.finish(fig, stem, facts)
 
