@@ -35,6 +35,17 @@ double quantile(std::vector<double> values, double q) {
   return values[lo] + (h - double(lo)) * (values[hi] - values[lo]);
 }
 
+std::vector<double> member_t_stars(const std::vector<Trajectory>& members, const std::string& column, double eps_star) {
+  std::vector<double> out;
+  for (const auto& tr : members) {
+    const std::size_t j = tr.column(column);
+    std::vector<double> eps;
+    for (const auto& row : tr.rows) eps.push_back(row[j]);
+    out.push_back(time_to_threshold(tr.times, eps, eps_star));
+  }
+  return out;
+}
+
 namespace {
 double mean_of(const std::vector<double>& x) {
   double s = 0;
@@ -147,16 +158,6 @@ std::vector<double> final_values(const std::vector<Trajectory>& members, const s
   for (const auto& tr : members) out.push_back(tr.rows.back()[tr.column(column)]);
   return out;
 }
-std::vector<double> t_stars(const std::vector<Trajectory>& members, const std::string& column, double eps_star) {
-  std::vector<double> out;
-  for (const auto& tr : members) {
-    const std::size_t j = tr.column(column);
-    std::vector<double> eps;
-    for (const auto& row : tr.rows) eps.push_back(row[j]);
-    out.push_back(time_to_threshold(tr.times, eps, eps_star));
-  }
-  return out;
-}
 }  // namespace
 
 Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector<Trajectory>& members,
@@ -174,7 +175,8 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
   } else {
     g.gap_se = std::sqrt(se_of(fr) * se_of(fr) + se_of(fm) * se_of(fm));
   }
-  const std::vector<double> tr = t_stars(reference, column, eps_star), tm = t_stars(members, column, eps_star);
+  const std::vector<double> tr = member_t_stars(reference, column, eps_star),
+                            tm = member_t_stars(members, column, eps_star);
   const double mr = quantile(tr, 0.5), mm = quantile(tm, 0.5);
   if (!std::isfinite(mr) || !std::isfinite(mm) || !(mm > 0)) {
     g.speedup = g.speedup_se = nan;

@@ -38,6 +38,8 @@ struct EnsembleMetrics {
 };
 
 double quantile(std::vector<double> values, double q);  // type 7; +inf values sort last
+// Each member's t* on `column` (time_to_threshold of its trajectory; +inf if never).
+std::vector<double> member_t_stars(const std::vector<Trajectory>& members, const std::string& column, double eps_star);
 EnsembleMetrics ensemble_metrics(const std::vector<Trajectory>& members, const std::string& column, double eps_star);
 nlohmann::json to_json(const EnsembleMetrics& m);  // infinities written as null
 

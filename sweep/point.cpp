@@ -118,7 +118,7 @@ void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& 
   for (double x : {cost.samples, cost.samples_lo, cost.samples_hi})
     out.push_back(cost.reached ? cell(x * per_sample) : "not reached");
   if (!spec.reference.empty() && slot != spec.reference) {
-    const std::vector<double> t_ref = ensemble_metrics(*reference, spec.column, eps_star).t_star;
+    const std::vector<double> t_ref = member_t_stars(*reference, spec.column, eps_star);
     const CostRatio r =
         solution_cost_ratio({&t_ref, t_max, 1.0}, {&m.t_star, t_max, 1.0},
                             t_ref.size() == m.t_star.size() ? Resampling::Paired : Resampling::Independent);
@@ -283,7 +283,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
     for (std::size_t s = 0; s < slots.size(); ++s)
       for (std::size_t side = 0; side < runs[s].size(); ++side) {
         nlohmann::json t = nlohmann::json::array();
-        for (double x : ensemble_metrics(runs[s][side], spec.column, level).t_star) t.push_back(json_number(x));
+        for (double x : member_t_stars(runs[s][side], spec.column, level)) t.push_back(json_number(x));
         result.t_star_at[format_number(level)][slots[s] + sides(spec)[side]] = t;
       }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
