@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
 #include "models/builtin.hpp"
-#include "sim/models/perceptron_sgd.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/sim/perceptron_sgd.hpp"
+#include "models/perceptron/theory/perceptron_ode.hpp"
 #include "theory/integrate.hpp"
-#include "theory/models/perceptron_ode.hpp"
 #include "theory/run.hpp"
 
 namespace {

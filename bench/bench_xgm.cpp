@@ -10,14 +10,14 @@
 #include <map>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
 #include "models/builtin.hpp"
-#include "sim/models/xgm_sgd.hpp"
-#include "theory/models/xgm_ode.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/sim/xgm_sgd.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "theory/run.hpp"
 
 namespace {

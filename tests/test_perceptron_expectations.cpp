@@ -4,11 +4,11 @@
 #include <Eigen/Dense>
 #include <cmath>
 
-#include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/theory/perceptron_expectations.hpp"
+#include "models/perceptron/theory/perceptron_ode.hpp"
 #include "support.hpp"
-#include "theory/models/perceptron_expectations.hpp"
-#include "theory/models/perceptron_ode.hpp"
 
 namespace {
 

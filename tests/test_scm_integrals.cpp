@@ -13,8 +13,8 @@
 #include <Eigen/LU>
 
 #include "core/rng.hpp"
+#include "models/scm/theory/scm_integrals.hpp"
 #include "support.hpp"
-#include "theory/models/scm_integrals.hpp"
 
 namespace {
 

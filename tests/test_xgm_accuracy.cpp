@@ -15,9 +15,9 @@
 #include <Eigen/Cholesky>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 #include "xgm_stress_state.hpp"
 
 namespace {

@@ -8,10 +8,10 @@
 #include <gsl/gsl_integration.h>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_closed.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_closed.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 
 namespace {
 

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "support.hpp"
-#include "theory/models/xgm_ode.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
 

@@ -10,10 +10,10 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
-#include "theory/models/xgm_ode.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "xgm_stress_state.hpp"
 
 namespace {

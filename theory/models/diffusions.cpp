@@ -7,7 +7,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
-#include "core/models/xgm_gauss.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 
 namespace tilt {
 

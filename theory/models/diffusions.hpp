@@ -3,8 +3,8 @@
 #pragma once
 #include <memory>
 
-#include "core/models/perceptron.hpp"
-#include "core/models/xgm.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/xgm/core/xgm.hpp"
 #include "theory/sde.hpp"
 
 namespace tilt {
