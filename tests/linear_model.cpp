@@ -16,7 +16,6 @@
 #include "core/schedule.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
-#include "theory/models/problems.hpp"
 #include "theory/run.hpp"
 
 namespace tilt {

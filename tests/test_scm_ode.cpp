@@ -16,7 +16,6 @@
 #include "models/scm/theory/scm_ode.hpp"
 #include "sim/run.hpp"
 #include "support.hpp"
-#include "theory/models/problems.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
 #include "validation_support.hpp"

@@ -6,8 +6,9 @@
 #include "core/config.hpp"
 #include "core/model.hpp"
 #include "models/perceptron/core/perceptron.hpp"
-#include "sim/models/members.hpp"
-#include "theory/models/problems.hpp"
+#include "models/perceptron/sim/perceptron_sgd.hpp"
+#include "models/perceptron/theory/perceptron_diffusion.hpp"
+#include "models/perceptron/theory/perceptron_problem.hpp"
 
 namespace tilt {
 namespace {
@@ -78,6 +79,7 @@ ModelDescriptor perceptron_model() {
                                    "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"}};
   };
   m.theory = perceptron_problem;
+  m.diffusion = perceptron_diffusion;
   m.simulate = simulate_perceptron;
   return m;
 }

@@ -6,8 +6,8 @@
 #include "core/config.hpp"
 #include "core/model.hpp"
 #include "models/scm/core/scm.hpp"
-#include "sim/models/members.hpp"
-#include "theory/models/problems.hpp"
+#include "models/scm/sim/scm_sgd.hpp"
+#include "models/scm/theory/scm_problem.hpp"
 
 namespace tilt {
 namespace {

@@ -9,8 +9,9 @@
 #include "core/model.hpp"
 #include "core/schedule.hpp"
 #include "models/xgm/core/xgm.hpp"
-#include "sim/models/members.hpp"
-#include "theory/models/problems.hpp"
+#include "models/xgm/sim/xgm_sgd.hpp"
+#include "models/xgm/theory/xgm_diffusion.hpp"
+#include "models/xgm/theory/xgm_problem.hpp"
 
 namespace tilt {
 namespace {
@@ -176,6 +177,7 @@ ModelDescriptor xgm_model() {
   };
   m.theory_check = check_theory_not_degenerate;
   m.theory = xgm_problem;
+  m.diffusion = xgm_diffusion;
   m.simulate = simulate_xgm;
   return m;
 }

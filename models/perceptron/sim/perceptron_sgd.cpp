@@ -5,7 +5,6 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
-#include "sim/models/members.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
 

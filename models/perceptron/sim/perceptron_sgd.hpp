@@ -9,6 +9,8 @@
 
 namespace tilt {
 
+class Config;
+
 class PerceptronSgd {
  public:
   // Starts from `weights` (teacher and student); samples come from `samples`.
@@ -34,5 +36,9 @@ class PerceptronSgd {
   Eigen::VectorXd anchor_r_, anchor_i_, x_r_, x_i_;
   Rng rng_;
 };
+
+// One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
+// descriptor's `simulate`.
+Trajectory simulate_perceptron(const Config& config, long long member);
 
 }  // namespace tilt

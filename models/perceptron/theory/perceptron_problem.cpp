@@ -1,10 +1,11 @@
 // The perceptron's theory problem: its ODE and the initial overlaps (sampled, nominal or from a CSV row).
+#include "models/perceptron/theory/perceptron_problem.hpp"
+
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/perceptron/core/perceptron.hpp"
 #include "models/perceptron/theory/perceptron_ode.hpp"
-#include "theory/models/problems.hpp"
 
 namespace tilt {
 TheoryProblem perceptron_problem(const Config& config, long long member) {

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "core/config.hpp"
-#include "sim/models/members.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
 

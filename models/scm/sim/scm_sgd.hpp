@@ -7,6 +7,8 @@
 
 namespace tilt {
 
+class Config;
+
 class ScmSgd {
  public:
   ScmSgd(ScmParams params, ScmWeights weights, Rng samples);
@@ -30,5 +32,9 @@ class ScmSgd {
   Rng rng_;
   Eigen::VectorXd x_, lambda_, nu_, coef_;
 };
+
+// One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
+// descriptor's `simulate`.
+Trajectory simulate_scm(const Config& config, long long member);
 
 }  // namespace tilt

@@ -1,4 +1,6 @@
 // The scm theory problem: its ODE and the initial order parameters (sampled at sim.d, nominal, or a CSV row).
+#include "models/scm/theory/scm_problem.hpp"
+
 #include <Eigen/Cholesky>
 
 #include "core/config.hpp"
@@ -6,7 +8,6 @@
 #include "core/io.hpp"
 #include "models/scm/core/scm.hpp"
 #include "models/scm/theory/scm_ode.hpp"
-#include "theory/models/problems.hpp"
 
 namespace tilt {
 

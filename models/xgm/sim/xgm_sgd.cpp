@@ -6,7 +6,6 @@
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/xgm/core/xgm_gauss.hpp"
-#include "sim/models/members.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
 

@@ -8,6 +8,8 @@
 
 namespace tilt {
 
+class Config;
+
 class XgmSgd {
  public:
   XgmSgd(XgmParams params, XgmWeights weights, Rng samples);
@@ -32,5 +34,9 @@ class XgmSgd {
   Eigen::VectorXd x_rel_, x_irr_, lambda_, G_;
   std::vector<double> cumulative_p_;
 };
+
+// One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
+// descriptor's `simulate`.
+Trajectory simulate_xgm(const Config& config, long long member);
 
 }  // namespace tilt

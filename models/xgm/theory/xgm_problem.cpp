@@ -1,10 +1,11 @@
 // The xgm theory problem: its ODE and the initial order parameters (sampled at sim.d, nominal, or a CSV row).
+#include "models/xgm/theory/xgm_problem.hpp"
+
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/xgm/core/xgm.hpp"
 #include "models/xgm/theory/xgm_ode.hpp"
-#include "theory/models/problems.hpp"
 
 #include <Eigen/Cholesky>
 
