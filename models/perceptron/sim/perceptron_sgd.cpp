@@ -22,7 +22,7 @@ void PerceptronSgd::anchor() {
   anchor_i_ = w_.w_i;
 }
 
-double PerceptronSgd::step(double delta, double gamma) {
+double PerceptronSgd::step_with_coupling(double delta, double gamma) {
   // Draw the sample and accumulate the fields in one pass (the normals dominate the cost of a step).
   double lambda = 0, u = 0;
   for (Eigen::Index j = 0; j < x_r_.size(); ++j) {

@@ -17,7 +17,7 @@ class PerceptronSgd {
   PerceptronSgd(PerceptronParams params, PerceptronWeights weights, Rng samples);
   // One online SGD step on a fresh sample of difficulty Delta; gamma is the consolidation strength in force.
   // Returns the student's field lambda on that sample (non-finite when the weights have blown up).
-  double step(double delta, double gamma);
+  double step_with_coupling(double delta, double gamma);
   void anchor();  // w1 <- w (at a switch)
   PerceptronOverlaps overlaps() const;
   const PerceptronWeights& weights() const { return w_; }
@@ -27,7 +27,7 @@ class PerceptronSgd {
   std::vector<double> observe() const { return perceptron_observables(p_, overlaps()); }
   double largest_order_parameter() const;
   void on_switch() { anchor(); }
-  double step(double delta, std::size_t phase) { return step(delta, phase > 0 ? p_.coupling : 0.0); }
+  double step(double delta, std::size_t phase) { return step_with_coupling(delta, phase > 0 ? p_.coupling : 0.0); }
   double uniform() { return rng_.uniform(); }
 
  private:

@@ -24,7 +24,6 @@ class ScmOde : public OdeModel {
   // The same equations with every integral evaluated from its own copied sub-covariance (E_dg_x_g, E_dg_dg_g_g):
   // the path of relu and linear, and for erf a cross-check of the fast path that rhs() takes.
   bool rhs_generic(const double* y, double* dydt) const;
-  void set_threads(int threads) { p_.threads = threads; }
 
   std::vector<double> state_of(const ScmOverlaps& o) const;
   ScmOverlaps overlaps_of_state(const double* y) const;

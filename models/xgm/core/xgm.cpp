@@ -186,7 +186,8 @@ double xgm_rule_match(const XgmParams& p, const XgmOverlaps& o, int k) {
   return (o.v(k) > 0 ? 1.0 : -1.0) == label ? 1.0 : 0.0;
 }
 
-XgmObserver::XgmObserver(XgmParams p) : p_(std::move(p)), gauss_(std::make_unique<XgmGauss>(p_, false, true)) {}
+XgmObserver::XgmObserver(XgmParams p)
+    : p_(std::move(p)), gauss_(std::make_unique<XgmGauss>(p_, XgmExpectations::Observables)) {}
 XgmObserver::~XgmObserver() = default;
 
 std::vector<std::string> XgmObserver::columns() const {
@@ -202,7 +203,8 @@ std::vector<std::string> XgmObserver::columns() const {
 std::vector<double> XgmObserver::observe(const XgmOverlaps& o) const {
   std::vector<double> out = xgm_state_of(o);
   XgmMoments easy, hard;
-  const bool ok = gauss_->expect(o, p_.test.easy, false, &easy) && gauss_->expect(o, p_.test.hard, false, &hard);
+  const bool ok = gauss_->expect(o, p_.test.easy, XgmExpectations::Observables, &easy) &&
+                  gauss_->expect(o, p_.test.hard, XgmExpectations::Observables, &hard);
   if (!ok) throw RunError("xgm: the irrelevant overlap matrix Qperp is not positive definite");
   const TestDistribution& t = p_.test;
   // eps_err: the error estimate (one standard error) of the eps column; easy and hard use independent lines.

@@ -77,19 +77,51 @@ void replicate_mean(const std::vector<double>& x, int n, double* mean, double* s
   *se = std::sqrt(v / (double(R) * (R - 1)));
 }
 
+// The smoothing direction of the lines for a cluster with field means mu: the gradient of the linearised f in
+// u-space, A^T a with a_k = v_k <g'(lambda_k)> (unit length; the first axis where it vanishes).
+Eigen::VectorXd smoothing_direction(const XgmParams& p, const XgmOverlaps& o, const Eigen::VectorXd& mu,
+                                    const Eigen::VectorXd& s2, const Eigen::MatrixXd& A) {
+  Eigen::VectorXd a(p.K);
+  for (int k = 0; k < p.K; ++k) a(k) = o.v(k) * mean_slope(p.activation, mu(k), s2(k));
+  Eigen::VectorXd w = A.transpose() * a;
+  const double nrm = w.norm();
+  if (nrm > 1e-12 * (1 + A.norm() * a.norm())) {
+    w /= nrm;
+  } else {
+    w = Eigen::VectorXd::Unit(A.cols(), 0);
+  }
+  return w;
+}
+
 }  // namespace
 
-XgmGauss::XgmGauss(const XgmParams& p, bool dynamics, bool observables)
+void XgmGauss::CvSums::add(double mass, double e, double ee) {
+  n += 1;
+  h += mass;
+  x1 += e;
+  x2 += ee;
+  x11 += e * e;
+  x12 += e * ee;
+  x22 += ee * ee;
+  hx1 += mass * e;
+  hx2 += mass * ee;
+}
+
+XgmGauss::XgmGauss(const XgmParams& p, XgmExpectations prepare)
     : p_(p), rules_(&line_rules(p.nodes)), rules2_(&line_rules(2 * p.nodes)) {
-  if (dynamics || !observables) {
+  const bool dynamics = prepare != XgmExpectations::Observables, observables = prepare != XgmExpectations::Rhs;
+  if (dynamics) {
     const int R = p.rhs_error_estimates ? kReplicates : 1;
-    rhs_ = LinePoints(p.D, p.K, (p.lines + R - 1) / R, true, R);
+    rhs_ = LinePoints(p.D, p.K, (p.lines + R - 1) / R, LinePairing::Antithetic, R);
   }
-  if (observables) obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), false);
+  if (observables)
+    obs_ = LinePoints(p.D, p.K, std::max(std::max(p.observable_lines, 8) / kReplicates, 1), LinePairing::Plain);
 }
 
 bool XgmGauss::rhs_uses_nodes() const { return !(p_.activation == XgmActivation::Relu && p_.loss == XgmLoss::Square); }
 
+// One function on purpose: the hot loop over lines shares a dozen scratch buffers across the kernel branches, which
+// a split would pass around or allocate per call.
 void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const Eigen::MatrixXd& A,
                           const PassOptions& opt, const LineRules& rules, std::vector<XgmMoments>* sums,
                           std::vector<CvSums>* cvs) const {
@@ -109,16 +141,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
   for (std::size_t ci = 0; ci < p_.clusters.size(); ++ci) {
     const XgmCluster& c = p_.clusters[ci];
     const Eigen::VectorXd mu = o.r * c.centre;
-    // Smoothing direction: the gradient of the linearised f in u-space.
-    Eigen::VectorXd a(K);
-    for (int k = 0; k < K; ++k) a(k) = o.v(k) * mean_slope(p_.activation, mu(k), s2(k));
-    Eigen::VectorXd w = A.transpose() * a;
-    const double nrm = w.norm();
-    if (nrm > 1e-12 * (1 + A.norm() * a.norm())) {
-      w /= nrm;
-    } else {
-      w = Eigen::VectorXd::Unit(M, 0);
-    }
+    const Eigen::VectorXd w = smoothing_direction(p_, o, mu, s2, A);
     const Eigen::VectorXd beta = A * w;
     const double y = c.label;
     for (int r = 0; r < points.replicates; ++r) {
@@ -150,15 +173,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
             out.observables = true;
             relu_line(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, p_.loss, rules, sc, &out);
             eps += out.eps;
-            cv_sums.n += 1;
-            cv_sums.h += out.eps;
-            cv_sums.x1 += out.e;
-            cv_sums.x2 += out.ee;
-            cv_sums.x11 += out.e * out.e;
-            cv_sums.x12 += out.e * out.ee;
-            cv_sums.x22 += out.ee * out.ee;
-            cv_sums.hx1 += out.eps * out.e;
-            cv_sums.hx2 += out.eps * out.ee;
+            cv_sums.add(out.eps, out.e, out.ee);
           }
         } else if (relu && eps_only) {
           for (int i = 0; i < n; ++i) eps += relu_line_eps(Line{Alpha.col(i).data(), beta.data(), cv.data(), K, y}, sc);
@@ -215,50 +230,93 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
   }
 }
 
-void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular, bool need_loss,
-                             const std::vector<std::pair<double, double>>* cv_means, XgmMoments* out) const {
-  if (obs_.empty()) throw std::logic_error("XgmGauss: observables asked of an instance built without their lines");
-  const LinePoints& points = obs_;
-  const std::size_t nc = p_.clusters.size();
-  std::vector<XgmMoments> sums(kReplicates, zero_moments(p_.K, p_.D));
-  std::vector<CvSums> cv(nc * kReplicates);
-  PassOptions opt;
-  opt.eps = true;
-  opt.loss = need_loss;
-  opt.control_variates = cv_means != nullptr;
-  opt.lower_triangular = lower_triangular;
+const LineRules* XgmGauss::loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular,
+                                      double* loss_node) const {
   // The loss by quadrature along the lines (smooth activations, logistic loss): its quadrature error is the
   // change from n to 2n nodes on the first lines of every replicate (a systematic error, so a few lines show
   // it); with the nodes chosen automatically they double until that is at most a quarter of the tolerance.
+  const LinePoints& points = obs_;
   const LineRules* rules = rules_;
-  double loss_node = 0;
-  if (need_loss && rhs_uses_nodes()) {
-    PassOptions lo;
-    lo.loss = true;
-    lo.lower_triangular = lower_triangular;
-    lo.count = std::min(kFirstObservableLines, points.n);
-    std::vector<XgmMoments> a(kReplicates, zero_moments(p_.K, p_.D)), b = a;
-    lines_pass(points, o, A, lo, *rules, &a);
-    for (;;) {
-      const LineRules& finer = line_rules(2 * rules->nodes());
-      b.assign(kReplicates, zero_moments(p_.K, p_.D));
-      lines_pass(points, o, A, lo, finer, &b);
-      std::vector<double> d(kReplicates), l(kReplicates);
-      for (int r = 0; r < kReplicates; ++r) {
-        d[std::size_t(r)] = b[std::size_t(r)].loss - a[std::size_t(r)].loss;
-        l[std::size_t(r)] = a[std::size_t(r)].loss;
-      }
-      double dm, dse, lm, lse;
-      replicate_mean(d, lo.count, &dm, &dse);
-      replicate_mean(l, lo.count, &lm, &lse);
-      loss_node = std::hypot(dm, dse);
-      if (!p_.nodes_auto || loss_node <= 0.25 * p_.observable_tol * std::max(1.0, std::fabs(lm)) ||
-          rules->nodes() >= kMaxAutoNodes)
-        break;
-      rules = &finer;
-      a.swap(b);
+  PassOptions lo;
+  lo.loss = true;
+  lo.lower_triangular = lower_triangular;
+  lo.count = std::min(kFirstObservableLines, points.n);
+  std::vector<XgmMoments> a(kReplicates, zero_moments(p_.K, p_.D)), b = a;
+  lines_pass(points, o, A, lo, *rules, &a);
+  for (;;) {
+    const LineRules& finer = line_rules(2 * rules->nodes());
+    b.assign(kReplicates, zero_moments(p_.K, p_.D));
+    lines_pass(points, o, A, lo, finer, &b);
+    std::vector<double> d(kReplicates), l(kReplicates);
+    for (int r = 0; r < kReplicates; ++r) {
+      d[std::size_t(r)] = b[std::size_t(r)].loss - a[std::size_t(r)].loss;
+      l[std::size_t(r)] = a[std::size_t(r)].loss;
+    }
+    double dm, dse, lm, lse;
+    replicate_mean(d, lo.count, &dm, &dse);
+    replicate_mean(l, lo.count, &lm, &lse);
+    *loss_node = std::hypot(dm, dse);
+    if (!p_.nodes_auto || *loss_node <= 0.25 * p_.observable_tol * std::max(1.0, std::fabs(lm)) ||
+        rules->nodes() >= kMaxAutoNodes)
+      return rules;
+    rules = &finer;
+    a.swap(b);
+  }
+}
+
+void XgmGauss::control_variate_eps(const std::vector<CvSums>& cv, const std::vector<std::pair<double, double>>& means,
+                                   std::vector<double>* e) const {
+  // eps_c = mean(h) - b . (mean(x) - E[x]) with b the least-squares coefficients of h on x over all the
+  // cluster's lines (a common b for every replicate; its O(1/lines) bias is far below the tolerance).
+  for (int r = 0; r < kReplicates; ++r) (*e)[std::size_t(r)] = 0;
+  for (std::size_t ci = 0; ci < p_.clusters.size(); ++ci) {
+    CvSums T;
+    for (int r = 0; r < kReplicates; ++r) {
+      const CvSums& S = cv[ci * kReplicates + std::size_t(r)];
+      T.n += S.n;
+      T.h += S.h;
+      T.x1 += S.x1;
+      T.x2 += S.x2;
+      T.x11 += S.x11;
+      T.x12 += S.x12;
+      T.x22 += S.x22;
+      T.hx1 += S.hx1;
+      T.hx2 += S.hx2;
+    }
+    const double m1 = T.x1 / T.n, m2 = T.x2 / T.n, mh = T.h / T.n;
+    const double c11 = T.x11 / T.n - m1 * m1, c12 = T.x12 / T.n - m1 * m2, c22 = T.x22 / T.n - m2 * m2;
+    const double ch1 = T.hx1 / T.n - mh * m1, ch2 = T.hx2 / T.n - mh * m2;
+    const double det = c11 * c22 - c12 * c12;
+    double b1 = 0, b2 = 0;
+    if (det > 1e-12 * (c11 * c22) && det > 0) {
+      b1 = (c22 * ch1 - c12 * ch2) / det;
+      b2 = (c11 * ch2 - c12 * ch1) / det;
+    } else if (c11 > 0) {
+      b1 = ch1 / c11;
+    }
+    const double pc = p_.clusters[ci].p, E1 = means[ci].first, E2 = means[ci].second;
+    for (int r = 0; r < kReplicates; ++r) {
+      const CvSums& S = cv[ci * kReplicates + std::size_t(r)];
+      (*e)[std::size_t(r)] += pc * (S.h - b1 * (S.x1 - S.n * E1) - b2 * (S.x2 - S.n * E2));
     }
   }
+}
+
+void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, const ObserveOptions& request,
+                             XgmMoments* out) const {
+  if (obs_.empty()) throw std::logic_error("XgmGauss: observables asked of an instance built without their lines");
+  const LinePoints& points = obs_;
+  const bool need_loss = request.loss;
+  std::vector<XgmMoments> sums(kReplicates, zero_moments(p_.K, p_.D));
+  std::vector<CvSums> cv(p_.clusters.size() * kReplicates);
+  PassOptions opt;
+  opt.eps = true;
+  opt.loss = need_loss;
+  opt.control_variates = request.cv_means != nullptr;
+  opt.lower_triangular = request.lower_triangular;
+  double loss_node = 0;
+  const LineRules* rules =
+      need_loss && rhs_uses_nodes() ? loss_rules(o, A, request.lower_triangular, &loss_node) : rules_;
   int n = p_.observable_tol > 0 ? std::min(kFirstObservableLines, points.n) : points.n;
   opt.count = n;
   lines_pass(points, o, A, opt, *rules, &sums, &cv);
@@ -268,42 +326,7 @@ void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, boo
       e[std::size_t(r)] = sums[std::size_t(r)].eps;
       l[std::size_t(r)] = sums[std::size_t(r)].loss;
     }
-    if (cv_means) {
-      // eps_c = mean(h) - b . (mean(x) - E[x]) with b the least-squares coefficients of h on x over all the
-      // cluster's lines (a common b for every replicate; its O(1/lines) bias is far below the tolerance).
-      for (int r = 0; r < kReplicates; ++r) e[std::size_t(r)] = 0;
-      for (std::size_t ci = 0; ci < nc; ++ci) {
-        CvSums T;
-        for (int r = 0; r < kReplicates; ++r) {
-          const CvSums& S = cv[ci * kReplicates + std::size_t(r)];
-          T.n += S.n;
-          T.h += S.h;
-          T.x1 += S.x1;
-          T.x2 += S.x2;
-          T.x11 += S.x11;
-          T.x12 += S.x12;
-          T.x22 += S.x22;
-          T.hx1 += S.hx1;
-          T.hx2 += S.hx2;
-        }
-        const double m1 = T.x1 / T.n, m2 = T.x2 / T.n, mh = T.h / T.n;
-        const double c11 = T.x11 / T.n - m1 * m1, c12 = T.x12 / T.n - m1 * m2, c22 = T.x22 / T.n - m2 * m2;
-        const double ch1 = T.hx1 / T.n - mh * m1, ch2 = T.hx2 / T.n - mh * m2;
-        const double det = c11 * c22 - c12 * c12;
-        double b1 = 0, b2 = 0;
-        if (det > 1e-12 * (c11 * c22) && det > 0) {
-          b1 = (c22 * ch1 - c12 * ch2) / det;
-          b2 = (c11 * ch2 - c12 * ch1) / det;
-        } else if (c11 > 0) {
-          b1 = ch1 / c11;
-        }
-        const double pc = p_.clusters[ci].p, E1 = (*cv_means)[ci].first, E2 = (*cv_means)[ci].second;
-        for (int r = 0; r < kReplicates; ++r) {
-          const CvSums& S = cv[ci * kReplicates + std::size_t(r)];
-          e[std::size_t(r)] += pc * (S.h - b1 * (S.x1 - S.n * E1) - b2 * (S.x2 - S.n * E2));
-        }
-      }
-    }
+    if (request.cv_means) control_variate_eps(cv, *request.cv_means, &e);
     replicate_mean(e, n, &out->eps, &out->eps_err);
     if (need_loss) replicate_mean(l, n, &out->loss, &out->loss_err);
     const bool met = 2 * out->eps_err <= p_.observable_tol &&
@@ -323,7 +346,45 @@ void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, boo
   }
 }
 
-bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* out, bool observe) const {
+void XgmGauss::rhs_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, PassOptions opt, XgmMoments* out) const {
+  const int K = p_.K, D = p_.D;
+  const LinePoints& Zd = rhs_.empty() ? obs_ : rhs_;
+  opt.count = Zd.n;
+  std::vector<XgmMoments> sums(std::size_t(Zd.replicates), zero_moments(K, D));
+  lines_pass(Zd, o, A, opt, *rules_, &sums);
+  // With replicates (error estimates on request) and quadrature along the lines, the same lines are integrated
+  // again with twice the nodes: the change is the quadrature's error estimate.
+  const bool node_estimate = Zd.replicates > 1 && rhs_uses_nodes();
+  std::vector<XgmMoments> sums2;
+  if (node_estimate) {
+    std::vector<XgmMoments> fine(std::size_t(Zd.replicates), zero_moments(K, D));
+    lines_pass(Zd, o, A, opt, *rules2_, &fine);
+    sums2 = difference(fine, sums);
+  }
+  // The mean and standard error of one quantity, and of its change under twice the nodes, combined.
+  auto one = [&](auto get, Eigen::MatrixXd* mean, Eigen::MatrixXd* err, Eigen::MatrixXd* node) {
+    replicate_mean(sums, Zd.n, get, mean, err);
+    if (!node_estimate) {
+      if (rhs_uses_nodes()) node->setConstant(std::numeric_limits<double>::quiet_NaN());
+      return;
+    }
+    Eigen::MatrixXd dm, dse;
+    replicate_mean(sums2, Zd.n, get, &dm, &dse);
+    *node = (dm.cwiseAbs2() + dse.cwiseAbs2()).cwiseSqrt();
+    *err = (err->cwiseAbs2() + node->cwiseAbs2()).cwiseSqrt();
+  };
+  one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG, &out->GG_err, &out->GG_node);
+  if (!opt.drift) return;
+  one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr, &out->dr_err, &out->dr_node);
+  one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz, &out->Gz_err, &out->Gz_node);
+  Eigen::MatrixXd eg, eg_err, eg_node = out->eg_node;
+  one([](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err, &eg_node);
+  out->eg = eg;
+  out->eg_err = eg_err;
+  out->eg_node = eg_node;
+}
+
+bool XgmGauss::expect(const XgmOverlaps& o, double delta, XgmExpectations what, XgmMoments* out) const {
   const int K = p_.K, D = p_.D, M = D + K;
   Eigen::LLT<Eigen::MatrixXd> llt(o.Qp);
   if (llt.info() != Eigen::Success) return false;
@@ -334,65 +395,36 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   A.rightCols(K) = std::sqrt(delta) * out->L;
   // Closed forms (Stein's lemma, xgm_closed.hpp) for the drift, the read-out term and the loss: relu or erf, square
   // loss, and a non-degenerate field covariance (Delta > 0; Qp is positive definite here).
-  const bool relu = p_.activation == XgmActivation::Relu;
-  const bool closed =
-      p_.closed_forms && (relu || p_.activation == XgmActivation::Erf) && p_.loss == XgmLoss::Square && delta > 0;
-  const LinePoints& Zd = rhs_.empty() ? obs_ : rhs_;
-  PassOptions dyn_opt;
-  dyn_opt.gg = true;
-  dyn_opt.count = Zd.n;
-  std::vector<XgmMoments> sums(std::size_t(Zd.replicates), zero_moments(K, D));
-  // With replicates (error estimates on request) and quadrature along the lines, the same lines are integrated
-  // again with twice the nodes: the change is the quadrature's error estimate.
-  const bool node_estimate = Zd.replicates > 1 && rhs_uses_nodes();
-  std::vector<XgmMoments> sums2;
-  auto dynamics_pass = [&](const Eigen::MatrixXd& A_or_Lc) {
-    lines_pass(Zd, o, A_or_Lc, dyn_opt, *rules_, &sums);
-    if (!node_estimate) return;
-    std::vector<XgmMoments> fine(std::size_t(Zd.replicates), zero_moments(K, D));
-    lines_pass(Zd, o, A_or_Lc, dyn_opt, *rules2_, &fine);
-    sums2 = difference(fine, sums);
-  };
-  auto finish_dynamics = [&](bool drift) {
-    // The mean and standard error of one quantity, and of its change under twice the nodes, combined.
-    auto one = [&](auto get, Eigen::MatrixXd* mean, Eigen::MatrixXd* err, Eigen::MatrixXd* node) {
-      replicate_mean(sums, Zd.n, get, mean, err);
-      if (!node_estimate) {
-        if (rhs_uses_nodes()) node->setConstant(std::numeric_limits<double>::quiet_NaN());
-        return;
-      }
-      Eigen::MatrixXd dm, dse;
-      replicate_mean(sums2, Zd.n, get, &dm, &dse);
-      *node = (dm.cwiseAbs2() + dse.cwiseAbs2()).cwiseSqrt();
-      *err = (err->cwiseAbs2() + node->cwiseAbs2()).cwiseSqrt();
-    };
-    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.GG; }, &out->GG, &out->GG_err, &out->GG_node);
-    if (!drift) return;
-    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.dr; }, &out->dr, &out->dr_err, &out->dr_node);
-    one([](const XgmMoments& m) -> const Eigen::MatrixXd& { return m.Gz; }, &out->Gz, &out->Gz_err, &out->Gz_node);
-    Eigen::MatrixXd eg, eg_err, eg_node = out->eg_node;
-    one([](const XgmMoments& m) -> Eigen::MatrixXd { return m.eg; }, &eg, &eg_err, &eg_node);
-    out->eg = eg;
-    out->eg_err = eg_err;
-    out->eg_node = eg_node;
-  };
-  if (!closed) {
-    if (dyn) {
-      dyn_opt.drift = true;
-      dynamics_pass(A);
-      finish_dynamics(true);
-    }
-    if (observe) {
-      // eps and the loss depend on the fields only: K dimensions (lambda = mu + chol(A A^T) u) where the field
-      // covariance is positive definite, else (Delta = 0 with sigma r of low rank) the D + K dimensions of A.
-      Eigen::LLT<Eigen::MatrixXd> fllt(A * A.transpose());
-      if (fllt.info() == Eigen::Success)
-        observe_lines(o, fllt.matrixL(), true, true, nullptr, out);
-      else
-        observe_lines(o, A, false, true, nullptr, out);
-    }
-    return true;
+  const bool closed = p_.closed_forms &&
+                      (p_.activation == XgmActivation::Relu || p_.activation == XgmActivation::Erf) &&
+                      p_.loss == XgmLoss::Square && delta > 0;
+  if (closed) return expect_closed(o, delta, A, what, out);
+  if (what != XgmExpectations::Observables) {
+    PassOptions opt;
+    opt.gg = true;
+    opt.drift = true;
+    rhs_lines(o, A, opt, out);
   }
+  if (what != XgmExpectations::Rhs) {
+    // eps and the loss depend on the fields only: K dimensions (lambda = mu + chol(A A^T) u) where the field
+    // covariance is positive definite, else (Delta = 0 with sigma r of low rank) the D + K dimensions of A.
+    Eigen::LLT<Eigen::MatrixXd> fllt(A * A.transpose());
+    ObserveOptions request;
+    request.loss = true;
+    request.lower_triangular = fllt.info() == Eigen::Success;
+    if (request.lower_triangular)
+      observe_lines(o, fllt.matrixL(), request, out);
+    else
+      observe_lines(o, A, request, out);
+  }
+  return true;
+}
+
+bool XgmGauss::expect_closed(const XgmOverlaps& o, double delta, const Eigen::MatrixXd& A, XgmExpectations what,
+                             XgmMoments* out) const {
+  const int K = p_.K;
+  const bool dyn = what != XgmExpectations::Observables, observe = what != XgmExpectations::Rhs;
+  const bool relu = p_.activation == XgmActivation::Relu;
   // What is left for the lines (GG, eps) depends on the fields only: integrate over lambda = mu + Lc u with
   // Lc = chol(C), u in R^K (the first K coordinates of the points), K instead of D + K dimensions.
   const Eigen::MatrixXd C = A * A.transpose();
@@ -400,9 +432,10 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
   if (cllt.info() != Eigen::Success) return false;
   const Eigen::MatrixXd Lc = cllt.matrixL();
   if (dyn) {
-    dyn_opt.lower_triangular = true;
-    dynamics_pass(Lc);
-    finish_dynamics(false);
+    PassOptions opt;
+    opt.gg = true;
+    opt.lower_triangular = true;
+    rhs_lines(o, Lc, opt, out);
   }
   const Eigen::VectorXd cv = p_.cK * o.v;
   Eigen::VectorXd EG, eg;
@@ -428,9 +461,11 @@ bool XgmGauss::expect(const XgmOverlaps& o, double delta, bool dyn, XgmMoments* 
     out->Gz += (c.p * std::sqrt(delta)) * (H * out->L);
     out->eg += c.p * eg;
   }
-  const bool use_cv = relu && K >= kControlVariateUnits;
-  if (observe) observe_lines(o, Lc, true, false, use_cv ? &cv_means : nullptr, out);
   if (observe) {
+    ObserveOptions request;  // eps only: the loss has its closed form
+    request.lower_triangular = true;
+    if (relu && K >= kControlVariateUnits) request.cv_means = &cv_means;
+    observe_lines(o, Lc, request, out);
     out->loss = loss;
     out->loss_err = 0;
   }

@@ -46,16 +46,20 @@ struct XgmMoments {
   int loss_nodes = 0;        // nodes along each line for the loss when it is a line average (else 0)
 };
 
+// Which expectations an XgmGauss prepares lines for, and which one expect() call computes: those of the
+// right-hand side (dr, Gz, GG, eg), the observables (eps, loss), or both.
+enum class XgmExpectations { Rhs, Observables, RhsAndObservables };
+
 class XgmGauss {
  public:
   // Uses p.K, p.D, p.lines, p.observable_lines, p.observable_tol, p.nodes (p.nodes_auto: the loss's nodes are
   // chosen per evaluation from p.observable_tol), p.closed_forms, the activation, loss, read-out scale, sigma and
-  // clusters. `dynamics`: build the p.lines points (right-hand side); `observables`:
-  // build up to p.observable_lines points (eps, loss). A call needing a set that was not built uses the other one.
-  explicit XgmGauss(const XgmParams& p, bool dynamics = true, bool observables = true);
-  // Expectations at difficulty delta: dr, Gz, GG, eg when `dynamics`, eps and loss when `observe`, each with its
-  // error estimate. Returns false when Qp is not positive definite (the state left the domain).
-  bool expect(const XgmOverlaps& o, double delta, bool dynamics, XgmMoments* out, bool observe = true) const;
+  // clusters. `prepare`: Rhs builds the p.lines points, Observables up to p.observable_lines points, both both. A
+  // call needing a set that was not built uses the other one.
+  explicit XgmGauss(const XgmParams& p, XgmExpectations prepare = XgmExpectations::RhsAndObservables);
+  // The expectations `what` at difficulty delta, each with its error estimate. Returns false when Qp is not
+  // positive definite (the state left the domain).
+  bool expect(const XgmOverlaps& o, double delta, XgmExpectations what, XgmMoments* out) const;
   // Whether the line averages (of the right-hand side, and the loss where it is one) are computed by quadrature
   // along the lines, so that p.nodes matters: every activation but relu, and relu with the logistic loss.
   bool rhs_uses_nodes() const;
@@ -75,6 +79,14 @@ class XgmGauss {
   // int e^2 phi) (known means: closed forms) and of their products (for the regression of h on x).
   struct CvSums {
     double n = 0, h = 0, x1 = 0, x2 = 0, x11 = 0, x12 = 0, x22 = 0, hx1 = 0, hx2 = 0;
+    void add(double mass, double e, double ee);  // one line: error mass, int e phi, int e^2 phi
+  };
+  // What observe_lines computes: eps always, the loss on request; lower_triangular: A = chol(C) (the fields-only
+  // case); cv_means (relu, square loss; per cluster E[e], E[e^2] from closed forms): eps by control variates.
+  struct ObserveOptions {
+    bool loss = false;
+    bool lower_triangular = false;
+    const std::vector<std::pair<double, double>>* cv_means = nullptr;
   };
   // Adds, for every replicate r, the mixture sums sum_c p_c sum_lines (line integral) to (*sums)[r]; with
   // opt.control_variates also the per-cluster sums to (*cv)[c * kReplicates + r].
@@ -82,9 +94,21 @@ class XgmGauss {
                   const PassOptions& opt, const xgm_detail::LineRules& rules, std::vector<XgmMoments>* sums,
                   std::vector<CvSums>* cv = nullptr) const;
   // The observables on lines, doubling the lines of every replicate until the error estimate meets the tolerance.
-  // cv_means (relu, square loss; per cluster E[e], E[e^2] from closed forms): eps by control variates.
-  void observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular, bool need_loss,
-                     const std::vector<std::pair<double, double>>* cv_means, XgmMoments* out) const;
+  void observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, const ObserveOptions& request,
+                     XgmMoments* out) const;
+  // The nodes along the lines for the loss (p.nodes, or doubled from there under p.nodes_auto) and, in *loss_node,
+  // the quadrature's error estimate at them.
+  const xgm_detail::LineRules* loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular,
+                                          double* loss_node) const;
+  // The replicates' eps sums corrected by the control variates (cv: per cluster and replicate).
+  void control_variate_eps(const std::vector<CvSums>& cv, const std::vector<std::pair<double, double>>& means,
+                           std::vector<double>* e) const;
+  // The right-hand side's line averages over lambda = mu + A u: GG, and with opt.drift also dr, Gz, eg, each
+  // with its error estimate.
+  void rhs_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, PassOptions opt, XgmMoments* out) const;
+  // expect() where the closed forms apply (relu or erf, square loss, Delta > 0): lines only for GG and eps.
+  bool expect_closed(const XgmOverlaps& o, double delta, const Eigen::MatrixXd& A, XgmExpectations what,
+                     XgmMoments* out) const;
   XgmParams p_;
   xgm_detail::LinePoints rhs_;           // the right-hand side's lines (antithetic)
   xgm_detail::LinePoints obs_;           // the observables' lines (plain, nested)

@@ -48,7 +48,8 @@ const LineRules& line_rules(int n) {
   return *slot;
 }
 
-LinePoints::LinePoints(int D, int K, int per_replicate, bool antithetic, int copies) {
+LinePoints::LinePoints(int D, int K, int per_replicate, LinePairing pairing, int copies) {
+  const bool antithetic = pairing == LinePairing::Antithetic;
   replicates = copies;
   const int M = D + K;
   n = antithetic ? 2 * ((per_replicate + 1) / 2) : per_replicate;

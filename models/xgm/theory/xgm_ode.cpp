@@ -62,7 +62,7 @@ XgmRhsError xgm_rhs_error(const XgmParams& p, const XgmMoments& m, double delta)
 }
 
 XgmOde::XgmOde(const XgmParams& params) : p_(params), observer_(params) {
-  if (!automatic()) gauss_ = std::make_shared<XgmGauss>(p_, true, false);
+  if (!automatic()) gauss_ = std::make_shared<XgmGauss>(p_, XgmExpectations::Rhs);
 }
 
 XgmRhsAccuracy XgmOde::choose(const XgmParams& p, const XgmOverlaps& o, double delta) {
@@ -74,10 +74,10 @@ XgmRhsAccuracy XgmOde::choose(const XgmParams& p, const XgmOverlaps& o, double d
   XgmRhsError e;
   bool uses_nodes = false;
   auto estimate = [&] {
-    const XgmGauss g(q, true, false);
+    const XgmGauss g(q, XgmExpectations::Rhs);
     uses_nodes = g.rhs_uses_nodes();
     XgmMoments m;
-    if (!g.expect(o, delta, true, &m, false)) return false;
+    if (!g.expect(o, delta, XgmExpectations::Rhs, &m)) return false;
     e = xgm_rhs_error(q, m, delta);
     return true;
   };
@@ -117,7 +117,7 @@ const XgmGauss& XgmOde::gauss_for(std::size_t phase, double delta, const XgmOver
     XgmParams q = p_;
     q.lines = c.accuracy.lines;
     if (c.accuracy.nodes > 0) q.nodes = c.accuracy.nodes;
-    slot = std::make_shared<XgmGauss>(q, true, false);
+    slot = std::make_shared<XgmGauss>(q, XgmExpectations::Rhs);
   }
   c.gauss = slot;
   choices_.push_back(c);
@@ -134,7 +134,7 @@ bool XgmOde::rhs(double delta, std::size_t phase, const double* y, double* dydt)
   const int K = p_.K, D = p_.D;
   const XgmOverlaps o = xgm_overlaps_of_state(K, D, y);
   XgmMoments m;
-  if (!gauss_for(phase, delta, o).expect(o, delta, true, &m, false)) return false;
+  if (!gauss_for(phase, delta, o).expect(o, delta, XgmExpectations::Rhs, &m)) return false;
   const double eta = p_.eta;
   const Eigen::MatrixXd dr = eta * m.dr - eta * p_.weight_decay * o.r;
   const Eigen::MatrixXd Y = std::sqrt(delta) * m.Gz * m.L.transpose();
@@ -163,7 +163,7 @@ std::vector<double> XgmOde::observe(const double* y) const {
       q.lines = c.accuracy.lines;
       if (c.accuracy.nodes > 0) q.nodes = c.accuracy.nodes;
       XgmMoments m;
-      if (XgmGauss(q, true, false).expect(o, c.accuracy.difficulty, true, &m, false)) {
+      if (XgmGauss(q, XgmExpectations::Rhs).expect(o, c.accuracy.difficulty, XgmExpectations::Rhs, &m)) {
         const XgmRhsError e = xgm_rhs_error(q, m, c.accuracy.difficulty);
         c.accuracy.max_line_err = std::max(c.accuracy.max_line_err, e.lines);
         c.accuracy.max_node_err = std::max(c.accuracy.max_node_err, e.nodes);

@@ -34,6 +34,15 @@ struct XgmRhsError {
 };
 XgmRhsError xgm_rhs_error(const XgmParams& p, const XgmMoments& m, double delta);
 
+// Not a pure right-hand side when xgm.lines or xgm.nodes is automatic: the first rhs() call of a phase at a
+// difficulty chooses the quadrature's line and node counts at that state (choose(), from xgm.rhs_tol) and caches
+// them, with their XgmGauss instance, for the rest of the phase; observe() re-estimates the error of the current
+// phase's choice. Why: the choice costs many right-hand sides, and a right-hand side whose accuracy changed with
+// the state inside a phase would not be smooth, which the adaptive integrators need. The cache (choices_,
+// instances_, phase_) is behind mutex_ because rhs() and observe() are const, and const member functions must be
+// safe to call concurrently (the standard library's rule; tilt gives each ensemble member its own model, a program
+// using the library may share one). Given the state at the phase start the choice is deterministic. With both keys
+// set there is one fixed instance (gauss_) and rhs() is pure.
 class XgmOde : public OdeModel {
  public:
   explicit XgmOde(const XgmParams& params);
@@ -66,7 +75,6 @@ class XgmOde : public OdeModel {
   mutable std::vector<Choice> choices_;
   mutable std::map<std::pair<int, int>, std::shared_ptr<const XgmGauss>> instances_;  // by (lines, nodes)
   mutable std::size_t phase_ = 0;  // the phase of the last right-hand side
-  mutable double last_output_ = 0;
 };
 
 }  // namespace tilt
