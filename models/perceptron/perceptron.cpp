@@ -1,6 +1,7 @@
 // Model `perceptron` (docs/models.md, "perceptron"): curriculum with irrelevant features, L2 and elastic
 // consolidation. Its descriptor: the [perceptron] keys, checks, columns, validation columns, cost, theory and
-// simulation. The pieces live in core/models/perceptron.*, theory/models/perceptron_*, sim/models/perceptron_sgd.*.
+// simulation. The pieces live in this folder,
+// models/perceptron/: core/ (parameters, weights, observables), theory/ (ODE, problem, diffusion), sim/ (SGD).
 #include "models/builtin.hpp"
 
 #include "core/config.hpp"
@@ -68,7 +69,7 @@ ModelDescriptor perceptron_model() {
   };
   m.state_size = [](const Config&) { return 8.0; };
   m.output_columns = [](const Config&) { return 10.0; };
-  // sim/models/perceptron_sgd.cpp: the field lambda = w.x over N_r + N_i inputs, then w += (eta/N) G x.
+  // models/perceptron/sim/perceptron_sgd.cpp: the field lambda = w.x over N_r + N_i inputs, then w += (eta/N) G x.
   m.sgd_step_multiply_adds = [](const Config& config) {
     const PerceptronParams p = PerceptronParams::from_config(config);
     return 2.0 * double(p.N_r + p.N_i);

@@ -1,6 +1,7 @@
 // Model `scm` (docs/models.md, "scm"): the soft committee machine teacher-student model, M teacher and K student
 // units. Its descriptor: the [scm] keys, checks, columns, validation columns, cost, theory and simulation. The
-// pieces live in core/models/scm.*, theory/models/scm_*, sim/models/scm_sgd.*.
+// pieces live in this folder, models/scm/: core/ (parameters, weights, observables), theory/ (Gaussian integrals,
+// ODE, problem), sim/ (SGD).
 #include "models/builtin.hpp"
 
 #include "core/config.hpp"
@@ -96,7 +97,7 @@ ModelDescriptor scm_model() {
     const double K = student_units(config), M = teacher_units(config);
     return K * (K + 1) / 2 + K * M + K + 1;
   };
-  // sim/models/scm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
+  // models/scm/sim/scm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
   // trained) the read-out update (3 K); weight decay rescales W (K d more).
   m.sgd_step_multiply_adds = [](const Config& config) {
     const ScmParams p = ScmParams::from_config(config);

@@ -1,6 +1,6 @@
 // Model `xgm` (docs/models.md, "xgm"): a two-layer network of K units on the XOR-like Gaussian mixture. Its
-// descriptor: the [xgm] keys, checks, columns, validation columns, cost, theory and simulation. The pieces live in
-// core/models/xgm*, theory/models/xgm_*, sim/models/xgm_sgd.*.
+// descriptor: the [xgm] keys, checks, columns, validation columns, cost, theory and simulation. The pieces live in this
+// folder, models/xgm/: core/ (parameters, weights, observables), theory/ (ODE, problem, diffusion), sim/ (SGD).
 #include "models/builtin.hpp"
 
 #include "core/config.hpp"
@@ -168,7 +168,7 @@ ModelDescriptor xgm_model() {
     const double K = units(config), D = double(config.integer("xgm.D"));
     return K * D + K * (K + 1) / 2 + K + 6 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
   };
-  // sim/models/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
+  // models/xgm/sim/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
   // trained) the read-out update (3 K); weight decay rescales W (K d more).
   m.sgd_step_multiply_adds = [](const Config& config) {
     const XgmParams p = XgmParams::from_config(config);

@@ -1,5 +1,5 @@
 // The perceptron's order-parameter ODE (docs/models.md section 2) with L2 penalty and elastic consolidation.
-// State: Q_r, Q_i, R, C_r, C_i, Q1_r, Q1_i, R1 (see core/models/perceptron.hpp).
+// State: Q_r, Q_i, R, C_r, C_i, Q1_r, Q1_i, R1 (see models/perceptron/core/perceptron.hpp).
 #pragma once
 #include "models/perceptron/core/perceptron.hpp"
 #include "theory/ode_model.hpp"

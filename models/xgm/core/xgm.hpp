@@ -35,7 +35,7 @@ struct XgmParams : TwoLayerTraining {
   double readout_init_scale = 1.0;
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
-  int lines = 1024, nodes = 16;  // accuracy of the Gaussian expectations (core/models/xgm_gauss.hpp)
+  int lines = 1024, nodes = 16;  // accuracy of the Gaussian expectations (models/xgm/core/xgm_gauss.hpp)
   // xgm.lines = 0 / xgm.nodes = 0: the theory chooses them from rhs_tol at the start of every phase (lines and nodes
   // above are then the smallest it uses: the automatic rule max(1024, 16384/K) and 16), and the observables' loss
   // chooses its nodes from observable_tol.
