@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
 #include "models/builtin.hpp"
-#include "sim/models/perceptron_sgd.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/sim/perceptron_sgd.hpp"
+#include "models/perceptron/theory/perceptron_ode.hpp"
 #include "theory/integrate.hpp"
-#include "theory/models/perceptron_ode.hpp"
 #include "theory/run.hpp"
 
 namespace {
@@ -66,7 +66,7 @@ void BM_PerceptronSgdStep(benchmark::State& state) {
   const tilt::Config config = tilt::Config::from_text(kHeadline, {"sim.d=" + std::to_string(state.range(0))});
   const tilt::PerceptronParams p = tilt::PerceptronParams::from_config(config);
   tilt::PerceptronSgd sgd(p, tilt::sample_perceptron_weights(p, 1), tilt::Rng(1, tilt::Stream::SgdSamples));
-  for (auto _ : state) benchmark::DoNotOptimize(sgd.step(2.0, 0.0));
+  for (auto _ : state) benchmark::DoNotOptimize(sgd.step_with_coupling(2.0, 0.0));
   state.counters["steps_per_s"] = benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_PerceptronSgdStep)->Arg(2000);

@@ -11,13 +11,13 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/models/scm.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
 #include "models/builtin.hpp"
+#include "models/scm/core/scm.hpp"
+#include "models/scm/theory/scm_integrals.hpp"
+#include "models/scm/theory/scm_ode.hpp"
 #include "theory/integrate.hpp"
-#include "theory/models/scm_integrals.hpp"
-#include "theory/models/scm_ode.hpp"
 #include "theory/run.hpp"
 
 namespace {

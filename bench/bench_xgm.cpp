@@ -10,14 +10,14 @@
 #include <map>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
 #include "models/builtin.hpp"
-#include "sim/models/xgm_sgd.hpp"
-#include "theory/models/xgm_ode.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/sim/xgm_sgd.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "theory/run.hpp"
 
 namespace {
@@ -95,7 +95,7 @@ const XgmMoments& reference(int K) {
   static std::map<int, XgmMoments> cache;
   if (!cache.count(K)) {
     const XgmParams p = XgmParams::from_config(config_for(K, 1000, 262144, 1 << 20));
-    XgmGauss(p).expect(bench_state(p), 1.0, true, &cache[K], true);
+    XgmGauss(p).expect(bench_state(p), 1.0, XgmExpectations::RhsAndObservables, &cache[K]);
   }
   return cache[K];
 }
@@ -105,9 +105,9 @@ void BM_XgmExpectRhs(benchmark::State& state) {
   const int K = int(state.range(0)), lines = int(state.range(1));
   const XgmParams p = XgmParams::from_config(config_for(K, 1000, lines));
   const XgmOverlaps o = bench_state(p);
-  const XgmGauss gauss(p, true, false);
+  const XgmGauss gauss(p, XgmExpectations::Rhs);
   XgmMoments m;
-  for (auto _ : state) gauss.expect(o, 1.0, true, &m, false);
+  for (auto _ : state) gauss.expect(o, 1.0, XgmExpectations::Rhs, &m);
   state.counters["lines"] = p.lines;
   state.counters["rhs_error"] = rhs_error(m, reference(K));
 }
@@ -117,9 +117,9 @@ void BM_XgmExpectEps(benchmark::State& state) {
   const int K = int(state.range(0)), lines = int(state.range(1));
   const XgmParams p = XgmParams::from_config(config_for(K, 1000, 0, lines));
   const XgmOverlaps o = bench_state(p);
-  const XgmGauss gauss(p, false, true);
+  const XgmGauss gauss(p, XgmExpectations::Observables);
   XgmMoments m;
-  for (auto _ : state) gauss.expect(o, 1.0, false, &m, true);
+  for (auto _ : state) gauss.expect(o, 1.0, XgmExpectations::Observables, &m);
   state.counters["eps_error"] = std::fabs(m.eps - reference(K).eps);
 }
 
@@ -128,9 +128,9 @@ void BM_XgmExpectEpsErf(benchmark::State& state) {
   const int K = int(state.range(0)), lines = int(state.range(1));
   const XgmParams p = XgmParams::from_config(config_for(K, 1000, 0, lines).with({"xgm.activation=erf"}));
   const XgmOverlaps o = bench_state(p);
-  const XgmGauss gauss(p, false, true);
+  const XgmGauss gauss(p, XgmExpectations::Observables);
   XgmMoments m;
-  for (auto _ : state) gauss.expect(o, 1.0, false, &m, true);
+  for (auto _ : state) gauss.expect(o, 1.0, XgmExpectations::Observables, &m);
   state.counters["eps"] = m.eps;
 }
 
@@ -166,7 +166,7 @@ void BM_XgmExpectAll(benchmark::State& state) {
   const XgmOverlaps o = bench_state(p);
   const XgmGauss gauss(p);
   XgmMoments m;
-  for (auto _ : state) gauss.expect(o, 1.0, true, &m, true);
+  for (auto _ : state) gauss.expect(o, 1.0, XgmExpectations::RhsAndObservables, &m);
   state.counters["rhs_error"] = rhs_error(m, reference(K));
   state.counters["eps_error"] = std::fabs(m.eps - reference(K).eps);
 }

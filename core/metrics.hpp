@@ -55,7 +55,7 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
                      const std::string& column, double eps_star);
 
 // Multiply-adds of one online-SGD step of the configured model's student (forward field and weight update;
-// the teacher's label and the sampling are not counted): docs/sweep.md derives them from sim/models/.
+// the teacher's label and the sampling are not counted): docs/sweep.md derives them from models/<name>/sim/.
 double sgd_step_multiply_adds(const Config& config);
 
 // Cost to solution with restarts (docs/sweep.md, "Compute to solution"). Attempts are independent runs (the

@@ -3,6 +3,7 @@
 // from the model's descriptor here; no other code names a model. docs/adding-a-model.md walks through a new one.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace tilt {
 
 class Config;
 struct TheoryProblem;  // theory/run.hpp: the ODE and its initial state (only the theory layer builds or reads one)
+class Diffusion;       // theory/sde.hpp: the per-sample increments of the finite-d stochastic theory
 
 // A rate at which weight decay shrinks a layer's weights, and the keys that set it (for error messages).
 struct DecayRate {
@@ -52,9 +54,14 @@ struct ModelDescriptor {
   std::function<void(const Config&)> theory_check;
 
   // The ODE and the initial state of ensemble member `member` (theory.init: sampled at sim.d for seed + member,
-  // nominal, or a CSV row); defined in the theory layer (theory/models/).
+  // nominal, or a CSV row); defined in the theory layer (models/<name>/theory/).
   std::function<TheoryProblem(const Config&, long long member)> theory;
-  // One SGD run of ensemble member `member` (sim/run.hpp: init_seed, sample_seed); defined in the sim layer.
+  // The finite-d stochastic theory (theory.noise = "sde", theory/sde.hpp): the model's per-sample increments of
+  // the ODE's state; defined in the theory layer (models/<name>/theory/). Throws InputError for what it cannot
+  // treat. Empty function: the model has none, and theory.noise = "sde" is refused.
+  std::function<std::unique_ptr<Diffusion>(const Config&)> diffusion;
+  // One SGD run of ensemble member `member` (sim/run.hpp: init_seed, sample_seed); defined in the sim layer
+  // (models/<name>/sim/).
   std::function<Trajectory(const Config&, long long member)> simulate;
 };
 

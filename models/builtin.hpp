@@ -9,7 +9,9 @@ namespace tilt {
 
 // The one list of built-in models, in the order `tilt config --reference` lists their tables (the first is the
 // default of `model`). An entry NAME stands for the descriptor `ModelDescriptor NAME_model()` defined in
-// models/NAME.cpp; adding a built-in model is adding its entry here, nothing else (docs/adding-a-model.md).
+// models/NAME/NAME.cpp. Adding a built-in model is its folder models/NAME/ (core/, theory/, sim/ and the descriptor;
+// the build picks them up) and its entry here; no other file names a model (docs/adding-a-model.md;
+// tests/test_linear_model.cpp checks both, and tests/model_copy/ builds a copy of a model's folder).
 #define TILT_BUILTIN_MODELS(MODEL) MODEL(perceptron) MODEL(xgm) MODEL(scm)
 
 // Each model's descriptor (core/model.hpp), declared from the list.

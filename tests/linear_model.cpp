@@ -1,6 +1,6 @@
 // The test-only model `linear` (tests/linear_model.hpp): parameters, weights, ODE, SGD trainer and descriptor in one
-// file, because it is small; a real model splits the same pieces over core/models, theory/models, sim/models and
-// models/<name>.cpp (docs/adding-a-model.md).
+// file, because it is small; a built-in model splits the same pieces over its folder, models/<name>/{core,theory,sim}/
+// and models/<name>/<name>.cpp (docs/adding-a-model.md).
 #include "linear_model.hpp"
 
 #include <algorithm>
@@ -16,7 +16,6 @@
 #include "core/schedule.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
-#include "theory/models/problems.hpp"
 #include "theory/run.hpp"
 
 namespace tilt {

@@ -4,11 +4,11 @@
 #include <Eigen/Dense>
 #include <cmath>
 
-#include "core/models/perceptron.hpp"
 #include "core/rng.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/theory/perceptron_expectations.hpp"
+#include "models/perceptron/theory/perceptron_ode.hpp"
 #include "support.hpp"
-#include "theory/models/perceptron_expectations.hpp"
-#include "theory/models/perceptron_ode.hpp"
 
 namespace {
 
@@ -61,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(States, PerceptronStein,
                                            Case{9.0, 3.9, 2.0, 0.5, 0.6},      // well aligned, large norm
                                            Case{0.4, -0.5, 1.0, -0.2, 0.1}));  // anti-aligned, small norm
 
-// The test error and test loss formulas of core/models/perceptron.cpp.
+// The test error and test loss formulas of models/perceptron/core/perceptron.cpp.
 TEST(PerceptronObservables, ErrorAndLossMatchMonteCarlo) {
   const double T = 2.0, Q_r = 3.0, Q_i = 0.8, R = 1.9, delta = 1.5;
   const double q = Q_r + delta * Q_i;

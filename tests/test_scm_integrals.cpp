@@ -1,4 +1,4 @@
-// The soft committee machine's Gaussian expectations (theory/models/scm_integrals.hpp) against independent
+// The soft committee machine's Gaussian expectations (models/scm/theory/scm_integrals.hpp) against independent
 // high-accuracy quadrature: Gauss-Hermite for erf (Gaussian factors integrated exactly), semi-analytic adaptive
 // Gauss-Kronrod for relu, exact orthant probabilities and Monte Carlo for the relu 4-field reduction.
 #include <gsl/gsl_integration.h>
@@ -13,8 +13,8 @@
 #include <Eigen/LU>
 
 #include "core/rng.hpp"
+#include "models/scm/theory/scm_integrals.hpp"
 #include "support.hpp"
-#include "theory/models/scm_integrals.hpp"
 
 namespace {
 

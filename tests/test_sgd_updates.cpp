@@ -15,14 +15,14 @@
 #include <Eigen/Core>
 
 #include "core/config.hpp"
-#include "core/models/perceptron.hpp"
-#include "core/models/scm.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
-#include "sim/models/perceptron_sgd.hpp"
-#include "sim/models/scm_sgd.hpp"
-#include "sim/models/xgm_sgd.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/sim/perceptron_sgd.hpp"
+#include "models/scm/core/scm.hpp"
+#include "models/scm/sim/scm_sgd.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/sim/xgm_sgd.hpp"
 
 namespace {
 

@@ -431,7 +431,7 @@ TEST(Sweep, CostToSolutionIsTheRenewalCostAndItsIntervalCovers) {
 }
 
 TEST(Sweep, StepCostIsTheMultiplyAddsOfTheSgdCode) {
-  // Counted by hand from sim/models/: perceptron 2 (N_r + N_i); xgm and scm 2 K d + 3 K with a trained read-out,
+  // Counted by hand from models/<name>/sim/: perceptron 2 (N_r + N_i); xgm and scm 2 K d + 3 K with a trained read-out,
   // + K d with weight decay.
   EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::Config::from_text("[sim]\nd = 300\n[perceptron]\nrho_i = 0.5\n")),
             2.0 * (300 + 150));

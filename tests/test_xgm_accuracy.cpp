@@ -1,4 +1,4 @@
-// The error estimates of the xgm expectations (core/models/xgm_gauss.hpp) against brute-force Monte Carlo with
+// The error estimates of the xgm expectations (models/xgm/core/xgm_gauss.hpp) against brute-force Monte Carlo with
 // 10^7 samples per cluster at stress states (|r| of 1.2 and 2.5, irrelevant correlations 0.95-0.99, Delta = 0.7,
 // large read-out). The reference is written here, independently of the production kernels: it samples the inputs
 // of each cluster (xi, z standard normal), forms the fields, and averages the per-sample quantities directly.
@@ -15,9 +15,9 @@
 #include <Eigen/Cholesky>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 #include "xgm_stress_state.hpp"
 
 namespace {
@@ -150,7 +150,7 @@ TEST_P(XgmAccuracy, ErrorEstimatesCoverBruteForceMonteCarlo) {
   const XgmOverlaps o = stress_state(s.rn, s.rho, s.vs, s.seed);
   const double delta = 0.7;
   XgmMoments m;
-  ASSERT_TRUE(XgmGauss(p).expect(o, delta, true, &m));
+  ASSERT_TRUE(XgmGauss(p).expect(o, delta, XgmExpectations::RhsAndObservables, &m));
   std::vector<double> mc, mc_se;
   brute_force(p, s.activation, s.loss, o, delta, 10'000'000, &mc, &mc_se);
   const auto x = flat(m.dr, m.Gz, m.GG, m.eg, m.eps, m.loss);
@@ -195,7 +195,7 @@ TEST(XgmAccuracyPower, WithoutTheErrorEstimateFewLinesAreRejected) {
   const XgmParams p = params("relu", "square", 32);
   const XgmOverlaps o = stress_state(1.2, 0.9, 2.0, 7);
   XgmMoments m;
-  ASSERT_TRUE(XgmGauss(p).expect(o, 0.7, true, &m, false));
+  ASSERT_TRUE(XgmGauss(p).expect(o, 0.7, XgmExpectations::Rhs, &m));
   std::vector<double> mc, mc_se;
   brute_force(p, "relu", "square", o, 0.7, 2'000'000, &mc, &mc_se);
   const int gg0 = 2 * 4 + 16;  // GG's place in flat()
@@ -245,7 +245,7 @@ TEST(XgmNodeAccuracy, QuadratureErrorEstimateCoversBruteForceMonteCarlo) {
   const XgmOverlaps o = xgm_stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
   const double delta = 1.0;
   XgmMoments m;
-  ASSERT_TRUE(XgmGauss(p).expect(o, delta, true, &m, false));
+  ASSERT_TRUE(XgmGauss(p).expect(o, delta, XgmExpectations::Rhs, &m));
   std::vector<double> mc, mc_se;
   brute_force(p, "erf", "logistic", o, delta, 10'000'000, &mc, &mc_se, true);
   // Every line average (dr, Gz, GG, eg) within 4.5 combined standard errors.

@@ -1,4 +1,4 @@
-// The closed forms of model xgm (core/models/xgm_closed.hpp): the bivariate normal CDF and the relu and erf pair
+// The closed forms of model xgm (models/xgm/core/xgm_closed.hpp): the bivariate normal CDF and the relu and erf pair
 // moments against high-accuracy quadrature (1e-10, erf 1e-12) and brute-force Monte Carlo (5 standard errors).
 #include <gtest/gtest.h>
 
@@ -8,10 +8,10 @@
 #include <gsl/gsl_integration.h>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_closed.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_closed.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 
 namespace {
 
@@ -317,9 +317,9 @@ TEST(XgmClosed, ErfSquareClosedFormsMatchLines) {
   o.Qp = X * X.transpose() + 0.2 * Eigen::MatrixXd::Identity(pc.K, pc.K);
   o.v = Eigen::VectorXd::LinSpaced(pc.K, 1.2, -0.9);
   XgmMoments closed, fine, coarse;
-  ASSERT_TRUE(XgmGauss(pc).expect(o, 0.7, true, &closed, false));
-  ASSERT_TRUE(XgmGauss(pf).expect(o, 0.7, true, &fine, false));
-  ASSERT_TRUE(XgmGauss(pr).expect(o, 0.7, true, &coarse, false));
+  ASSERT_TRUE(XgmGauss(pc).expect(o, 0.7, XgmExpectations::Rhs, &closed));
+  ASSERT_TRUE(XgmGauss(pf).expect(o, 0.7, XgmExpectations::Rhs, &fine));
+  ASSERT_TRUE(XgmGauss(pr).expect(o, 0.7, XgmExpectations::Rhs, &coarse));
   auto drift = [](const XgmMoments& m) {
     std::vector<double> x(m.dr.data(), m.dr.data() + m.dr.size());
     x.insert(x.end(), m.Gz.data(), m.Gz.data() + m.Gz.size());

@@ -1,13 +1,13 @@
-// The xgm Gaussian expectations (core/models/xgm_gauss.hpp) against brute-force Monte Carlo, for every
+// The xgm Gaussian expectations (models/xgm/core/xgm_gauss.hpp) against brute-force Monte Carlo, for every
 // activation and loss, and the symmetry that makes r = 0 a fixed point.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
 
 namespace {
 
@@ -62,8 +62,8 @@ TEST_P(XgmKernels, AgreeWithMonteCarlo) {
   const XgmOverlaps o = state(p.K, p.D, 11);
   const double delta = 0.7;
   XgmMoments fine_m, coarse_m, mc, se;
-  ASSERT_TRUE(XgmGauss(p).expect(o, delta, true, &fine_m));
-  ASSERT_TRUE(XgmGauss(coarse).expect(o, delta, true, &coarse_m));
+  ASSERT_TRUE(XgmGauss(p).expect(o, delta, XgmExpectations::RhsAndObservables, &fine_m));
+  ASSERT_TRUE(XgmGauss(coarse).expect(o, delta, XgmExpectations::RhsAndObservables, &coarse_m));
   xgm_moments_mc(p, o, delta, 300000, 5, &mc, &se);
   const auto a = flat(fine_m), b = flat(coarse_m), m = flat(mc), s = flat(se);
   int checked = 0;
@@ -95,7 +95,7 @@ TEST(XgmKernelsSymmetry, RZeroIsAFixedPoint) {
   XgmOverlaps o = state(p.K, p.D, 3);
   o.r.setZero();
   XgmMoments m;
-  ASSERT_TRUE(XgmGauss(p).expect(o, 1.0, true, &m));
+  ASSERT_TRUE(XgmGauss(p).expect(o, 1.0, XgmExpectations::RhsAndObservables, &m));
   EXPECT_LE(m.dr.cwiseAbs().maxCoeff(), 1e-15);
   EXPECT_GT(m.GG.cwiseAbs().maxCoeff(), 1e-3);  // the eta^2 term is not trivially zero there
 }
@@ -105,9 +105,9 @@ TEST(XgmKernelsSymmetry, RZeroIsAFixedPoint) {
 TEST(XgmKernelsConvergence, ErrorFallsWithLines) {
   const XgmOverlaps o = state(4, 2, 17);
   XgmMoments m256, m1024, m4096;
-  ASSERT_TRUE(XgmGauss(params("relu", "square", 256)).expect(o, 0.7, true, &m256));
-  ASSERT_TRUE(XgmGauss(params("relu", "square", 1024)).expect(o, 0.7, true, &m1024));
-  ASSERT_TRUE(XgmGauss(params("relu", "square", 4096)).expect(o, 0.7, true, &m4096));
+  ASSERT_TRUE(XgmGauss(params("relu", "square", 256)).expect(o, 0.7, XgmExpectations::RhsAndObservables, &m256));
+  ASSERT_TRUE(XgmGauss(params("relu", "square", 1024)).expect(o, 0.7, XgmExpectations::RhsAndObservables, &m1024));
+  ASSERT_TRUE(XgmGauss(params("relu", "square", 4096)).expect(o, 0.7, XgmExpectations::RhsAndObservables, &m4096));
   const auto a = flat(m256), b = flat(m1024), c = flat(m4096);
   double d1 = 0, d2 = 0;
   for (std::size_t i = 0; i < a.size(); ++i) {

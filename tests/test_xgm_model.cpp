@@ -7,7 +7,7 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/metrics.hpp"
-#include "core/models/xgm.hpp"
+#include "models/xgm/core/xgm.hpp"
 
 namespace {
 

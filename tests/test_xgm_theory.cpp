@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "support.hpp"
-#include "theory/models/xgm_ode.hpp"
 #include "theory/run.hpp"
 #include "validate/compare.hpp"
 
@@ -166,7 +166,7 @@ TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
     XgmParams fine = p;
     fine.observable_lines = 10 * p.observable_lines;
     fine.observable_tol = p.observable_tol / 10;
-    const XgmGauss gauss(p, false, true), gauss_fine(fine, false, true);
+    const XgmGauss gauss(p, XgmExpectations::Observables), gauss_fine(fine, XgmExpectations::Observables);
     const auto names = xgm_state_names(p.K, p.D);
     double observable = 0;
     for (const auto& row : tr.rows) {
@@ -174,9 +174,10 @@ TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
       for (const auto& n : names) y.push_back(row[tr.column(n)]);
       const XgmOverlaps o = xgm_overlaps_of_state(p.K, p.D, y.data());
       XgmMoments ea, ha, eb, hb;  // the eps column: the test distribution's pick of eps_easy and eps_hard
-      ASSERT_TRUE(gauss.expect(o, p.test.easy, false, &ea, true) && gauss.expect(o, p.test.hard, false, &ha, true));
-      ASSERT_TRUE(gauss_fine.expect(o, p.test.easy, false, &eb, true) &&
-                  gauss_fine.expect(o, p.test.hard, false, &hb, true));
+      ASSERT_TRUE(gauss.expect(o, p.test.easy, XgmExpectations::Observables, &ea) &&
+                  gauss.expect(o, p.test.hard, XgmExpectations::Observables, &ha));
+      ASSERT_TRUE(gauss_fine.expect(o, p.test.easy, XgmExpectations::Observables, &eb) &&
+                  gauss_fine.expect(o, p.test.hard, XgmExpectations::Observables, &hb));
       observable = std::max(observable, std::fabs(p.test.pick(ea.eps, ha.eps) - p.test.pick(eb.eps, hb.eps)));
     }
     std::printf(

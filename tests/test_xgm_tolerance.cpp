@@ -1,4 +1,4 @@
-// The xgm theory's accuracy chosen from a tolerance (xgm.rhs_tol; theory/models/xgm_ode.hpp): at a state where
+// The xgm theory's accuracy chosen from a tolerance (xgm.rhs_tol; models/xgm/theory/xgm_ode.hpp): at a state where
 // the defaults miss the tolerance, the chosen line or node count meets it, measured against an independent
 // reference of many more lines or nodes; the starting counts (what a choice with its estimate set to 0 would keep)
 // do not.
@@ -10,10 +10,10 @@
 #include <string>
 
 #include "core/config.hpp"
-#include "core/models/xgm.hpp"
-#include "core/models/xgm_gauss.hpp"
 #include "core/rng.hpp"
-#include "theory/models/xgm_ode.hpp"
+#include "models/xgm/core/xgm.hpp"
+#include "models/xgm/core/xgm_gauss.hpp"
+#include "models/xgm/theory/xgm_ode.hpp"
 #include "xgm_stress_state.hpp"
 
 namespace {
@@ -120,9 +120,12 @@ TEST(XgmRhsTolerance, ObservableLossChoosesItsNodes) {
   fixed64.push_back("xgm.nodes=64");
   const XgmOverlaps o = xgm_stress_state(2.5, 0.99, 20.0, 2.0, 3, true);
   XgmMoments a, b, c;
-  ASSERT_TRUE(XgmGauss(params("erf", "logistic", automatic), false, true).expect(o, delta, false, &a));
-  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed16), false, true).expect(o, delta, false, &b));
-  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed64), false, true).expect(o, delta, false, &c));
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", automatic), XgmExpectations::Observables)
+                  .expect(o, delta, XgmExpectations::Observables, &a));
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed16), XgmExpectations::Observables)
+                  .expect(o, delta, XgmExpectations::Observables, &b));
+  ASSERT_TRUE(XgmGauss(params("erf", "logistic", fixed64), XgmExpectations::Observables)
+                  .expect(o, delta, XgmExpectations::Observables, &c));
   std::printf(
       "loss: automatic %d nodes %.6f (quadrature estimate %.2g, loss_err %.2g); 16 nodes %.6f (%.2g); "
       "64 nodes %.6f\n",

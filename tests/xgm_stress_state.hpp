@@ -3,8 +3,8 @@
 #pragma once
 #include <cmath>
 
-#include "core/models/xgm.hpp"
 #include "core/rng.hpp"
+#include "models/xgm/core/xgm.hpp"
 
 namespace tilt {
 

@@ -12,8 +12,6 @@
 #include "core/model.hpp"
 #include "core/progress.hpp"
 #include "core/schedule.hpp"
-#include "theory/models/diffusions.hpp"
-#include "theory/models/problems.hpp"
 #include "theory/sde.hpp"
 
 namespace tilt {
@@ -47,6 +45,16 @@ double init_column(const std::map<std::string, double>& row, const std::string& 
 
 TheoryProblem make_theory_problem(const Config& config, long long member) {
   return model_of(config).theory(config, member);
+}
+
+std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
+  const ModelDescriptor& model = model_of(config);
+  if (model.diffusion) return model.diffusion(config);
+  std::string with;  // the registered models that have a stochastic theory
+  for (const ModelDescriptor* other : registered_models())
+    if (other->diffusion) with += (with.empty() ? "" : ", ") + other->name;
+  throw InputError("key 'theory.noise' = \"sde\" with model = \"" + model.name +
+                   "\": no stochastic theory for this model; allowed: none (the sde is written for " + with + ")");
 }
 
 TheoryResult run_theory_members(const Config& config, long long count) {

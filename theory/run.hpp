@@ -1,6 +1,8 @@
 // Theory driver: experiment -> model ODE and initial conditions -> integrated trajectories (one or an ensemble).
 #pragma once
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/trajectory.hpp"
@@ -10,6 +12,7 @@
 namespace tilt {
 
 class Config;
+class Diffusion;
 
 struct TheoryProblem {
   std::unique_ptr<OdeModel> model;
@@ -19,6 +22,14 @@ struct TheoryProblem {
 // The ODE of the configured model, started from the initial condition of ensemble member `member`
 // (theory.init: the simulation's initial weights for seed + member at dimension sim.d, nominal, or a CSV row).
 TheoryProblem make_theory_problem(const Config& config, long long member);
+
+// The configured model's stochastic theory (theory.noise = "sde"; its descriptor's `diffusion`), or InputError
+// for a model that has none, naming those that have one.
+std::unique_ptr<Diffusion> make_diffusion(const Config& config);
+
+// A value of the initial-condition row (theory.init = "file"), or InputError naming the file and the missing
+// column; for the models' problem factories.
+double init_column(const std::map<std::string, double>& row, const std::string& name, const std::string& path);
 
 struct TheoryResult {
   std::vector<Trajectory> members;

@@ -1,0 +1,37 @@
+// The perceptron's theory problem: its ODE and the initial overlaps (sampled, nominal or from a CSV row).
+#include "models/perceptron/theory/perceptron_problem.hpp"
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/io.hpp"
+#include "models/perceptron/core/perceptron.hpp"
+#include "models/perceptron/theory/perceptron_ode.hpp"
+
+namespace tilt {
+TheoryProblem perceptron_problem(const Config& config, long long member) {
+  PerceptronParams p = PerceptronParams::from_config(config);
+  const std::string& init = config.string("theory.init");
+  PerceptronOverlaps o{};
+  if (init == "sampled") {
+    o = overlaps_of(sample_perceptron_weights(p, config.integer("seed") + member));
+  } else if (init == "nominal") {
+    o = nominal_overlaps(p);
+  } else {
+    const std::string path = config.string("theory.init_file");
+    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
+    if (row.count("T")) p.T = row.at("T");  // a fixed quantity in the file overrides the config
+    const double Q_r = init_column(row, "Q_r", path), Q_i = init_column(row, "Q_i", path),
+                 R = init_column(row, "R", path);
+    o = {Q_r, Q_i, R, Q_r, Q_i, Q_r, Q_i, R};
+    if (row.count("C_r") && row.count("C_i")) {
+      o.C_r = row.at("C_r");
+      o.C_i = row.at("C_i");
+    }
+    if (!(Q_r > 0) || Q_i < 0 || R * R > Q_r * p.T)
+      throw InputError("initial overlaps from '" + path +
+                       "' are not a valid covariance (need Q_r > 0, Q_i >= 0, R^2 <= Q_r T)");
+  }
+  return {std::make_unique<PerceptronOde>(p), PerceptronOde::state_of(o)};
+}
+
+}  // namespace tilt

@@ -1,0 +1,10 @@
+// The perceptron theory problem: its ODE and the initial state of ensemble member `member` (theory/run.hpp); the
+// descriptor's `theory`.
+#pragma once
+#include "theory/run.hpp"
+
+namespace tilt {
+
+TheoryProblem perceptron_problem(const Config& config, long long member);
+
+}  // namespace tilt

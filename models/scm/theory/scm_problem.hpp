@@ -1,0 +1,10 @@
+// The scm theory problem: its ODE and the initial state of ensemble member `member` (theory/run.hpp); the
+// descriptor's `theory`.
+#pragma once
+#include "theory/run.hpp"
+
+namespace tilt {
+
+TheoryProblem scm_problem(const Config& config, long long member);
+
+}  // namespace tilt
