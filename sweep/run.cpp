@@ -37,20 +37,20 @@ std::string point_name(const SweepSpec& spec, const SweepPoint& p) {
   return s + ")";
 }
 
-void check_limits(const SweepSpec& spec, const Config& e) {
+void check_limits(const SweepSpec& spec, const ResolvedExperiment& e) {
   switch (spec.run) {
     case SweepRun::Theory:
       check_theory_limits(e, 1);
       break;
     case SweepRun::TheoryEnsemble:
-      check_theory_limits(e, e.integer("theory.ensemble"));
+      check_theory_limits(e, e.theory.ensemble);
       break;
     case SweepRun::Sim:
-      check_simulation_limits(e, e.integer("sim.seeds"));
+      check_simulation_limits(e, e.sim.seeds);
       break;
     case SweepRun::Validate:
       check_validation_limits(e);
-      if (e.integer("sim.seeds") < 2)
+      if (e.sim.seeds < 2)
         throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
       break;
   }
@@ -94,28 +94,28 @@ struct CostParts {
   Part theory, sim;
 };
 
-CostParts cost_parts(SweepRun run, const Config& e) {
-  const ModelDescriptor& model = model_of(e);
-  const double seeds = double(e.integer("sim.seeds"));
+CostParts cost_parts(SweepRun run, const ResolvedExperiment& e) {
+  const ModelDescriptor& model = *e.model;
+  const double seeds = double(e.sim.seeds);
   CostParts c;
-  c.theory.t_max = c.sim.t_max = e.real("t_max");
+  c.theory.t_max = c.sim.t_max = e.t_max;
   c.theory.width = model.state_size(e);
-  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
-  c.sim.width = double(e.integer("sim.d")) * step;
+  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.sim.d);
+  c.sim.width = double(e.sim.d) * step;
   switch (run) {
     case SweepRun::Theory:
       c.theory.members = 1;
       break;
     case SweepRun::TheoryEnsemble:
-      c.theory.members = double(e.integer("theory.ensemble"));
+      c.theory.members = double(e.theory.ensemble);
       break;
     case SweepRun::Sim:
       c.sim.members = seeds;
       break;
     case SweepRun::Validate:  // the theory twin: one ODE for a shared initial condition, else one per seed
       c.sim.members = seeds;
-      c.theory.members = e.boolean("sim.same_init") ? 1 : seeds;
-      if (e.string("theory.noise") == "sde") c.theory.members += seeds;  // the stochastic twins beside the ODE
+      c.theory.members = e.sim.same_init ? 1 : seeds;
+      if (e.theory.noise == TheoryNoise::Sde) c.theory.members += seeds;  // the stochastic twins beside the ODE
       break;
   }
   return c;
@@ -140,11 +140,12 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
                    std::string& how) {
   SweepSpec probe = spec;
   probe.run = part;
-  probe.protocols = {slot == "run" ? spec.experiment(spec.points[index], slot).string("curriculum.protocol") : slot};
+  const ResolvedExperiment at_slot = spec.resolved(spec.points[index], slot);
+  probe.protocols = {slot == "run" ? at_slot.protocol : slot};
   probe.reference.clear();
   probe.protocol_axis = false;
   probe.trajectories = false;
-  const double t_max = spec.experiment(spec.points[index], slot).real("t_max");
+  const double t_max = at_slot.t_max;
   double fraction = 1.0 / 256, spent = 0, width = 0;
   std::vector<std::pair<double, double>> runs;  // (t, seconds)
   for (;;) {
@@ -152,8 +153,7 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
     point.settings.push_back({"t_max", toml::value(t_max * fraction)});
     if (part == SweepRun::Sim) point.settings.push_back({"sim.seeds", toml::value(std::int64_t(1))});
     try {
-      const Config e = probe.experiment(point, probe.protocols[0]);
-      const CostParts c = cost_parts(part, e);
+      const CostParts c = cost_parts(part, probe.resolved(point, probe.protocols[0]));
       width = part == SweepRun::Sim ? c.sim.width : c.theory.width;
       const auto start = std::chrono::steady_clock::now();
       bool failed = false;
@@ -203,7 +203,7 @@ Estimate estimate_sweep(const SweepSpec& spec, int threads, double check_seconds
   const std::size_t n = spec.points.size();
   std::vector<std::vector<CostParts>> parts(n);
   for (std::size_t i = 0; i < n; ++i)
-    for (const auto& slot : slots) parts[i].push_back(cost_parts(spec.run, spec.experiment(spec.points[i], slot)));
+    for (const auto& slot : slots) parts[i].push_back(cost_parts(spec.run, spec.resolved(spec.points[i], slot)));
   Estimate out;
   Fit theory, sim;
   for (const bool sgd : {false, true}) {
@@ -321,12 +321,13 @@ std::vector<std::string> check_points(SweepSpec& spec, int threads) {
         try {
           double cost = 0;
           for (const auto& slot : slots) {
-            const Config e = spec.experiment(spec.points[i], slot);
+            const Config raw = spec.experiment(spec.points[i], slot);
+            const ResolvedExperiment e = resolve(raw);
             check_limits(spec, e);
             cost += spec.relative_cost(e);
-            const std::vector<std::string> w = inert_settings(e);
-            const bool shared = (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate) &&
-                                e.boolean("sim.same_init") && e.integer("sim.seeds") > 1;
+            const std::vector<std::string> w = inert_settings(raw);
+            const bool shared =
+                (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate) && e.sim.same_init && e.sim.seeds > 1;
             if (!w.empty() || shared) {
               const std::lock_guard<std::mutex> lock(mutex);
               inert.insert(w.begin(), w.end());
@@ -423,8 +424,8 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
     if (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate)
       for (const auto& p : spec.points)
         for (const auto& slot : spec.slots()) {
-          const Config e = spec.experiment(p, slot);
-          sgd += double(e.integer("sim.seeds")) * double(sgd_steps_per_member(e)) * sgd_step_multiply_adds(e);
+          const ResolvedExperiment e = spec.resolved(p, slot);
+          sgd += double(e.sim.seeds) * double(sgd_steps_per_member(e)) * sgd_step_multiply_adds(e);
         }
     std::cout << "sweep " << spec.path << ": " << n << " points x " << spec.slots().size() << " protocol(s) ("
               << sweep_run_name(spec.run) << "), " << header.size() << " columns, hash " << hash_text(spec.hash)

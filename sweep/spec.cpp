@@ -438,31 +438,36 @@ Config SweepSpec::experiment(const SweepPoint& point, const std::string& slot,
   return base.with_settings(o);
 }
 
-double SweepSpec::relative_cost(const Config& e) const {
+ResolvedExperiment SweepSpec::resolved(const SweepPoint& point, const std::string& slot,
+                                       const std::vector<Setting>& extra) const {
+  return resolve(experiment(point, slot, extra));
+}
+
+double SweepSpec::relative_cost(const ResolvedExperiment& e) const {
   // The ODE's cost grows with its state (pairs of units); an SGD run's with the multiply-adds of a step.
-  const ModelDescriptor& model = model_of(e);
+  const ModelDescriptor& model = *e.model;
   const double size = model.state_size(e);
-  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
+  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.sim.d);
   double members = 1, sim = 0;
   switch (run) {
     case SweepRun::Theory:
       break;
     case SweepRun::TheoryEnsemble:
-      members = double(e.integer("theory.ensemble"));
+      members = double(e.theory.ensemble);
       break;
     case SweepRun::Sim:
-      sim = double(e.integer("sim.seeds"));
+      sim = double(e.sim.seeds);
       members = 0;
       break;
     case SweepRun::Validate:
-      sim = double(e.integer("sim.seeds"));
+      sim = double(e.sim.seeds);
       members = sim;
       break;
   }
   // Theory: ~ state size per unit time; SGD: d steps of `step` multiply-adds per unit time. Relative weights with
   // a rough exchange rate between the two, not seconds.
-  double cost = e.real("t_max") * members * size;
-  if (sim > 0) cost += e.real("t_max") * sim * step * 0.5e-3;
+  double cost = e.t_max * members * size;
+  if (sim > 0) cost += e.t_max * sim * step * 0.5e-3;
   return cost;
 }
 

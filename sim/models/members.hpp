@@ -4,10 +4,10 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
-Trajectory simulate_perceptron(const Config& config, long long member);
-Trajectory simulate_xgm(const Config& config, long long member);
-Trajectory simulate_scm(const Config& config, long long member);
+Trajectory simulate_perceptron(const ResolvedExperiment& experiment, long long member);
+Trajectory simulate_xgm(const ResolvedExperiment& experiment, long long member);
+Trajectory simulate_scm(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

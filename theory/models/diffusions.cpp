@@ -4,9 +4,9 @@
 
 #include <Eigen/Cholesky>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/model.hpp"
 #include "core/models/xgm_gauss.hpp"
 
 namespace tilt {
@@ -73,11 +73,11 @@ bool PerceptronDiffusion::increments(double delta, std::size_t, const double* y,
   return true;
 }
 
-std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
-  const std::string& model = config.string("model");
-  if (model == "xgm") return std::make_unique<XgmDiffusion>(XgmParams::from_config(config));
+std::unique_ptr<Diffusion> make_diffusion(const ResolvedExperiment& experiment) {
+  const std::string& model = experiment.model_name();
+  if (model == "xgm") return std::make_unique<XgmDiffusion>(experiment.params<XgmParams>());
   if (model == "perceptron") {
-    PerceptronParams p = PerceptronParams::from_config(config);
+    const PerceptronParams& p = experiment.params<PerceptronParams>();
     if (p.coupling != 0)
       throw InputError("key 'perceptron.coupling' = " + format_number(p.coupling) +
                        " with theory.noise = \"sde\": the stochastic theory has no noise for the consolidation "

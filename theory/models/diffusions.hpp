@@ -38,6 +38,6 @@ class PerceptronDiffusion : public Diffusion {
 };
 
 // The diffusion of the configured model (theory.noise = "sde"); InputError for a model without one.
-std::unique_ptr<Diffusion> make_diffusion(const Config& config);
+std::unique_ptr<Diffusion> make_diffusion(const ResolvedExperiment& experiment);
 
 }  // namespace tilt

@@ -7,9 +7,9 @@
 
 namespace tilt {
 
-TheoryProblem perceptron_problem(const Config& config, long long member);
-TheoryProblem xgm_problem(const Config& config, long long member);
-TheoryProblem scm_problem(const Config& config, long long member);
+TheoryProblem perceptron_problem(const ResolvedExperiment& experiment, long long member);
+TheoryProblem xgm_problem(const ResolvedExperiment& experiment, long long member);
+TheoryProblem scm_problem(const ResolvedExperiment& experiment, long long member);
 
 // A value of the initial-condition row, or InputError naming the file and the missing column.
 double init_column(const std::map<std::string, double>& row, const std::string& name, const std::string& path);
