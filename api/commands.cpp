@@ -11,6 +11,7 @@
 #include "core/columns.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/experiment.hpp"
 #include "core/io.hpp"
 #include "core/keys.hpp"
 #include "core/limits.hpp"
@@ -89,12 +90,12 @@ Table table(const std::string& name, const EnsembleTrajectory& ensemble) {
   return table(name, ensemble.mean, &ensemble);
 }
 
-nlohmann::json theory_stats(const Config& config, const TheoryResult& r) {
+nlohmann::json theory_stats(const ResolvedExperiment& e, const TheoryResult& r) {
   // theory.noise = "sde": fixed stochastic Heun steps of theory.sde_dt (theory/sde.hpp); rtol/atol do not apply.
-  const bool sde = config.string("theory.noise") == "sde";
-  return {{"method", sde ? std::string("sde_heun") : config.string("theory.method")},
-          {"rtol", config.real("theory.rtol")},
-          {"atol", config.real("theory.atol")},
+  const bool sde = e.theory.noise == TheoryNoise::Sde;
+  return {{"method", sde ? std::string("sde_heun") : e.theory.ode.method},
+          {"rtol", e.theory.ode.rtol},
+          {"atol", e.theory.ode.atol},
           {"members", r.members.size()},
           {"steps", r.stats.steps},
           {"rejected_steps", r.stats.rejected},
@@ -114,46 +115,51 @@ nlohmann::json accuracy_json(const TheoryResult& r) {
   return any ? out : nlohmann::json(nullptr);
 }
 
-std::vector<long long> seeds_used(const Config& config, long long count) {
+std::vector<long long> seeds_used(const ResolvedExperiment& e, long long count) {
   std::vector<long long> seeds;
-  for (long long m = 0; m < count; ++m) seeds.push_back(config.integer("seed") + m);
+  for (long long m = 0; m < count; ++m) seeds.push_back(e.seed + m);
   return seeds;
 }
 
 // The record's `columns`: name, meaning and unit of every column of the CSV file(s) written (core/columns.hpp),
 // read from their header lines so it lists exactly what was written; a column in several files is listed once.
-nlohmann::json written_columns(const Config& config, const std::vector<std::string>& csvs) {
+nlohmann::json written_columns(const ResolvedExperiment& e, const std::vector<std::string>& csvs) {
   nlohmann::json out = nlohmann::json::array();
   std::set<std::string> seen;
   for (const auto& csv : csvs)
-    for (const auto& column : columns_json(config.string("model"), csv))
+    for (const auto& column : columns_json(e.model_name(), csv))
       if (seen.insert(column["name"].get<std::string>()).second) out.push_back(column);
   return out;
 }
 
-void check_validate_options(const ValidateOptions& options, const Config& config,
-                            const std::vector<std::string>& columns);
+std::vector<ResolvedExperiment> check_validate_options(const ValidateOptions& options, const Config& config,
+                                                       const std::vector<std::string>& columns);
 
-// Everything validate needs, before any compute: both halves within the limits, and its own options.
-void check_validate_up_front(const ValidateOptions& options, const Config& config) {
-  check_validation_limits(config);
-  const std::vector<std::string> columns = make_theory_problem(config, 0).model->columns();
-  check_validate_options(options, config, columns);
-  if (config.integer("sim.seeds") < 2)
+// Everything validate needs, before any compute: both halves within the limits, and its own options. Returns the
+// experiment at each --scaling dimension (none without --scaling).
+std::vector<ResolvedExperiment> check_validate_up_front(const ValidateOptions& options, const Config& config,
+                                                        const ResolvedExperiment& e) {
+  check_validation_limits(e);
+  const std::vector<std::string> columns = make_theory_problem(e, 0).model->columns();
+  std::vector<ResolvedExperiment> at_dims = check_validate_options(options, config, columns);
+  if (e.sim.seeds < 2)
     throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
   // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
-  validation_options(config, columns, !options.scaling_dims.empty());
+  validation_options(e, columns, !options.scaling_dims.empty());
+  return at_dims;
 }
 
 // validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
-// each a valid sim.d whose run fits the limits; --column must be one of the model's output columns.
-void check_validate_options(const ValidateOptions& options, const Config& config,
-                            const std::vector<std::string>& columns) {
+// each a valid sim.d whose run fits the limits; --column must be one of the model's output columns. Returns the
+// experiment resolved at each --scaling dimension, in the order given.
+std::vector<ResolvedExperiment> check_validate_options(const ValidateOptions& options, const Config& config,
+                                                       const std::vector<std::string>& columns) {
+  std::vector<ResolvedExperiment> at_dims;
   if (options.scaling_dims.empty()) {
     if (!options.scaling_column.empty())
       throw InputError("--column '" + options.scaling_column +
                        "' is only used with --scaling; allowed: --scaling D1,D2,D3 --column NAME");
-    return;
+    return at_dims;
   }
   std::vector<long long> dims = options.scaling_dims;
   std::sort(dims.begin(), dims.end());
@@ -168,8 +174,9 @@ void check_validate_options(const ValidateOptions& options, const Config& config
                      " distinct; allowed: at least three distinct integers >= 2, e.g. --scaling 500,2000,8000");
   for (long long d : options.scaling_dims) {
     const Config at_d = config.with({"sim.d=" + std::to_string(d)});
+    at_dims.push_back(resolve(at_d));
     try {
-      check_validation_limits(at_d);
+      check_validation_limits(at_dims.back());
     } catch (const InputError& e) {
       throw InputError("--scaling at sim.d = " + std::to_string(d) + ": " + e.what());
     }
@@ -181,6 +188,7 @@ void check_validate_options(const ValidateOptions& options, const Config& config
     throw InputError("--column '" + column + "': no such column for model " + config.string("model") +
                      "; allowed: " + list);
   }
+  return at_dims;
 }
 
 nlohmann::json bias_json(const BiasTest& b) {
@@ -253,36 +261,38 @@ nlohmann::json agreement_json(const Agreement& a) {
 
 CommandResult ode_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load(experiment);
-  check_theory_limits(config, config.integer("theory.ensemble"));
+  const ResolvedExperiment e = resolve(config);
+  check_theory_limits(e, e.theory.ensemble);
   CommandResult result;
   before_compute(config, hooks, result);
-  const TheoryResult r = run_theory(config);
+  const TheoryResult r = run_theory(e);
   nlohmann::json record = run_record(config, "ode");
   invocation(record, experiment, result);
-  record["seeds"] = seeds_used(config, config.integer("theory.ensemble"));
-  record["theory"] = theory_stats(config, r);
+  record["seeds"] = seeds_used(e, e.theory.ensemble);
+  record["theory"] = theory_stats(e, r);
   record["wall_seconds"] = r.wall_seconds;
   if (const nlohmann::json accuracy = accuracy_json(r); !accuracy.is_null()) record["accuracy"] = accuracy;
   if (r.members.size() > 1)  // the lottery: success probability and time to threshold over initial conditions
-    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
+    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", e.eps_star));
   result.tables.push_back(r.members.size() == 1 ? table("", r.members[0]) : table("", r.ensemble));
-  record["columns"] = written_columns(config, {result.tables[0].csv});
+  record["columns"] = written_columns(e, {result.tables[0].csv});
   result.record = record.dump(2) + "\n";
   return result;
 }
 
 CommandResult sim_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load(experiment);
-  check_simulation_limits(config, config.integer("sim.seeds"));
+  const ResolvedExperiment e = resolve(config);
+  check_simulation_limits(e, e.sim.seeds);
   CommandResult result;
   before_compute(config, hooks, result);
-  const SimResult r = run_sim(config);
+  const SimResult r = run_sim(e);
   nlohmann::json record = run_record(config, "sim");
   invocation(record, experiment, result);
-  record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
-  record["simulation"] = {{"d", config.integer("sim.d")},
-                          {"seeds", config.integer("sim.seeds")},
-                          {"same_init", config.boolean("sim.same_init")},
+  record["seeds"] = seeds_used(e, e.sim.seeds);
+  record["simulation"] = {{"d", e.sim.d},
+                          {"seeds", e.sim.seeds},
+                          {"same_init", e.sim.same_init},
                           {"threads", r.threads},
                           {"sgd_steps", r.sgd_steps},
                           {"steps_per_second", double(r.sgd_steps) / r.wall_seconds},
@@ -290,9 +300,9 @@ CommandResult sim_command(const Experiment& experiment, const CommandHooks& hook
                           {"sampler", "xoshiro256++ / ziggurat (core/rng.hpp)"}};
   record["wall_seconds"] = r.wall_seconds;
   if (r.members.size() > 1)  // the same lottery summary as a theory ensemble, measured on real networks
-    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", config.real("metrics.eps_star")));
+    record["metrics"] = to_json(ensemble_metrics(r.members, "eps", e.eps_star));
   result.tables.push_back(table("", r.ensemble));
-  record["columns"] = written_columns(config, {result.tables[0].csv});
+  record["columns"] = written_columns(e, {result.tables[0].csv});
   result.record = record.dump(2) + "\n";
   return result;
 }
@@ -300,21 +310,21 @@ CommandResult sim_command(const Experiment& experiment, const CommandHooks& hook
 CommandResult validate_command(const Experiment& experiment, const ValidateOptions& options,
                                const CommandHooks& hooks) {
   const Config config = load(experiment);
-  check_validate_up_front(options, config);
+  const ResolvedExperiment e = resolve(config);
+  const std::vector<ResolvedExperiment> at_dims = check_validate_up_front(options, config, e);
   CommandResult result;
   before_compute(config, hooks, result);
   const bool tracking = !options.scaling_dims.empty();
-  const ValidationRun run = validate_experiment(config, tracking);
+  const ValidationRun run = validate_experiment(e, tracking);
   const std::string name = experiment.file.empty() ? experiment.origin : experiment.file;
   print(hooks, result,
-        "tilt validate: " + name + "  (model " + config.string("model") + ", protocol " +
-            config.string("curriculum.protocol") + ", d = " + std::to_string(config.integer("sim.d")) + ", " +
-            std::to_string(config.integer("sim.seeds")) + " seeds, " +
-            (config.boolean("sim.same_init") ? "one shared initial condition" : "one initial condition per seed") +
-            ")\n" + run.agreement.table());
+        "tilt validate: " + name + "  (model " + e.model_name() + ", protocol " + e.protocol +
+            ", d = " + std::to_string(e.sim.d) + ", " + std::to_string(e.sim.seeds) + " seeds, " +
+            (e.sim.same_init ? "one shared initial condition" : "one initial condition per seed") + ")\n" +
+            run.agreement.table());
   nlohmann::json record = run_record(config, "validate");
   invocation(record, experiment, result);
-  record["seeds"] = seeds_used(config, config.integer("sim.seeds"));
+  record["seeds"] = seeds_used(e, e.sim.seeds);
   record["theory"] = {{"steps", run.theory_steps},
                       {"rejected_steps", run.theory_rejected},
                       {"rhs_evaluations", run.theory_evaluations},
@@ -333,7 +343,7 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
   Scaling scaling;
   if (tracking) {
     const std::string column = options.scaling_column.empty() ? "eps" : options.scaling_column;
-    scaling = finite_size_scaling(config, column, options.scaling_dims, &run);
+    scaling = finite_size_scaling(e, at_dims, column, &run);
     print(hooks, result, "\n(b) member-wise tracking, finite-size scaling:\n" + scaling.table());
     const auto& tr = scaling.tracking;
     nlohmann::json pts = nlohmann::json::array();
@@ -355,7 +365,7 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
   }
   result.tables.push_back(table("theory", run.theory_summary));
   result.tables.push_back(table("sim", run.sim_summary));
-  record["columns"] = written_columns(config, {result.tables[0].csv, result.tables[1].csv});
+  record["columns"] = written_columns(e, {result.tables[0].csv, result.tables[1].csv});
   const TrackingTest* tr = tracking ? &scaling.tracking : nullptr;
   const Verdict verdict = overall_verdict(run.agreement, tr);
   print(hooks, result, "\n" + verdict_line(run.agreement, tr));

@@ -109,8 +109,9 @@ Table csv_table(const std::vector<std::string>& columns, const std::vector<std::
 
 CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load_experiment(experiment);
-  check_theory_limits(config, 1);
-  TheoryProblem theory = make_theory_problem(config, 0);
+  const ResolvedExperiment e = resolve(config);
+  check_theory_limits(e, 1);
+  TheoryProblem theory = make_theory_problem(e, 0);
   const std::vector<std::string> columns = theory.model->columns();
   check_optimize(config, columns);
   if (hooks.before_compute) hooks.before_compute();
@@ -135,7 +136,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   options.seed = static_cast<unsigned long long>(config.integer("seed"));
   options.refine = config.boolean("optimize.refine");
   options.max_switches = int(config.integer("optimize.max_switches"));
-  options.integrator = IntegratorOptions::from_config(config);
+  options.integrator = integrator_options(e);
   const OptimizeResult r = optimize_curriculum(problem, options);
 
   // The fixed protocols at the same budget, by the production integrator.
@@ -144,7 +145,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   const std::vector<std::string> fixed = {"curriculum", "anti", "shuffled"};
   for (const auto& protocol : fixed) {
     const Config c = config.with({"curriculum.protocol=" + protocol, "curriculum.segments=[]"});
-    const double J = schedule_objective(problem, Schedule::from_config(c), options.integrator);
+    const double J = schedule_objective(problem, resolve(c).schedule, options.integrator);
     compare[protocol] = json_number(J);
     fixed_values.push_back(J);
   }
@@ -161,7 +162,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   const bool shuffled = r.arcs.size() == 1 && r.arcs[0].u > 0 && r.arcs[0].u < 1;
   const Config optimal = shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
                                   : config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
-  const TheoryResult run = run_theory(optimal);
+  const TheoryResult run = run_theory(resolve(optimal));
   const Trajectory& trajectory = run.members.at(0);
   const double realised = trajectory.rows.back().at(problem.objective);
 

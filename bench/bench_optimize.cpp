@@ -31,7 +31,7 @@ struct Setting {
   Setting() {
     tilt::register_builtin_models();
     const tilt::Config config = tilt::Config::from_text(kSetting);
-    theory = tilt::make_theory_problem(config, 0);
+    theory = tilt::make_theory_problem(tilt::resolve(config), 0);
     problem.model = theory.model.get();
     problem.y0 = theory.y0;
     problem.t_max = 12;

@@ -40,10 +40,10 @@ BENCHMARK(BM_PerceptronRhs);
 // The headline trajectory (curriculum, t = 0..12, output every 0.25) with a given method.
 void integrate_headline(benchmark::State& state, const std::vector<std::string>& overrides) {
   const tilt::Config config = tilt::Config::from_text(kHeadline, overrides);
-  tilt::TheoryProblem problem = tilt::make_theory_problem(config, 0);
-  const tilt::Schedule schedule = tilt::Schedule::from_config(config);
-  const std::vector<double> times = tilt::output_times(config);
-  const tilt::IntegratorOptions options = tilt::IntegratorOptions::from_config(config);
+  tilt::TheoryProblem problem = tilt::make_theory_problem(tilt::resolve(config), 0);
+  const tilt::Schedule schedule = tilt::resolve(config).schedule;
+  const std::vector<double> times = tilt::resolve(config).output.times();
+  const tilt::IntegratorOptions options = tilt::integrator_options(tilt::resolve(config));
   tilt::IntegratorStats stats;
   for (auto _ : state) {
     stats = {};

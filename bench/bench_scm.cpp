@@ -53,7 +53,7 @@ const std::vector<double>& reference(int k) {
   auto it = cache.find(k);
   if (it != cache.end()) return it->second;
   const tilt::Config c = experiment(k).with({"theory.method=rk8pd", "theory.rtol=1e-12", "theory.atol=1e-14"});
-  return cache[k] = eps_column(tilt::run_theory(c).members[0]);
+  return cache[k] = eps_column(tilt::run_theory(tilt::resolve(c)).members[0]);
 }
 
 double max_deviation(const std::vector<double>& eps, const std::vector<double>& ref) {
@@ -69,10 +69,10 @@ void BM_ScmTiltAdaptive(benchmark::State& state) {
   const std::string atol = "1e-" + std::to_string(state.range(1) + 2);
   const tilt::Config c = experiment(k).with({"theory.rtol=" + rtol, "theory.atol=" + atol});
   const std::vector<double>& ref = reference(k);
-  const tilt::TheoryProblem problem = tilt::make_theory_problem(c, 0);
-  const tilt::Schedule schedule = tilt::Schedule::from_config(c);
-  const std::vector<double> times = tilt::output_times(c);
-  const tilt::IntegratorOptions options = tilt::IntegratorOptions::from_config(c);
+  const tilt::TheoryProblem problem = tilt::make_theory_problem(tilt::resolve(c), 0);
+  const tilt::Schedule schedule = tilt::resolve(c).schedule;
+  const std::vector<double> times = tilt::resolve(c).output.times();
+  const tilt::IntegratorOptions options = tilt::integrator_options(tilt::resolve(c));
   tilt::IntegratorStats stats;
   tilt::Trajectory tr;
   for (auto _ : state) {

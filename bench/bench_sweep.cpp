@@ -84,7 +84,7 @@ void BM_PointTheory(benchmark::State& state) {
   tilt::Progress::set_enabled(false);
   std::size_t i = 0;
   for (auto _ : state) {
-    const tilt::TheoryResult run = tilt::run_theory(experiments[i]);
+    const tilt::TheoryResult run = tilt::run_theory(tilt::resolve(experiments[i]));
     benchmark::DoNotOptimize(run.members.data());
     i = (i + 1) % experiments.size();
   }

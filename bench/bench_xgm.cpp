@@ -175,7 +175,7 @@ void BM_XgmTheoryTrajectory(benchmark::State& state) {
   const int K = int(state.range(0));
   const Config c = config_for(K, 1000);
   for (auto _ : state) {
-    const TheoryResult r = run_theory(c.with({"sim.threads=1"}));
+    const TheoryResult r = run_theory(tilt::resolve(c.with({"sim.threads=1"})));
     state.counters["rhs_evaluations"] = double(r.stats.evaluations);
   }
 }

@@ -7,28 +7,25 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
 // SGD steps of one member: round(t_max * sim.d), checked against overflow and sim.max_steps.
-long long sgd_steps_per_member(const Config& config);
+long long sgd_steps_per_member(const ResolvedExperiment& experiment);
 
-// Rows of the output grid (t = 0 included), computed without building it; throws when it is absurdly large.
-double output_rows(const Config& config);
-
-// Columns of the model's output (observables, without `t`), from the key values alone (nothing is sampled).
-double output_columns(const Config& config);
+// Columns of the model's output (observables, without `t`), from the parameters alone (nothing is sampled).
+double output_columns(const ResolvedExperiment& experiment);
 
 // The memory budget in bytes: max_memory_gb, or half of the physical memory when it is 0.
-double memory_budget_bytes(const Config& config);
+double memory_budget_bytes(const ResolvedExperiment& experiment);
 
 // Everything `tilt sim` (members = sim.seeds) or the simulation half of `tilt validate` needs to be feasible.
-void check_simulation_limits(const Config& config, long long members);
+void check_simulation_limits(const ResolvedExperiment& experiment, long long members);
 // Both, for `tilt validate`, and their memory together.
-void check_validation_limits(const Config& config);
+void check_validation_limits(const ResolvedExperiment& experiment);
 // Estimated bytes of a simulation ensemble / a theory ensemble of `members` (checked against memory_budget_bytes).
-double simulation_memory_bytes(const Config& config, long long members);
-double theory_memory_bytes(const Config& config, long long members);
+double simulation_memory_bytes(const ResolvedExperiment& experiment, long long members);
+double theory_memory_bytes(const ResolvedExperiment& experiment, long long members);
 // Everything `tilt ode` (members = theory.ensemble) or the theory half of `tilt validate` needs.
-void check_theory_limits(const Config& config, long long members);
+void check_theory_limits(const ResolvedExperiment& experiment, long long members);
 
 }  // namespace tilt

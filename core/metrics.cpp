@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/model.hpp"
@@ -210,13 +209,13 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
   return g;
 }
 
-double sgd_step_multiply_adds(const Config& config) {
-  const ModelDescriptor& model = model_of(config);
+double sgd_step_multiply_adds(const ResolvedExperiment& experiment) {
+  const ModelDescriptor& model = *experiment.model;
   if (!model.sgd_step_multiply_adds)
     throw InputError("key 'model' = \"" + model.name +
                      "\": the model states no SGD step cost (its descriptor has no "
                      "sgd_step_multiply_adds); allowed: a model that does");
-  return model.sgd_step_multiply_adds(config);
+  return model.sgd_step_multiply_adds(experiment);
 }
 
 namespace {

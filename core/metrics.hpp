@@ -11,6 +11,8 @@
 
 namespace tilt {
 
+struct ResolvedExperiment;  // core/experiment.hpp
+
 // First time with eps <= eps_star, linearly interpolated between the output times; +infinity if never.
 double time_to_threshold(const std::vector<double>& times, const std::vector<double>& eps, double eps_star);
 // eps at the last output time <= eps_star.
@@ -56,7 +58,7 @@ Gain curriculum_gain(const std::vector<Trajectory>& reference, const std::vector
 
 // Multiply-adds of one online-SGD step of the configured model's student (forward field and weight update;
 // the teacher's label and the sampling are not counted): docs/sweep.md derives them from models/<name>/sim/.
-double sgd_step_multiply_adds(const Config& config);
+double sgd_step_multiply_adds(const ResolvedExperiment& experiment);
 
 // Cost to solution with restarts (docs/sweep.md, "Compute to solution"). Attempts are independent runs (the
 // members); each trains until its error first reaches eps* (its t*) or until t_max, when it is abandoned and a

@@ -32,7 +32,7 @@ void register_model(ModelDescriptor model) {
   if (model.name.empty() || model.name.find_first_of(". ,=\"") != std::string::npos)
     throw std::invalid_argument("model name '" + model.name + "': expected a non-empty word (it names a key table)");
   if (!model.keys) throw incomplete("keys");
-  if (!model.check) throw incomplete("check");
+  if (!model.parameters) throw incomplete("parameters");
   if (model.columns.empty() || model.columns.front().name != "t") throw incomplete("columns (t first)");
   if (model.validation_columns.empty()) throw incomplete("validation_columns");
   if (!model.network_doubles || !model.state_size || !model.output_columns) throw incomplete("cost estimates");

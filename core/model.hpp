@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/columns.hpp"
+#include "core/experiment.hpp"
 #include "core/keys.hpp"
 #include "core/trajectory.hpp"
 
@@ -27,9 +28,11 @@ struct ModelDescriptor {
   std::string name;  // the value of `model = ...`, and the name of the model's key table ([name])
   // The model's own keys (each KeySpec's `model` is `name`), in the order docs/config.md lists them.
   std::function<std::vector<KeySpec>()> keys;
-  // Checks of the resolved keys beyond single values (shapes of tables, positive-definite matrices, ...), by the
-  // same code the run uses to read its parameters, so `tilt config` rejects what a run rejects. Throws InputError.
-  std::function<void(const Config&)> check;
+  // The one place the model reads its keys: its parameters (a struct deriving from ModelParameters), with the
+  // checks beyond single values (shapes of tables, positive-definite matrices, ...). `tilt config` calls it too, so
+  // it rejects what a run rejects. Throws InputError. Everything below takes the resolved experiment
+  // (core/experiment.hpp), whose `parameters` this returned.
+  std::function<std::shared_ptr<const ModelParameters>(const Config&)> parameters;
   // The output columns (names or patterns, `t` first) in the order written, with meaning and unit.
   std::vector<ColumnDoc> columns;
   // The columns `validate.columns = "auto"` compares: a small set fixed before looking at data.
@@ -37,32 +40,32 @@ struct ModelDescriptor {
   // true: the model has a trained or frozen read-out layer, so the shared keys eta_v and weight_decay_v apply.
   bool has_readout = false;
 
-  // Cost, from the key values alone (nothing is sampled): doubles held by one simulated network at sim.d (weights,
+  // Cost, from the parameters alone (nothing is sampled): doubles held by one simulated network at sim.d (weights,
   // teacher, anchors, sample and work vectors), the size of the ODE state, and the number of output columns
   // (observables, without `t`). They size the memory guard (core/limits.hpp).
-  std::function<double(const Config&)> network_doubles;
-  std::function<double(const Config&)> state_size;
-  std::function<double(const Config&)> output_columns;
+  std::function<double(const ResolvedExperiment&)> network_doubles;
+  std::function<double(const ResolvedExperiment&)> state_size;
+  std::function<double(const ResolvedExperiment&)> output_columns;
   // Multiply-adds of one SGD step at sim.d, counted from the model's simulation code (the compute-to-solution
   // metric of docs/models.md section 5). Empty function: the model states no cost and sweeps report none.
-  std::function<double(const Config&)> sgd_step_multiply_adds;
+  std::function<double(const ResolvedExperiment&)> sgd_step_multiply_adds;
   // The rates at which SGD shrinks the weights (checked against sim.d and the ODE's stiffness). Empty function:
   // eta * weight_decay, and with a read-out eta_v * weight_decay_v.
-  std::function<std::vector<DecayRate>(const Config&)> decay_rates;
+  std::function<std::vector<DecayRate>(const ResolvedExperiment&)> decay_rates;
   // Cases the theory cannot integrate although the keys are valid (the simulation may still run them); called by
   // check_theory_limits. Throws InputError. Empty function: none.
-  std::function<void(const Config&)> theory_check;
+  std::function<void(const ResolvedExperiment&)> theory_check;
 
   // The ODE and the initial state of ensemble member `member` (theory.init: sampled at sim.d for seed + member,
   // nominal, or a CSV row); defined in the theory layer (models/<name>/theory/).
-  std::function<TheoryProblem(const Config&, long long member)> theory;
+  std::function<TheoryProblem(const ResolvedExperiment&, long long member)> theory;
   // The finite-d stochastic theory (theory.noise = "sde", theory/sde.hpp): the model's per-sample increments of
   // the ODE's state; defined in the theory layer (models/<name>/theory/). Throws InputError for what it cannot
   // treat. Empty function: the model has none, and theory.noise = "sde" is refused.
-  std::function<std::unique_ptr<Diffusion>(const Config&)> diffusion;
+  std::function<std::unique_ptr<Diffusion>(const ResolvedExperiment&)> diffusion;
   // One SGD run of ensemble member `member` (sim/run.hpp: init_seed, sample_seed); defined in the sim layer
   // (models/<name>/sim/).
-  std::function<Trajectory(const Config&, long long member)> simulate;
+  std::function<Trajectory(const ResolvedExperiment&, long long member)> simulate;
 };
 
 // Adds a model. Call before reading any experiment that uses it; the key registry (and so `tilt config

@@ -5,8 +5,6 @@
 
 namespace tilt {
 
-class Config;
-
 struct Trajectory {
   std::vector<std::string> columns;                   // observables, without `t`
   std::vector<double> times;                          // output times
@@ -24,8 +22,5 @@ struct EnsembleTrajectory {
 // Mean and standard error (sample standard deviation / sqrt(S); 0 for S = 1) over members, in member order,
 // so the result does not depend on how members were scheduled on threads.
 EnsembleTrajectory summarise(const std::vector<Trajectory>& members);
-
-// The output grid of an experiment: t = 0 first, then `output.every` steps (or `output.points`, linear or log).
-std::vector<double> output_times(const Config& config);
 
 }  // namespace tilt

@@ -2,11 +2,10 @@
 #pragma once
 #include <vector>
 
+#include "core/experiment.hpp"
 #include "core/trajectory.hpp"
 
 namespace tilt {
-
-class Config;
 
 struct SimResult {
   std::vector<Trajectory> members;
@@ -17,11 +16,8 @@ struct SimResult {
 };
 
 // Run `member` of the ensemble: initial weights of seed (sim.same_init) or seed + member, SGD samples of
-// seed + member.
-Trajectory simulate_member(const Config& config, long long member);
-// The seed of member's initial weights, and of its SGD samples (streams: core/rng.hpp).
-long long init_seed(const Config& config, long long member);
-long long sample_seed(const Config& config, long long member);
-SimResult run_sim(const Config& config);
+// seed + member (ResolvedExperiment::init_seed, sample_seed; streams: core/rng.hpp).
+Trajectory simulate_member(const ResolvedExperiment& experiment, long long member);
+SimResult run_sim(const ResolvedExperiment& experiment);
 
 }  // namespace tilt

@@ -19,7 +19,8 @@ std::string hash_text(std::uint64_t hash) {
   return buffer;
 }
 
-Journal::Journal(const std::string& path, std::uint64_t hash, std::size_t points, bool resume) : path_(path) {
+Journal::Journal(const std::string& path, std::uint64_t hash, std::size_t points, JournalMode mode) : path_(path) {
+  const bool resume = mode == JournalMode::Resume;
   const nlohmann::json header = {{"tilt_sweep_journal", 1}, {"hash", hash_text(hash)}, {"points", points}};
   std::string kept = header.dump() + "\n";
   if (resume) {

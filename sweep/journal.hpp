@@ -11,12 +11,15 @@
 
 namespace tilt {
 
+// Fresh: start a new journal (replacing any); Resume: continue an existing one.
+enum class JournalMode { Fresh, Resume };
+
 class Journal {
  public:
-  // Starts a new journal (replacing any) or, with `resume`, reads the finished points of an existing one and
+  // Starts a new journal (replacing any) or, with JournalMode::Resume, reads the finished points of an existing one and
   // refuses (InputError) when it was written for a different resolved sweep. A damaged last line (the process
   // died while writing it) is dropped.
-  Journal(const std::string& path, std::uint64_t hash, std::size_t points, bool resume);
+  Journal(const std::string& path, std::uint64_t hash, std::size_t points, JournalMode mode);
   ~Journal();
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;

@@ -66,10 +66,10 @@ std::vector<std::string> metric_names(const SweepSpec& spec, const std::string& 
 }
 
 // The cells of one slot and side, in the order of metric_names.
-void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& e,
+void metric_cells(const SweepSpec& spec, const std::string& slot, const ResolvedExperiment& e,
                   const std::vector<Trajectory>& members, const std::vector<Trajectory>* reference,
                   std::vector<std::string>& out, nlohmann::json& t_star) {
-  const double eps_star = e.real("metrics.eps_star");
+  const double eps_star = e.eps_star;
   for (const char* c : kErrorColumns) {
     if (!has_column(members[0], c)) {
       out.push_back("");
@@ -110,7 +110,7 @@ void metric_cells(const SweepSpec& spec, const std::string& slot, const Config& 
     out.push_back(cell(g.speedup_se));
   }
   // Cost to solution with restarts (core/metrics.hpp): samples, then compute = samples x d x cost_per_step.
-  const double t_max = e.real("t_max"), per_sample = double(e.integer("sim.d")) * sgd_step_multiply_adds(e);
+  const double t_max = e.t_max, per_sample = double(e.sim.d) * sgd_step_multiply_adds(e);
   const SolutionCost cost = solution_cost(m.t_star, t_max);
   out.push_back(cell(double(cost.successes) / double(cost.members)));
   for (double x : {cost.samples, cost.samples_lo, cost.samples_hi})
@@ -241,10 +241,10 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
   // Each slot's members, per side (theory, or theory and simulation).
   std::vector<std::vector<std::vector<Trajectory>>> runs(slots.size());
   std::vector<std::string> verdicts(slots.size());
-  std::vector<Config> configs;
+  std::vector<ResolvedExperiment> experiments;
   for (std::size_t s = 0; s < slots.size(); ++s) {
-    const Config e = spec.experiment(point, slots[s], {threads_set});
-    configs.push_back(e);
+    experiments.push_back(spec.resolved(point, slots[s], {threads_set}));
+    const ResolvedExperiment& e = experiments.back();
     switch (spec.run) {
       case SweepRun::Theory:
       case SweepRun::TheoryEnsemble:
@@ -271,10 +271,10 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
   std::size_t ref = slots.size();
   for (std::size_t s = 0; s < slots.size(); ++s)
     if (slots[s] == spec.reference) ref = s;
-  result.cells.push_back(cell(sgd_step_multiply_adds(configs[0])));
+  result.cells.push_back(cell(sgd_step_multiply_adds(experiments[0])));
   for (std::size_t s = 0; s < slots.size(); ++s) {
     for (std::size_t side = 0; side < runs[s].size(); ++side)
-      metric_cells(spec, slots[s], configs[s], runs[s][side], ref < slots.size() ? &runs[ref][side] : nullptr,
+      metric_cells(spec, slots[s], experiments[s], runs[s][side], ref < slots.size() ? &runs[ref][side] : nullptr,
                    result.cells, result.t_star[slots[s] + sides(spec)[side]]);
     if (spec.run == SweepRun::Validate) result.cells.push_back(verdicts[s]);
   }

@@ -37,20 +37,20 @@ std::string point_name(const SweepSpec& spec, const SweepPoint& p) {
   return s + ")";
 }
 
-void check_limits(const SweepSpec& spec, const Config& e) {
+void check_limits(const SweepSpec& spec, const ResolvedExperiment& e) {
   switch (spec.run) {
     case SweepRun::Theory:
       check_theory_limits(e, 1);
       break;
     case SweepRun::TheoryEnsemble:
-      check_theory_limits(e, e.integer("theory.ensemble"));
+      check_theory_limits(e, e.theory.ensemble);
       break;
     case SweepRun::Sim:
-      check_simulation_limits(e, e.integer("sim.seeds"));
+      check_simulation_limits(e, e.sim.seeds);
       break;
     case SweepRun::Validate:
       check_validation_limits(e);
-      if (e.integer("sim.seeds") < 2)
+      if (e.sim.seeds < 2)
         throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
       break;
   }
@@ -94,28 +94,28 @@ struct CostParts {
   Part theory, sim;
 };
 
-CostParts cost_parts(SweepRun run, const Config& e) {
-  const ModelDescriptor& model = model_of(e);
-  const double seeds = double(e.integer("sim.seeds"));
+CostParts cost_parts(SweepRun run, const ResolvedExperiment& e) {
+  const ModelDescriptor& model = *e.model;
+  const double seeds = double(e.sim.seeds);
   CostParts c;
-  c.theory.t_max = c.sim.t_max = e.real("t_max");
+  c.theory.t_max = c.sim.t_max = e.t_max;
   c.theory.width = model.state_size(e);
-  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
-  c.sim.width = double(e.integer("sim.d")) * step;
+  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.sim.d);
+  c.sim.width = double(e.sim.d) * step;
   switch (run) {
     case SweepRun::Theory:
       c.theory.members = 1;
       break;
     case SweepRun::TheoryEnsemble:
-      c.theory.members = double(e.integer("theory.ensemble"));
+      c.theory.members = double(e.theory.ensemble);
       break;
     case SweepRun::Sim:
       c.sim.members = seeds;
       break;
     case SweepRun::Validate:  // the theory twin: one ODE for a shared initial condition, else one per seed
       c.sim.members = seeds;
-      c.theory.members = e.boolean("sim.same_init") ? 1 : seeds;
-      if (e.string("theory.noise") == "sde") c.theory.members += seeds;  // the stochastic twins beside the ODE
+      c.theory.members = e.sim.same_init ? 1 : seeds;
+      if (e.theory.noise == TheoryNoise::Sde) c.theory.members += seeds;  // the stochastic twins beside the ODE
       break;
   }
   return c;
@@ -140,11 +140,12 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
                    std::string& how) {
   SweepSpec probe = spec;
   probe.run = part;
-  probe.protocols = {slot == "run" ? spec.experiment(spec.points[index], slot).string("curriculum.protocol") : slot};
+  const ResolvedExperiment at_slot = spec.resolved(spec.points[index], slot);
+  probe.protocols = {slot == "run" ? at_slot.protocol : slot};
   probe.reference.clear();
   probe.protocol_axis = false;
   probe.trajectories = false;
-  const double t_max = spec.experiment(spec.points[index], slot).real("t_max");
+  const double t_max = at_slot.t_max;
   double fraction = 1.0 / 256, spent = 0, width = 0;
   std::vector<std::pair<double, double>> runs;  // (t, seconds)
   for (;;) {
@@ -152,8 +153,7 @@ double probe_point(const SweepSpec& spec, SweepRun part, std::size_t index, cons
     point.settings.push_back({"t_max", toml::value(t_max * fraction)});
     if (part == SweepRun::Sim) point.settings.push_back({"sim.seeds", toml::value(std::int64_t(1))});
     try {
-      const Config e = probe.experiment(point, probe.protocols[0]);
-      const CostParts c = cost_parts(part, e);
+      const CostParts c = cost_parts(part, probe.resolved(point, probe.protocols[0]));
       width = part == SweepRun::Sim ? c.sim.width : c.theory.width;
       const auto start = std::chrono::steady_clock::now();
       bool failed = false;
@@ -203,7 +203,7 @@ Estimate estimate_sweep(const SweepSpec& spec, int threads, double check_seconds
   const std::size_t n = spec.points.size();
   std::vector<std::vector<CostParts>> parts(n);
   for (std::size_t i = 0; i < n; ++i)
-    for (const auto& slot : slots) parts[i].push_back(cost_parts(spec.run, spec.experiment(spec.points[i], slot)));
+    for (const auto& slot : slots) parts[i].push_back(cost_parts(spec.run, spec.resolved(spec.points[i], slot)));
   Estimate out;
   Fit theory, sim;
   for (const bool sgd : {false, true}) {
@@ -321,12 +321,13 @@ std::vector<std::string> check_points(SweepSpec& spec, int threads) {
         try {
           double cost = 0;
           for (const auto& slot : slots) {
-            const Config e = spec.experiment(spec.points[i], slot);
+            const Config raw = spec.experiment(spec.points[i], slot);
+            const ResolvedExperiment e = resolve(raw);
             check_limits(spec, e);
             cost += spec.relative_cost(e);
-            const std::vector<std::string> w = inert_settings(e);
-            const bool shared = (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate) &&
-                                e.boolean("sim.same_init") && e.integer("sim.seeds") > 1;
+            const std::vector<std::string> w = inert_settings(raw);
+            const bool shared =
+                (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate) && e.sim.same_init && e.sim.seeds > 1;
             if (!w.empty() || shared) {
               const std::lock_guard<std::mutex> lock(mutex);
               inert.insert(w.begin(), w.end());
@@ -362,6 +363,183 @@ std::vector<std::string> check_points(SweepSpec& spec, int threads) {
   return warnings;
 }
 
+namespace {
+
+// The output files' checks of rank 0 (--out, --resume, --force), before any point runs.
+void check_output_files(const SweepOptions& options) {
+  if (!options.out.empty() && !options.dry_run) {
+    if (options.resume && !std::filesystem::exists(options.out + ".journal"))
+      throw InputError("--resume: no journal '" + options.out +
+                       ".journal' (nothing to resume: no unfinished sweep wrote this --out PREFIX); allowed: "
+                       "the --out PREFIX of an interrupted sweep, or no --resume to start one");
+    check_output_prefix(options.out);
+    if (!options.resume) {
+      refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
+      if (std::filesystem::exists(options.out + ".journal") && !options.force)
+        throw InputError("'" + options.out +
+                         ".journal' exists: an unfinished sweep wrote it; allowed: --resume "
+                         "to continue it, or --force to start over");
+    } else {
+      refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
+    }
+  } else if (options.resume && !options.dry_run) {
+    throw InputError("--resume needs --out PREFIX (the journal is PREFIX.journal)");
+  }
+}
+
+// What rank 0's checks found: the warnings to give and the seconds the point checks took.
+struct Checked {
+  std::vector<std::string> warnings;
+  double seconds = 0;
+};
+
+// Rank 0 checks everything before any point runs; the other ranks wait for its word. Rank 0 throws the
+// InputError; another rank returns its nonzero status in `status`.
+Checked check_everything(SweepSpec& spec, const SweepOptions& options, int threads, const Cluster& cluster,
+                         int& status) {
+  const bool root = cluster.rank == 0;
+  std::string failure;
+  status = 0;
+  Checked checked;
+  if (root) {
+    try {
+      const auto checks = std::chrono::steady_clock::now();
+      checked.warnings = check_points(spec, threads);
+      checked.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - checks).count();
+      check_output_files(options);
+    } catch (const InputError& e) {
+      failure = e.what();
+      status = 2;
+    }
+  }
+  status = cluster_share(cluster, status);
+  if (status != 0 && root) throw InputError(failure);
+  if (root)
+    for (const auto& w : checked.warnings) {
+      if (options.warn)
+        options.warn(w);
+      else
+        std::cerr << "tilt: warning: " << w << "\n";
+    }
+  return checked;
+}
+
+// --dry-run on rank 0: the size of the sweep, its SGD multiply-adds and the estimate of its time.
+void print_dry_run(const SweepSpec& spec, std::size_t columns, int threads, double check_seconds) {
+  double sgd = 0;
+  if (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate)
+    for (const auto& p : spec.points)
+      for (const auto& slot : spec.slots()) {
+        const ResolvedExperiment e = spec.resolved(p, slot);
+        sgd += double(e.sim.seeds) * double(sgd_steps_per_member(e)) * sgd_step_multiply_adds(e);
+      }
+  std::cout << "sweep " << spec.path << ": " << spec.points.size() << " points x " << spec.slots().size()
+            << " protocol(s) (" << sweep_run_name(spec.run) << "), " << columns << " columns, hash "
+            << hash_text(spec.hash) << "\n";
+  if (sgd > 0) std::cout << "SGD training: " << significant(sgd, 3) << " multiply-adds in all\n";
+  std::cout << std::flush;
+  const Estimate estimate = estimate_sweep(spec, threads, check_seconds);
+  std::cout << "estimate: " << seconds_text(estimate.serial) << " on one core, " << seconds_text(estimate.parallel)
+            << " on " << threads << " thread" << (threads == 1 ? "" : "s") << " (" << estimate.how << "; probes took "
+            << seconds_text(estimate.probe_seconds) << ")\n";
+}
+
+// Rank 0's state of the work: the journal, the rows and timings so far, the points still to run (costly first: the
+// longest points do not finish last), and the failures.
+struct Work {
+  std::unique_ptr<Journal> journal;
+  std::vector<std::string> rows;
+  std::vector<nlohmann::json> timings;
+  std::vector<std::size_t> order;
+  std::size_t failed = 0;
+  std::string first_error;
+};
+
+Work plan_work(const SweepSpec& spec, const SweepOptions& options, const Cluster& cluster) {
+  const std::size_t n = spec.points.size();
+  Work work;
+  work.rows.resize(n);
+  work.timings.resize(n);
+  if (cluster.rank != 0) return work;  // the other ranks run what rank 0 hands them
+  if (!options.out.empty())
+    work.journal = std::make_unique<Journal>(options.out + ".journal", spec.hash, n,
+                                             options.resume ? JournalMode::Resume : JournalMode::Fresh);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!work.journal || !work.journal->finished().count(i)) work.order.push_back(i);
+  std::stable_sort(work.order.begin(), work.order.end(),
+                   [&](std::size_t a, std::size_t b) { return spec.points[a].cost > spec.points[b].cost; });
+  if (work.journal) {
+    for (const auto& [i, r] : work.journal->finished()) {
+      work.rows[i] = sweep_row(spec, r);
+      work.timings[i] = {{"index", i}, {"seconds", r.seconds}, {"resumed", true}, {"t_star", r.t_star}};
+      if (!r.t_star_at.empty()) work.timings[i]["t_star_at"] = r.t_star_at;
+    }
+    if (!options.quiet && options.resume)
+      std::fprintf(stderr, "sweep: resuming, %zu of %zu points already in %s.journal\n", n - work.order.size(), n,
+                   options.out.c_str());
+  }
+  return work;
+}
+
+// One finished point's message (a PointResult, with "error" when it failed): its files, journal line, row, timing.
+void record_point(const SweepSpec& spec, const SweepOptions& options, const std::string& message, Work& work,
+                  SweepProgress& progress) {
+  const nlohmann::json j = nlohmann::json::parse(message);  // once: the result and its "error", if any
+  PointResult r = PointResult::from_json(j);
+  for (const auto& [name, text] : r.files)
+    if (!options.out.empty()) write_file_atomic(options.out + "_points/" + name, text, true);
+  r.files.clear();
+  if (work.journal) work.journal->append(r);
+  work.rows[r.index] = sweep_row(spec, r);
+  work.timings[r.index] = {{"index", r.index}, {"seconds", r.seconds}, {"t_star", r.t_star}};
+  if (!r.t_star_at.empty()) work.timings[r.index]["t_star_at"] = r.t_star_at;
+  if (j.contains("error")) {
+    work.timings[r.index]["error"] = j["error"];
+    ++work.failed;
+    if (work.first_error.empty())
+      work.first_error = point_name(spec, spec.points[r.index]) + ": " + j["error"].get<std::string>();
+  }
+  progress.point_done(spec, r.index, r.seconds);
+}
+
+// The record of PREFIX.json: the base experiment's record, the sweep's settings, axes, columns and points.
+nlohmann::json sweep_record(const SweepSpec& spec, const SweepOptions& options, const Work& work,
+                            const Checked& checked, int threads, const Cluster& cluster, double wall) {
+  nlohmann::json record = run_record(spec.base, "sweep");
+  nlohmann::json axes = nlohmann::json::array();
+  for (const auto& a : spec.axes) {
+    nlohmann::json values = nlohmann::json::array();
+    for (const auto& v : a.values)
+      values.push_back(v.is_string()    ? nlohmann::json(v.as_string().str)
+                       : v.is_integer() ? nlohmann::json(v.as_integer())
+                       : v.is_boolean() ? nlohmann::json(v.as_boolean())
+                                        : nlohmann::json(v.as_floating()));
+    axes.push_back({{"key", a.key}, {"values", values}, {"zip", a.zip}, {"scale", a.scale}});
+  }
+  record["sweep"] = {{"file", spec.path},
+                     {"run", sweep_run_name(spec.run)},
+                     {"protocols", spec.slots()},
+                     {"reference", spec.reference},
+                     {"seed", spec.seed},
+                     {"point_seeds", spec.derived_seeds ? "derived" : "base"},
+                     {"column", spec.column},
+                     {"hash", hash_text(spec.hash)},
+                     {"points", spec.points.size()},
+                     {"failed", work.failed},
+                     {"threads", threads},
+                     {"ranks", cluster.size}};
+  record["argv"] = options.argv;
+  record["overrides"] = spec.overrides;
+  record["warnings"] = checked.warnings;
+  record["axes"] = axes;
+  record["columns"] = sweep_columns_json(spec);
+  record["points"] = work.timings;
+  record["wall_seconds"] = wall;
+  return record;
+}
+
+}  // namespace
+
 int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& cluster) {
   const auto start = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_num_procs();
@@ -370,100 +548,17 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   const std::vector<std::string> header = sweep_header(spec);
   const std::size_t cells = header.size() - spec.axes.size() - 2;
 
-  // Rank 0 checks everything before any point runs; the other ranks wait for its word.
-  std::string failure;
   int status = 0;
-  std::vector<std::string> warnings;
-  double check_seconds = 0;
-  if (root) {
-    try {
-      const auto checks = std::chrono::steady_clock::now();
-      warnings = check_points(spec, threads);
-      check_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - checks).count();
-      if (!options.out.empty() && !options.dry_run) {
-        if (options.resume && !std::filesystem::exists(options.out + ".journal"))
-          throw InputError("--resume: no journal '" + options.out +
-                           ".journal' (nothing to resume: no unfinished sweep wrote this --out PREFIX); allowed: "
-                           "the --out PREFIX of an interrupted sweep, or no --resume to start one");
-        check_output_prefix(options.out);
-        if (!options.resume) {
-          refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
-          if (std::filesystem::exists(options.out + ".journal") && !options.force)
-            throw InputError("'" + options.out +
-                             ".journal' exists: an unfinished sweep wrote it; allowed: --resume "
-                             "to continue it, or --force to start over");
-        } else {
-          refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
-        }
-      } else if (options.resume && !options.dry_run) {
-        throw InputError("--resume needs --out PREFIX (the journal is PREFIX.journal)");
-      }
-    } catch (const InputError& e) {
-      failure = e.what();
-      status = 2;
-    }
-  }
-  status = cluster_share(cluster, status);
-  if (status != 0) {
-    if (root) throw InputError(failure);
-    return status;
-  }
-  if (root)
-    for (const auto& w : warnings) {
-      if (options.warn)
-        options.warn(w);
-      else
-        std::cerr << "tilt: warning: " << w << "\n";
-    }
-
+  const Checked checked = check_everything(spec, options, threads, cluster, status);
+  if (status != 0) return status;
   const std::size_t n = spec.points.size();
   if (options.dry_run) {
-    if (!root) return 0;
-    double sgd = 0;
-    if (spec.run == SweepRun::Sim || spec.run == SweepRun::Validate)
-      for (const auto& p : spec.points)
-        for (const auto& slot : spec.slots()) {
-          const Config e = spec.experiment(p, slot);
-          sgd += double(e.integer("sim.seeds")) * double(sgd_steps_per_member(e)) * sgd_step_multiply_adds(e);
-        }
-    std::cout << "sweep " << spec.path << ": " << n << " points x " << spec.slots().size() << " protocol(s) ("
-              << sweep_run_name(spec.run) << "), " << header.size() << " columns, hash " << hash_text(spec.hash)
-              << "\n";
-    if (sgd > 0) std::cout << "SGD training: " << significant(sgd, 3) << " multiply-adds in all\n";
-    std::cout << std::flush;
-    const Estimate estimate = estimate_sweep(spec, threads, check_seconds);
-    std::cout << "estimate: " << seconds_text(estimate.serial) << " on one core, " << seconds_text(estimate.parallel)
-              << " on " << threads << " thread" << (threads == 1 ? "" : "s") << " (" << estimate.how << "; probes took "
-              << seconds_text(estimate.probe_seconds) << ")\n";
+    if (root) print_dry_run(spec, header.size(), threads, checked.seconds);
     return 0;
   }
 
-  // Rank 0: the journal, the order of the work (costly first: the longest points do not finish last), results.
-  std::unique_ptr<Journal> journal;
-  std::vector<std::string> rows(n);
-  std::vector<nlohmann::json> timings(n);
-  std::vector<std::size_t> order;
-  std::size_t failed = 0;
-  if (root) {
-    if (!options.out.empty())
-      journal = std::make_unique<Journal>(options.out + ".journal", spec.hash, n, options.resume);
-    for (std::size_t i = 0; i < n; ++i)
-      if (!journal || !journal->finished().count(i)) order.push_back(i);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return spec.points[a].cost > spec.points[b].cost; });
-    if (journal) {
-      for (const auto& [i, r] : journal->finished()) {
-        rows[i] = sweep_row(spec, r);
-        timings[i] = {{"index", i}, {"seconds", r.seconds}, {"resumed", true}, {"t_star", r.t_star}};
-        if (!r.t_star_at.empty()) timings[i]["t_star_at"] = r.t_star_at;
-      }
-      if (!options.quiet && options.resume)
-        std::fprintf(stderr, "sweep: resuming, %zu of %zu points already in %s.journal\n", n - order.size(), n,
-                     options.out.c_str());
-    }
-  }
-  const std::string points_dir = options.out + "_points";
-  if (root && spec.trajectories && !options.out.empty()) std::filesystem::create_directories(points_dir);
+  Work work = plan_work(spec, options, cluster);
+  if (root && spec.trajectories && !options.out.empty()) std::filesystem::create_directories(options.out + "_points");
 
   // Points run on worker threads with one thread each; a rank that runs one point at a time (or a sweep with
   // fewer points than threads) gives the point all of them.
@@ -471,84 +566,36 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   const int inner =
       distributed && !root
           ? threads
-          : std::max(
-                1, threads / int(std::max<std::size_t>(1, std::min<std::size_t>(order.size(), std::size_t(threads)))));
+          : std::max(1, threads / int(std::max<std::size_t>(
+                                      1, std::min<std::size_t>(work.order.size(), std::size_t(threads)))));
   const int outer = distributed && !root ? 1 : std::max(1, threads / inner);
-  SweepProgress progress(n, root ? n - order.size() : 0, options.quiet || !root);
-  std::string first_error;
+  SweepProgress progress(n, root ? n - work.order.size() : 0, options.quiet || !root);
   std::vector<double> costs;
   for (const auto& p : spec.points) costs.push_back(p.cost);
   run_points(
-      cluster, order, costs, outer, [&](std::size_t i) { return compute_point(spec, i, inner, cells); },
-      [&](const std::string& message) {
-        const nlohmann::json j = nlohmann::json::parse(message);  // once: the result and its "error", if any
-        PointResult r = PointResult::from_json(j);
-        for (const auto& [name, text] : r.files)
-          if (!options.out.empty()) write_file_atomic(points_dir + "/" + name, text, true);
-        r.files.clear();
-        if (journal) journal->append(r);
-        rows[r.index] = sweep_row(spec, r);
-        timings[r.index] = {{"index", r.index}, {"seconds", r.seconds}, {"t_star", r.t_star}};
-        if (!r.t_star_at.empty()) timings[r.index]["t_star_at"] = r.t_star_at;
-        if (j.contains("error")) {
-          timings[r.index]["error"] = j["error"];
-          ++failed;
-          if (first_error.empty())
-            first_error = point_name(spec, spec.points[r.index]) + ": " + j["error"].get<std::string>();
-        }
-        progress.point_done(spec, r.index, r.seconds);
-      });
+      cluster, work.order, costs, outer, [&](std::size_t i) { return compute_point(spec, i, inner, cells); },
+      [&](const std::string& message) { record_point(spec, options, message, work, progress); });
   if (!root) return 0;
 
   std::string csv;
   for (std::size_t c = 0; c < header.size(); ++c) csv += (c ? "," : "") + header[c];
   csv += "\n";
-  for (const auto& row : rows) csv += row + "\n";
+  for (const auto& row : work.rows) csv += row + "\n";
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (options.out.empty() && !options.output) {
     std::cout << csv;
   } else {
-    nlohmann::json record = run_record(spec.base, "sweep");
-    nlohmann::json axes = nlohmann::json::array();
-    for (const auto& a : spec.axes) {
-      nlohmann::json values = nlohmann::json::array();
-      for (const auto& v : a.values)
-        values.push_back(v.is_string()    ? nlohmann::json(v.as_string().str)
-                         : v.is_integer() ? nlohmann::json(v.as_integer())
-                         : v.is_boolean() ? nlohmann::json(v.as_boolean())
-                                          : nlohmann::json(v.as_floating()));
-      axes.push_back({{"key", a.key}, {"values", values}, {"zip", a.zip}, {"scale", a.scale}});
-    }
-    record["sweep"] = {{"file", spec.path},
-                       {"run", sweep_run_name(spec.run)},
-                       {"protocols", spec.slots()},
-                       {"reference", spec.reference},
-                       {"seed", spec.seed},
-                       {"point_seeds", spec.derived_seeds ? "derived" : "base"},
-                       {"column", spec.column},
-                       {"hash", hash_text(spec.hash)},
-                       {"points", n},
-                       {"failed", failed},
-                       {"threads", threads},
-                       {"ranks", cluster.size}};
-    record["argv"] = options.argv;
-    record["overrides"] = spec.overrides;
-    record["warnings"] = warnings;
-    record["axes"] = axes;
-    record["columns"] = sweep_columns_json(spec);
-    record["points"] = timings;
-    record["wall_seconds"] = wall;
-    const std::string record_text = record.dump(2) + "\n";
+    const std::string record_text = sweep_record(spec, options, work, checked, threads, cluster, wall).dump(2) + "\n";
     if (!options.out.empty()) {
       write_file_atomic(options.out + ".csv", csv, true);
       write_file_atomic(options.out + ".json", record_text, true);
-      if (journal) journal->remove();
+      if (work.journal) work.journal->remove();
     }
     if (options.output) *options.output = SweepOutput{csv, record_text};
   }
-  if (failed > 0) {
-    std::cerr << "tilt sweep: " << failed << " of " << n << " points failed (cells \"failed\"); first: " << first_error
-              << "\n";
+  if (work.failed > 0) {
+    std::cerr << "tilt sweep: " << work.failed << " of " << n
+              << " points failed (cells \"failed\"); first: " << work.first_error << "\n";
     return 1;
   }
   return 0;

@@ -187,19 +187,8 @@ std::string string_list(const std::vector<std::string>& items) {
   return s;
 }
 
-}  // namespace
-
-SweepSpec SweepSpec::from_file(const std::string& path, const std::vector<std::string>& overrides) {
-  std::ifstream file(path);
-  if (!file) throw InputError("cannot open sweep file '" + path + "': " + std::strerror(errno));
-  std::stringstream text;
-  text << file.rdbuf();
-  const std::string folder = std::filesystem::path(path).parent_path().string();
-  return from_text(text.str(), overrides, path, folder.empty() ? "." : folder);
-}
-
-SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::string>& overrides,
-                               const std::string& origin, const std::string& folder) {
+// The sweep file as TOML, with nothing but [sweep], [base] and [[axis]] at its top.
+toml::value parse_sweep_root(const std::string& text, const std::string& origin) {
   std::istringstream in(text);
   toml::value root;
   try {
@@ -213,10 +202,12 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       throw InputError("sweep file " + origin + ": unknown entry '" + name +
                        "'; allowed: [sweep], [base], [[axis]] (docs/sweep.md)");
   }
-  SweepSpec spec;
-  spec.path = origin;
+  return root;
+}
 
-  // [base]: a file (relative to the sweep file) and/or inline keys, then --set.
+// [base]: a file (relative to the sweep file) and/or inline keys, then --set.
+Config read_base(const toml::value& root, const std::vector<std::string>& overrides, const std::string& origin,
+                 const std::string& folder) {
   std::vector<std::string> base_set;
   std::string base_file;
   if (root.contains("base")) {
@@ -231,73 +222,81 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     base_overrides(base, "", base_set);
   }
   for (const auto& o : overrides) base_set.push_back(o);
-  spec.base =
-      base_file.empty() ? Config::from_text("", base_set, origin + " [base]") : Config::from_file(base_file, base_set);
+  return base_file.empty() ? Config::from_text("", base_set, origin + " [base]")
+                           : Config::from_file(base_file, base_set);
+}
 
-  // [sweep]
-  if (root.contains("sweep")) {
-    const toml::value& s = root.at("sweep");
-    if (!s.is_table()) throw InputError("sweep file " + origin + ": sweep is not a table; allowed: [sweep]");
-    for (const auto& [name, value] : s.as_table()) {
-      const std::string key = "sweep." + name;
-      auto bad = [&](const std::string& allowed) {
-        return InputError("key '" + key + "' = " + show_value(value) + ": allowed: " + allowed);
-      };
-      if (name == "run") {
-        const std::string r = value.is_string() ? value.as_string().str : "";
-        if (r == "theory")
-          spec.run = SweepRun::Theory;
-        else if (r == "theory_ensemble")
-          spec.run = SweepRun::TheoryEnsemble;
-        else if (r == "sim")
-          spec.run = SweepRun::Sim;
-        else if (r == "validate")
-          spec.run = SweepRun::Validate;
-        else
-          throw bad("theory, theory_ensemble, sim, validate");
-      } else if (name == "protocols") {
-        if (!value.is_array()) throw bad("an array of protocol names");
-        for (const auto& p : value.as_array()) {
-          if (!p.is_string()) throw bad("an array of protocol names");
-          spec.protocols.push_back(p.as_string().str);
-        }
-        if (spec.protocols.empty()) throw bad("at least one protocol");
-      } else if (name == "reference") {
-        if (!value.is_string()) throw bad("a protocol name");
-        spec.reference = value.as_string().str;
-      } else if (name == "seed") {
-        if (!value.is_integer() || value.as_integer() < 0) throw bad("an integer >= 0");
-        spec.seed = value.as_integer();
-      } else if (name == "point_seeds") {
-        const std::string v = value.is_string() ? value.as_string().str : "";
-        if (v != "derived" && v != "base")
-          throw bad(
-              "\"derived\" (from the sweep seed and the point's index) or "
-              "\"base\" (the base experiment's seed at every point)");
-        spec.derived_seeds = v == "derived";
-      } else if (name == "column") {
-        const std::string v = value.is_string() ? value.as_string().str : "";
-        if (v != "eps" && v != "eps_easy" && v != "eps_hard" && v != "eps_mix")
-          throw bad("eps, eps_easy, eps_hard, eps_mix");
-        spec.column = v;
-      } else if (name == "trajectories") {
-        if (!value.is_boolean()) throw bad("true or false");
-        spec.trajectories = value.as_boolean();
-      } else if (name == "thresholds") {
-        const std::string allowed = "an array of distinct error levels in (0, 1]";
-        if (!value.is_array()) throw bad(allowed);
-        for (const auto& x : value.as_array()) {
-          const double v = x.is_floating() ? x.as_floating() : x.is_integer() ? double(x.as_integer()) : -1;
-          if (!(v > 0 && v <= 1)) throw bad(allowed);
-          for (double w : spec.thresholds)
-            if (w == v) throw bad(allowed);
-          spec.thresholds.push_back(v);
-        }
-      } else {
-        throw InputError("unknown key '" + key + "'; allowed keys in [sweep]: " + kSweepKeys);
-      }
+// One key of [sweep] into `spec`; an error names the key, its value and what is allowed.
+void read_sweep_key(const std::string& name, const toml::value& value, SweepSpec& spec) {
+  const std::string key = "sweep." + name;
+  auto bad = [&](const std::string& allowed) {
+    return InputError("key '" + key + "' = " + show_value(value) + ": allowed: " + allowed);
+  };
+  if (name == "run") {
+    const std::string r = value.is_string() ? value.as_string().str : "";
+    if (r == "theory")
+      spec.run = SweepRun::Theory;
+    else if (r == "theory_ensemble")
+      spec.run = SweepRun::TheoryEnsemble;
+    else if (r == "sim")
+      spec.run = SweepRun::Sim;
+    else if (r == "validate")
+      spec.run = SweepRun::Validate;
+    else
+      throw bad("theory, theory_ensemble, sim, validate");
+  } else if (name == "protocols") {
+    if (!value.is_array()) throw bad("an array of protocol names");
+    for (const auto& p : value.as_array()) {
+      if (!p.is_string()) throw bad("an array of protocol names");
+      spec.protocols.push_back(p.as_string().str);
     }
+    if (spec.protocols.empty()) throw bad("at least one protocol");
+  } else if (name == "reference") {
+    if (!value.is_string()) throw bad("a protocol name");
+    spec.reference = value.as_string().str;
+  } else if (name == "seed") {
+    if (!value.is_integer() || value.as_integer() < 0) throw bad("an integer >= 0");
+    spec.seed = value.as_integer();
+  } else if (name == "point_seeds") {
+    const std::string v = value.is_string() ? value.as_string().str : "";
+    if (v != "derived" && v != "base")
+      throw bad(
+          "\"derived\" (from the sweep seed and the point's index) or "
+          "\"base\" (the base experiment's seed at every point)");
+    spec.derived_seeds = v == "derived";
+  } else if (name == "column") {
+    const std::string v = value.is_string() ? value.as_string().str : "";
+    if (v != "eps" && v != "eps_easy" && v != "eps_hard" && v != "eps_mix")
+      throw bad("eps, eps_easy, eps_hard, eps_mix");
+    spec.column = v;
+  } else if (name == "trajectories") {
+    if (!value.is_boolean()) throw bad("true or false");
+    spec.trajectories = value.as_boolean();
+  } else if (name == "thresholds") {
+    const std::string allowed = "an array of distinct error levels in (0, 1]";
+    if (!value.is_array()) throw bad(allowed);
+    for (const auto& x : value.as_array()) {
+      const double v = x.is_floating() ? x.as_floating() : x.is_integer() ? double(x.as_integer()) : -1;
+      if (!(v > 0 && v <= 1)) throw bad(allowed);
+      for (double w : spec.thresholds)
+        if (w == v) throw bad(allowed);
+      spec.thresholds.push_back(v);
+    }
+  } else {
+    throw InputError("unknown key '" + key + "'; allowed keys in [sweep]: " + kSweepKeys);
   }
+}
+
+// [sweep]: what runs, the protocols compared, seeds, the error column, trajectories and thresholds.
+void read_sweep_table(const toml::value& root, const std::string& origin, SweepSpec& spec) {
+  if (!root.contains("sweep")) return;
+  const toml::value& s = root.at("sweep");
+  if (!s.is_table()) throw InputError("sweep file " + origin + ": sweep is not a table; allowed: [sweep]");
+  for (const auto& [name, value] : s.as_table()) read_sweep_key(name, value, spec);
+}
+
+// sweep.protocols and sweep.reference: known protocols, each once.
+void check_protocols(const SweepSpec& spec) {
   const KeySpec& protocol_key = *find_key("curriculum.protocol");
   auto check_protocol = [&](const std::string& p, const std::string& where) {
     for (const auto& c : protocol_key.choices)
@@ -310,8 +309,11 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       if (spec.protocols[i] == spec.protocols[j])
         throw InputError("key 'sweep.protocols': \"" + spec.protocols[i] + "\" twice; allowed: distinct protocols");
   if (!spec.reference.empty()) check_protocol(spec.reference, "key 'sweep.reference' =");
+}
 
-  // [[axis]]
+// [[axis]], checked against --set (an axis key may not be set), each other and sweep.protocols.
+void read_axes(const toml::value& root, const std::vector<std::string>& overrides, const std::string& origin,
+               SweepSpec& spec) {
   if (root.contains("axis")) {
     const toml::value& axes = root.at("axis");
     if (!axes.is_array())
@@ -347,8 +349,10 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
                        ": curriculum.protocol is an axis and sweep.protocols is set; allowed: one of "
                        "the two");
   }
+}
 
-  // Grid: zip groups vary together; groups in order of first appearance, the first varying slowest.
+// The grid: zip groups vary together; groups in order of first appearance, the first varying slowest.
+void expand_grid(const std::string& origin, SweepSpec& spec) {
   std::vector<std::vector<std::size_t>> groups;
   std::map<std::string, std::size_t> group_of;
   for (std::size_t i = 0; i < spec.axes.size(); ++i) {
@@ -388,7 +392,10 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
       p.labels.push_back(label_of(spec.axes[a].values[at[a]]));
     }
   }
+}
 
+// Everything that determines the table, as text (its hash names the sweep).
+std::string canonical_text(const SweepSpec& spec) {
   std::ostringstream c;
   c << "tilt sweep 1\nrun = " << sweep_run_name(spec.run) << "\nprotocols = " << string_list(spec.protocols)
     << "\nreference = " << spec.reference << "\nseed = " << spec.seed
@@ -405,7 +412,31 @@ SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::s
     c << "\n";
   }
   c << "[base]" << spec.base.to_toml();
-  spec.canonical = c.str();
+  return c.str();
+}
+
+}  // namespace
+
+SweepSpec SweepSpec::from_file(const std::string& path, const std::vector<std::string>& overrides) {
+  std::ifstream file(path);
+  if (!file) throw InputError("cannot open sweep file '" + path + "': " + std::strerror(errno));
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string folder = std::filesystem::path(path).parent_path().string();
+  return from_text(text.str(), overrides, path, folder.empty() ? "." : folder);
+}
+
+SweepSpec SweepSpec::from_text(const std::string& text, const std::vector<std::string>& overrides,
+                               const std::string& origin, const std::string& folder) {
+  const toml::value root = parse_sweep_root(text, origin);
+  SweepSpec spec;
+  spec.path = origin;
+  spec.base = read_base(root, overrides, origin, folder);
+  read_sweep_table(root, origin, spec);
+  check_protocols(spec);
+  read_axes(root, overrides, origin, spec);
+  expand_grid(origin, spec);
+  spec.canonical = canonical_text(spec);
   spec.hash = fnv1a(spec.canonical);
   return spec;
 }
@@ -438,31 +469,36 @@ Config SweepSpec::experiment(const SweepPoint& point, const std::string& slot,
   return base.with_settings(o);
 }
 
-double SweepSpec::relative_cost(const Config& e) const {
+ResolvedExperiment SweepSpec::resolved(const SweepPoint& point, const std::string& slot,
+                                       const std::vector<Setting>& extra) const {
+  return resolve(experiment(point, slot, extra));
+}
+
+double SweepSpec::relative_cost(const ResolvedExperiment& e) const {
   // The ODE's cost grows with its state (pairs of units); an SGD run's with the multiply-adds of a step.
-  const ModelDescriptor& model = model_of(e);
+  const ModelDescriptor& model = *e.model;
   const double size = model.state_size(e);
-  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.integer("sim.d"));
+  const double step = model.sgd_step_multiply_adds ? model.sgd_step_multiply_adds(e) : double(e.sim.d);
   double members = 1, sim = 0;
   switch (run) {
     case SweepRun::Theory:
       break;
     case SweepRun::TheoryEnsemble:
-      members = double(e.integer("theory.ensemble"));
+      members = double(e.theory.ensemble);
       break;
     case SweepRun::Sim:
-      sim = double(e.integer("sim.seeds"));
+      sim = double(e.sim.seeds);
       members = 0;
       break;
     case SweepRun::Validate:
-      sim = double(e.integer("sim.seeds"));
+      sim = double(e.sim.seeds);
       members = sim;
       break;
   }
   // Theory: ~ state size per unit time; SGD: d steps of `step` multiply-adds per unit time. Relative weights with
   // a rough exchange rate between the two, not seconds.
-  double cost = e.real("t_max") * members * size;
-  if (sim > 0) cost += e.real("t_max") * sim * step * 0.5e-3;
+  double cost = e.t_max * members * size;
+  if (sim > 0) cost += e.t_max * sim * step * 0.5e-3;
   return cost;
 }
 

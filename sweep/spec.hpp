@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/experiment.hpp"
 
 namespace tilt {
 
@@ -57,9 +58,12 @@ struct SweepSpec {
   std::vector<std::string> slots() const;
   // The experiment of `slot` at `point`, resolved (with `extra` settings last, e.g. the thread count).
   Config experiment(const SweepPoint& point, const std::string& slot, const std::vector<Setting>& extra = {}) const;
+  // The same, resolved (core/experiment.hpp): what the runs, limits and costs of the point take.
+  ResolvedExperiment resolved(const SweepPoint& point, const std::string& slot,
+                              const std::vector<Setting>& extra = {}) const;
   // Relative cost of running `experiment` for one slot (members x t_max x model size): orders the work (costly
   // points first) and scales --dry-run's estimate.
-  double relative_cost(const Config& experiment) const;
+  double relative_cost(const ResolvedExperiment& experiment) const;
 };
 
 // The seed of point `index`: SplitMix64-expanded xoshiro256++ draw from (sweep seed, Stream::Sweep, index),

@@ -21,20 +21,21 @@
 namespace tilt {
 namespace {
 
-struct LinearParams {
+struct LinearParams : ModelParameters {
   std::string name;
-  double T, eta, weight_decay, init_scale;
-  long long d;
-  bool eta_squared;  // false: the deliberately wrong ODE
+  double T = 0, eta = 0, weight_decay = 0, init_scale = 0;
+  long long d = 0;
+  bool eta_squared = true;  // false: the deliberately wrong ODE
   static LinearParams from_config(const Config& config, LinearVariant variant) {
     const std::string name = config.string("model");
-    LinearParams p{name,
-                   config.real(name + ".T"),
-                   config.real("eta"),
-                   config.real("weight_decay"),
-                   config.real("init_scale"),
-                   config.integer("sim.d"),
-                   variant == LinearVariant::Correct};
+    LinearParams p;
+    p.name = name;
+    p.T = config.real(name + ".T");
+    p.eta = config.real("eta");
+    p.weight_decay = config.real("weight_decay");
+    p.init_scale = config.real("init_scale");
+    p.d = config.integer("sim.d");
+    p.eta_squared = variant == LinearVariant::Correct;
     // SGD on this model converges only for eta < 2: the error relaxes like exp(-(2 eta - eta^2) t).
     if (!(p.eta < 2))
       throw InputError("key 'eta' = " + format_number(p.eta) + ": model " + name +
@@ -81,17 +82,17 @@ class LinearOde : public OdeModel {
   LinearParams p_;
 };
 
-TheoryProblem linear_problem(const Config& config, long long member, LinearVariant variant) {
-  const LinearParams p = LinearParams::from_config(config, variant);
-  const std::string& init = config.string("theory.init");
+TheoryProblem linear_problem(const ResolvedExperiment& experiment, long long member) {
+  const LinearParams& p = experiment.params<LinearParams>();
+  const TheoryInit init = experiment.theory.init;
   double R = 0, Q = p.init_scale * p.init_scale;  // nominal: the d -> infinity values
-  if (init == "sampled") {  // the simulation's initial weights for seed + member (same_init = false)
-    const LinearWeights w = sample_weights(p, config.integer("seed") + member);
+  if (init == TheoryInit::Sampled) {  // the simulation's initial weights for seed + member (same_init = false)
+    const LinearWeights w = sample_weights(p, experiment.seed + member);
     R = w.w.dot(w.teacher);
     Q = w.w.squaredNorm();
-  } else if (init == "file") {
-    const std::string path = config.string("theory.init_file");
-    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
+  } else if (init == TheoryInit::File) {
+    const std::string& path = experiment.theory.init_file;
+    const auto row = CsvTable::read(path).row_at(experiment.theory.init_t, path);
     R = init_column(row, "R", path);
     Q = init_column(row, "Q", path);
   }
@@ -133,11 +134,11 @@ class LinearSgd {
   Eigen::VectorXd x_;
 };
 
-Trajectory simulate_linear(const Config& config, long long member) {
-  const LinearParams p = LinearParams::from_config(config, LinearVariant::Correct);
-  LinearSgd sgd(p, sample_weights(p, init_seed(config, member)),
-                Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return run_online(sgd, Schedule::from_config(config), output_times(config), p.d, config.real("blowup"));
+Trajectory simulate_linear(const ResolvedExperiment& experiment, long long member) {
+  const LinearParams& p = experiment.params<LinearParams>();
+  LinearSgd sgd(p, sample_weights(p, experiment.init_seed(member)),
+                Rng(std::uint64_t(experiment.sample_seed(member)), Stream::SgdSamples));
+  return run_online(sgd, experiment.schedule, experiment.output.times(), p.d, experiment.blowup);
 }
 
 }  // namespace
@@ -149,7 +150,9 @@ ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {
     return std::vector<KeySpec>{
         keys::real(name + ".T", 1.0, "> 0", keys::greater(0), "Teacher norm squared, |w*|^2 (test-only model).", name)};
   };
-  m.check = [variant](const Config& config) { (void)LinearParams::from_config(config, variant); };
+  m.parameters = [variant](const Config& config) -> std::shared_ptr<const ModelParameters> {
+    return std::make_shared<const LinearParams>(LinearParams::from_config(config, variant));
+  };
   const char* none = "dimensionless";
   m.columns = {
       time_column_doc(),
@@ -157,10 +160,10 @@ ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {
       {"Q", "squared norm of the student, |w|^2", none},
       {"eps", "generalisation error 1/2 <(w . x - w* . x)^2> = (Q - 2R + T)/2, without the label noise", none}};
   m.validation_columns = {"eps", "R", "Q"};
-  m.network_doubles = [](const Config& config) { return 3 * double(config.integer("sim.d")); };  // w*, w, x
-  m.state_size = [](const Config&) { return 2.0; };
-  m.output_columns = [](const Config&) { return 3.0; };
-  m.theory = [variant](const Config& config, long long member) { return linear_problem(config, member, variant); };
+  m.network_doubles = [](const ResolvedExperiment& e) { return 3 * double(e.sim.d); };  // w*, w, x
+  m.state_size = [](const ResolvedExperiment&) { return 2.0; };
+  m.output_columns = [](const ResolvedExperiment&) { return 3.0; };
+  m.theory = linear_problem;
   m.simulate = simulate_linear;
   return m;
 }

@@ -221,7 +221,7 @@ TEST(Cli, SimWritesStandardErrorsAndSeeds) {
   // eps* is put between the members' final errors (computed here from the same runs through the library), so
   // exactly one member of three succeeds (eps(t_max) <= eps*) and only the right count passes.
   const tilt::Config config = tilt::Config::from_file(file);
-  const tilt::SimResult members = tilt::run_sim(config);
+  const tilt::SimResult members = tilt::run_sim(tilt::resolve(config));
   ASSERT_EQ(members.members.size(), 3u);
   std::vector<double> finals;
   for (const auto& m : members.members) finals.push_back(m.rows.back()[m.column("eps")]);

@@ -217,7 +217,7 @@ struct OdeRun {
   tilt::IntegratorStats stats;
 };
 OdeRun ode(const char* base, const std::vector<std::string>& set) {
-  const tilt::TheoryResult r = tilt::run_theory(Config::from_text(base, set));
+  const tilt::TheoryResult r = tilt::run_theory(tilt::resolve(Config::from_text(base, set)));
   return {r.members.at(0), r.stats};
 }
 double max_diff(const Trajectory& a, const Trajectory& b) {
@@ -332,7 +332,7 @@ TEST(Integrate, ProgressIsCalledAfterEveryAcceptedStep) {
 void expect_guard(const char* base, const std::vector<std::string>& set, const std::string& key) {
   // No wall-clock assertion (speed is for benchmarks): the guard must fire, and CTest's timeout catches a hang.
   try {
-    tilt::run_theory(Config::from_text(base, set));
+    tilt::run_theory(tilt::resolve(Config::from_text(base, set)));
     FAIL() << "no step guard";
   } catch (const tilt::RunError& e) {
     const std::string what = e.what();

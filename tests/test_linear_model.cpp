@@ -116,10 +116,11 @@ TEST(LinearModel, RegistersItsKeysChecksAndColumnsLikeABuiltInModel) {
   // Its output columns are described, and `auto` validation compares its pre-registered columns.
   EXPECT_EQ(tilt::describe_column("linear", "Q_se").meaning,
             "standard error of the mean of Q over the ensemble members (0 for one member)");
-  const tilt::ValidationOptions o = tilt::validation_options(config, {"R", "Q", "eps"}, false);
+  const tilt::ValidationOptions o = tilt::validation_options(tilt::resolve(config), {"R", "Q", "eps"}, false);
   EXPECT_EQ(o.bias.columns, (std::vector<std::string>{"eps", "R", "Q"}));
   // The memory guard reads the model's cost estimates: 3 d doubles per network in flight.
-  EXPECT_NEAR(tilt::simulation_memory_bytes(config, 1) - tilt::simulation_memory_bytes(config.with({"sim.d=800"}), 1),
+  EXPECT_NEAR(tilt::simulation_memory_bytes(tilt::resolve(config), 1) -
+                  tilt::simulation_memory_bytes(tilt::resolve(config.with({"sim.d=800"})), 1),
               -3 * 400 * 8.0, 1e-6);
 }
 
@@ -127,8 +128,8 @@ TEST(LinearModel, RegistersItsKeysChecksAndColumnsLikeABuiltInModel) {
 // curriculum's switch at t = 2. A reference without the eta^2 term is far outside the tolerance (the test can fail).
 TEST(LinearModel, OdeAgreesWithItsClosedForm) {
   const tilt::Config config = linear_config({"theory.init=nominal"});
-  tilt::check_theory_limits(config, config.integer("theory.ensemble"));
-  const tilt::TheoryResult r = tilt::run_theory(config);
+  tilt::check_theory_limits(tilt::resolve(config), config.integer("theory.ensemble"));
+  const tilt::TheoryResult r = tilt::run_theory(tilt::resolve(config));
   const std::string csv = tilt::to_csv(r.members[0]);
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "t,R,Q,eps");
   EXPECT_EQ(tilt::columns_json("linear", csv).size(), 4u);
@@ -152,11 +153,11 @@ TEST(LinearModel, OdeAgreesWithItsClosedForm) {
 TEST(LinearModel, OdeContinuesFromARowOfItsOwnCsv) {
   const tilt::testing::TempDir dir("linear_init");
   const tilt::Config whole = linear_config({"theory.init=nominal", "curriculum.protocol=hard"});
-  const tilt::Trajectory a = tilt::run_theory(whole).members[0];
+  const tilt::Trajectory a = tilt::run_theory(tilt::resolve(whole)).members[0];
   const std::string csv = dir.file("whole.csv", tilt::to_csv(a));
   const tilt::Config rest = linear_config(
       {"theory.init=file", "theory.init_file=" + csv, "theory.init_t=2", "t_max=2", "curriculum.protocol=hard"});
-  const tilt::Trajectory b = tilt::run_theory(rest).members[0];
+  const tilt::Trajectory b = tilt::run_theory(tilt::resolve(rest)).members[0];
   ASSERT_EQ(a.times.back(), 4.0);
   ASSERT_EQ(b.times.back(), 2.0);
   for (std::size_t j = 0; j < 3; ++j) EXPECT_NEAR(b.rows.back()[j], a.rows.back()[j], 1e-8) << a.columns[j];
@@ -167,12 +168,13 @@ TEST(LinearModel, OdeContinuesFromARowOfItsOwnCsv) {
 // columns: a false alarm has probability ~4e-4); the wrong ODE is many standard errors away.
 TEST(LinearModel, SgdAgreesWithItsOde) {
   const tilt::Config config = linear_config();
-  tilt::check_simulation_limits(config, config.integer("sim.seeds"));
-  const tilt::SimResult sim = tilt::run_sim(config);
+  tilt::check_simulation_limits(tilt::resolve(config), config.integer("sim.seeds"));
+  const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
   const std::string csv = tilt::to_csv(sim.ensemble);
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "t,R,Q,eps,R_se,Q_se,eps_se,seeds");
-  const tilt::Trajectory ode = tilt::run_theory(config).members[0];  // sampled: the seed's own initial weights
-  const tilt::Trajectory wrong = tilt::run_theory(linear_config({"model=linear_wrong"})).members[0];
+  const tilt::Trajectory ode =
+      tilt::run_theory(tilt::resolve(config)).members[0];  // sampled: the seed's own initial weights
+  const tilt::Trajectory wrong = tilt::run_theory(tilt::resolve(linear_config({"model=linear_wrong"}))).members[0];
   ASSERT_EQ(ode.times, sim.ensemble.mean.times);
   for (const auto& member : sim.members) EXPECT_EQ(ode.rows[0], member.rows[0]);  // the same weights, bit for bit
   double worst_z = 0, worst_wrong_z = 0;
@@ -194,8 +196,8 @@ TEST(LinearModel, SgdAgreesWithItsOde) {
 // Member m of a theory ensemble starts from the initial weights of sim seed m (theory.ensemble, same_init = false).
 TEST(LinearModel, TheoryEnsembleMembersAreTheTwinsOfSimulationSeeds) {
   const tilt::Config config = linear_config({"theory.ensemble=3", "sim.seeds=3", "sim.same_init=false"});
-  const tilt::TheoryResult theory = tilt::run_theory(config);
-  const tilt::SimResult sim = tilt::run_sim(config);
+  const tilt::TheoryResult theory = tilt::run_theory(tilt::resolve(config));
+  const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
   for (std::size_t m = 0; m < 3; ++m) EXPECT_EQ(theory.members[m].rows[0], sim.members[m].rows[0]) << m;
   EXPECT_NE(theory.members[0].rows[0], theory.members[1].rows[0]);
 }
@@ -204,12 +206,12 @@ TEST(LinearModel, TheoryEnsembleMembersAreTheTwinsOfSimulationSeeds) {
 // eta^2 term is INCONSISTENT.
 TEST(LinearModel, ValidateAcceptsItsTheoryAndRejectsAWrongOne) {
   const tilt::Config config = linear_config();
-  tilt::check_validation_limits(config);
-  const tilt::ValidationRun run = tilt::validate_experiment(config);
+  tilt::check_validation_limits(tilt::resolve(config));
+  const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
   EXPECT_EQ(run.options.bias.columns, (std::vector<std::string>{"eps", "R", "Q"}));
   EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent) << run.agreement.table();
 
-  const tilt::ValidationRun wrong = tilt::validate_experiment(linear_config({"model=linear_wrong"}));
+  const tilt::ValidationRun wrong = tilt::validate_experiment(tilt::resolve(linear_config({"model=linear_wrong"})));
   EXPECT_EQ(wrong.agreement.verdict, tilt::Verdict::Inconsistent) << wrong.agreement.table();
   std::printf("right ODE:\n%s\nODE without the eta^2 term:\n%s", run.agreement.table().c_str(),
               wrong.agreement.table().c_str());

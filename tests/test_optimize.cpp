@@ -51,7 +51,7 @@ struct Problem {
 Problem make_problem(const std::vector<std::string>& overrides = {}) {
   register_builtin_models();
   const Config config = Config::from_text(kSetting, overrides);
-  Problem p{make_theory_problem(config, 0), {}};
+  Problem p{make_theory_problem(tilt::resolve(config), 0), {}};
   p.control.model = p.theory.model.get();
   p.control.y0 = p.theory.y0;
   p.control.t_max = config.real("t_max");

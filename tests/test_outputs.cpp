@@ -45,8 +45,8 @@ TEST(OutputTimes, LogSpacing) {
   const double t_min = 0.02, t_max = 3.0;
   const int points = 6;
   const Config c = Config::from_text(kPerceptron, {"output.points=6", "output.spacing=log", "output.t_min=0.02"});
-  const Trajectory theory = tilt::run_theory(c).members[0];
-  const Trajectory sim = tilt::run_sim(c).members[0];
+  const Trajectory theory = tilt::run_theory(tilt::resolve(c)).members[0];
+  const Trajectory sim = tilt::run_sim(tilt::resolve(c)).members[0];
   ASSERT_EQ(theory.times.size(), std::size_t(points + 1));
   ASSERT_EQ(sim.times.size(), theory.times.size());
   EXPECT_EQ(theory.times.front(), 0.0);
@@ -61,8 +61,10 @@ TEST(OutputTimes, LogSpacing) {
     EXPECT_NEAR(theory.times[k] / theory.times[k - 1], ratio, 1e-12) << k;
 
   // One point: t = 0 and t_max. Linear spacing with points: t_max k / points.
-  EXPECT_EQ(tilt::run_theory(c.with({"output.points=1"})).members[0].times, (std::vector<double>{0.0, t_max}));
-  const Trajectory linear = tilt::run_theory(c.with({"output.spacing=linear", "output.points=4"})).members[0];
+  EXPECT_EQ(tilt::run_theory(tilt::resolve(c.with({"output.points=1"}))).members[0].times,
+            (std::vector<double>{0.0, t_max}));
+  const Trajectory linear =
+      tilt::run_theory(tilt::resolve(c.with({"output.spacing=linear", "output.points=4"}))).members[0];
   EXPECT_EQ(linear.times, (std::vector<double>{0.0, 0.75, 1.5, 2.25, 3.0}));
 }
 
@@ -82,7 +84,8 @@ TEST(TestDifficulty, PerceptronColumnsFollowTheConfiguredDistribution) {
   const double T = 2.0, dE = 0.2, dH = 1.5, pE = 0.3;
   for (const std::string which : {"easy", "hard", "mix", "all"}) {
     const Config c = Config::from_text(kPerceptron, {"test.difficulty=" + which});
-    for (const Trajectory& t : {tilt::run_theory(c).members[0], tilt::run_sim(c).members[0]}) {
+    for (const Trajectory& t :
+         {tilt::run_theory(tilt::resolve(c)).members[0], tilt::run_sim(tilt::resolve(c)).members[0]}) {
       for (std::size_t i = 0; i < t.times.size(); ++i) {
         const double Qr = at(t, i, "Q_r"), Qi = at(t, i, "Q_i"), R = at(t, i, "R");
         const double e_easy = perceptron_eps(T, Qr, Qi, R, dE), e_hard = perceptron_eps(T, Qr, Qi, R, dH);
@@ -129,7 +132,7 @@ observable_lines = 512
 TEST(TestDifficulty, XgmColumnsFollowTheConfiguredDistribution) {
   std::map<std::string, Trajectory> runs;
   for (const std::string which : {"easy", "hard", "mix", "all"})
-    runs[which] = tilt::run_sim(Config::from_text(kXgm, {"test.difficulty=" + which})).members[0];
+    runs[which] = tilt::run_sim(tilt::resolve(Config::from_text(kXgm, {"test.difficulty=" + which}))).members[0];
   const double pE = 0.4;
   for (std::size_t i = 0; i < runs["all"].times.size(); ++i) {
     const Trajectory& t = runs["all"];
@@ -152,14 +155,14 @@ TEST(TestDifficulty, XgmColumnsFollowTheConfiguredDistribution) {
 TEST(NominalInit, PerceptronStartsAtItsLimitValues) {
   const Config c = Config::from_text(
       kPerceptron, {"theory.init=nominal", "init_scale=1.5", "perceptron.rho_i=0.5", "perceptron.coupling=0.5"});
-  const Trajectory t = tilt::run_theory(c).members[0];
+  const Trajectory t = tilt::run_theory(tilt::resolve(c)).members[0];
   EXPECT_EQ(at(t, 0, "Q_r"), 2.25);   // init_scale^2 rho_r
   EXPECT_EQ(at(t, 0, "Q_i"), 1.125);  // init_scale^2 rho_i
   EXPECT_EQ(at(t, 0, "R"), 0.0);
   EXPECT_EQ(at(t, 0, "C_r"), 2.25);  // the anchor is w(0)
   EXPECT_EQ(at(t, 0, "C_i"), 1.125);
   // Independent of the seed and of sim.d.
-  EXPECT_EQ(tilt::run_theory(c.with({"seed=9", "sim.d=50"})).members[0].rows, t.rows);
+  EXPECT_EQ(tilt::run_theory(tilt::resolve(c.with({"seed=9", "sim.d=50"}))).members[0].rows, t.rows);
 }
 
 TEST(NominalInit, ScmStartsAtItsLimitValues) {
@@ -167,7 +170,8 @@ TEST(NominalInit, ScmStartsAtItsLimitValues) {
       "model = \"scm\"\nt_max = 0.5\ninit_scale = 0.8\n[output]\nevery = 0.5\n[scm]\nK = 3\nM = 2\n"
       "[sim]\nd = 100\n";
   const Trajectory t =
-      tilt::run_theory(Config::from_text(base, {"theory.init=nominal", "scm.v0=[[0.5, -1.0, 2.0]]"})).members[0];
+      tilt::run_theory(tilt::resolve(Config::from_text(base, {"theory.init=nominal", "scm.v0=[[0.5, -1.0, 2.0]]"})))
+          .members[0];
   for (int k = 1; k <= 3; ++k) {
     for (int l = k; l <= 3; ++l)
       EXPECT_DOUBLE_EQ(at(t, 0, "Q_" + std::to_string(k) + "_" + std::to_string(l)), k == l ? 0.64 : 0.0) << k << l;
@@ -177,8 +181,8 @@ TEST(NominalInit, ScmStartsAtItsLimitValues) {
   EXPECT_EQ(at(t, 0, "v_2"), -1.0);
   EXPECT_EQ(at(t, 0, "v_3"), 2.0);
   const Trajectory alt =
-      tilt::run_theory(Config::from_text(
-                           base, {"theory.init=nominal", "scm.readout_init=alternating", "scm.readout_init_scale=0.5"}))
+      tilt::run_theory(tilt::resolve(Config::from_text(base, {"theory.init=nominal", "scm.readout_init=alternating",
+                                                              "scm.readout_init_scale=0.5"})))
           .members[0];
   EXPECT_EQ(at(alt, 0, "v_1"), 0.5);
   EXPECT_EQ(at(alt, 0, "v_2"), -0.5);
@@ -187,8 +191,8 @@ TEST(NominalInit, ScmStartsAtItsLimitValues) {
 
 TEST(NominalInit, XgmStartsAtTheXorFixedPoint) {
   const Config c = Config::from_text(kXgm, {"theory.init=nominal", "init_scale=1.2", "t_max=1.0"});
-  const Trajectory nominal = tilt::run_theory(c).members[0];
-  const Trajectory sampled = tilt::run_theory(c.with({"theory.init=sampled"})).members[0];
+  const Trajectory nominal = tilt::run_theory(tilt::resolve(c)).members[0];
+  const Trajectory sampled = tilt::run_theory(tilt::resolve(c.with({"theory.init=sampled"}))).members[0];
   for (int k = 1; k <= 4; ++k) {
     const std::string K = std::to_string(k);
     for (int a = 1; a <= 2; ++a) EXPECT_EQ(at(nominal, 0, "r_" + K + "_" + std::to_string(a)), 0.0);
@@ -211,7 +215,8 @@ TEST(XgmDiagnostics, AlignAndMatchFollowFromTheState) {
       Config::from_text(kXgm, {"t_max=20.0", "output.every=1.0", "xgm.readout_init=gaussian", "sim.d=300"});
   int matches[2] = {0, 0};
   const double centres[4][3] = {{1, 0, 1}, {-1, 0, 1}, {0, 1, -1}, {0, -1, -1}};
-  for (const Trajectory& t : {tilt::run_theory(c).members[0], tilt::run_sim(c).members[0]}) {
+  for (const Trajectory& t :
+       {tilt::run_theory(tilt::resolve(c)).members[0], tilt::run_sim(tilt::resolve(c)).members[0]}) {
     for (std::size_t i = 0; i < t.times.size(); ++i)
       for (int k = 1; k <= 4; ++k) {
         const std::string K = std::to_string(k);
@@ -242,7 +247,7 @@ TEST(XgmDiagnostics, AlignAndMatchFollowFromTheState) {
 
 std::map<std::string, double> rhs_by_name(const Config& c, const std::vector<double>& y, double delta,
                                           std::size_t phase) {
-  const tilt::TheoryProblem problem = tilt::make_theory_problem(c, 0);
+  const tilt::TheoryProblem problem = tilt::make_theory_problem(tilt::resolve(c), 0);
   std::vector<double> dy(y.size());
   EXPECT_TRUE(problem.model->rhs(delta, phase, y.data(), dy.data()));
   const auto names = problem.model->state_names();
@@ -252,7 +257,7 @@ std::map<std::string, double> rhs_by_name(const Config& c, const std::vector<dou
 }
 
 std::map<std::string, double> state_by_name(const Config& c, const std::vector<double>& y) {
-  const auto names = tilt::make_theory_problem(c, 0).model->state_names();
+  const auto names = tilt::make_theory_problem(tilt::resolve(c), 0).model->state_names();
   std::map<std::string, double> out;
   for (std::size_t i = 0; i < names.size(); ++i) out[names[i]] = y[i];
   return out;
@@ -260,7 +265,7 @@ std::map<std::string, double> state_by_name(const Config& c, const std::vector<d
 
 TEST(PenaltyTerms, PerceptronL2AndConsolidation) {
   const Config base = Config::from_text(kPerceptron);
-  const auto names = tilt::make_theory_problem(base, 0).model->state_names();
+  const auto names = tilt::make_theory_problem(tilt::resolve(base), 0).model->state_names();
   ASSERT_EQ(names.size(), 8u);
   // A state after a switch, the anchor away from the weights (order as state_names: Q_r, Q_i, R, C_r, C_i, Q1_r,
   // Q1_i, R1; checked by name below).
@@ -287,7 +292,7 @@ TEST(PenaltyTerms, PerceptronL2AndConsolidation) {
 TEST(PenaltyTerms, XgmWeightDecays) {
   const Config base = Config::from_text(kXgm, {"eta_v=1.7", "xgm.K=3"});
   const double eta = 3.0, eta_v = 1.7, wd = 0.2, wd_v = 0.35;
-  std::vector<double> y = tilt::make_theory_problem(base, 0).y0;
+  std::vector<double> y = tilt::make_theory_problem(tilt::resolve(base), 0).y0;
   for (std::size_t i = 0; i < y.size(); ++i) y[i] += 0.1 * std::sin(double(i) + 1);  // r away from 0
   const auto s = state_by_name(base, y);
   const auto with = rhs_by_name(base.with({"weight_decay=0.2", "weight_decay_v=0.35"}), y, 0.6, 0);
@@ -310,7 +315,7 @@ TEST(PenaltyTerms, ScmWeightDecays) {
       "[sim]\nd = 100\n";
   const Config base = Config::from_text(text);
   const double eta = 0.9, eta_v = 0.4, wd = 0.25, wd_v = 0.15;
-  const std::vector<double> y = tilt::make_theory_problem(base, 0).y0;
+  const std::vector<double> y = tilt::make_theory_problem(tilt::resolve(base), 0).y0;
   const auto s = state_by_name(base, y);
   const auto with = rhs_by_name(base.with({"weight_decay=0.25", "weight_decay_v=0.15"}), y, 0.0, 0);
   const auto without = rhs_by_name(base, y, 0.0, 0);

@@ -30,7 +30,7 @@ d = 1000
 )";
 
 Trajectory ode(const std::vector<std::string>& overrides) {
-  return tilt::run_theory(Config::from_text(kBase, overrides)).members.at(0);
+  return tilt::run_theory(tilt::resolve(Config::from_text(kBase, overrides))).members.at(0);
 }
 
 double max_diff(const Trajectory& a, const Trajectory& b, const std::string& column) {

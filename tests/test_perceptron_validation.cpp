@@ -42,7 +42,7 @@ class PerceptronProtocols : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PerceptronProtocols, TheoryAgreesWithSimulation) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=" + GetParam()}));
-  const tilt::ValidationRun run = tilt::validate_experiment(config);
+  const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
   EXPECT_EQ(run.agreement.verdict, Verdict::Consistent)
       << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_GE(run.agreement.bias.points, 24u);  // 3 pre-registered columns x 12 times, less Q_i while Delta = 0
@@ -54,7 +54,7 @@ TEST(PerceptronValidation, ElasticConsolidationAgreesWithSimulation) {
   for (const char* protocol : {"curriculum", "anti"}) {
     const Config config = Config::from_text(kBase, strict({std::string("curriculum.protocol=") + protocol,
                                                            "perceptron.coupling=1.0", "validate.columns=all"}));
-    const tilt::ValidationRun run = tilt::validate_experiment(config);
+    const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
     EXPECT_EQ(run.agreement.verdict, Verdict::Consistent) << protocol << "\n" << run.agreement.table();
     const auto& th = run.theory_summary.mean;
     const auto& sim = run.sim_summary;
@@ -71,7 +71,7 @@ TEST(PerceptronValidation, ElasticConsolidationAgreesWithSimulation) {
     // |w - w1|^2 = Q - 2C + Q(t_switch) at t_max, with coupling 1 against (practically) none, in the theory; and
     // the theory without it is many standard errors away from the simulation in some column.
     const Config free_config = config.with({"perceptron.coupling=1e-12"});
-    const tilt::Trajectory free = tilt::run_theory(free_config).members[0];
+    const tilt::Trajectory free = tilt::run_theory(tilt::resolve(free_config)).members[0];
     auto distance = [&](const tilt::Trajectory& t, const std::string& part) {
       return t.rows[last][t.column("Q_" + part)] - 2 * t.rows[last][t.column("C_" + part)] +
              t.rows[s][t.column("Q_" + part)];
@@ -111,7 +111,7 @@ TEST(PerceptronValidation, ElasticConsolidationAgreesWithSimulation) {
 // the lottery tests run too (here uninformative: eps never reaches eps* = 0.05 by t = 6).
 TEST(PerceptronValidation, EnsemblesOfInitialConditionsAgreeMemberByMember) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum", "sim.same_init=false"}));
-  const tilt::ValidationRun run = tilt::validate_experiment(config);
+  const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
   EXPECT_EQ(run.agreement.verdict, Verdict::Consistent) << run.agreement.table();
   EXPECT_TRUE(run.agreement.has_lottery);
   EXPECT_NE(run.theory[0].rows[0][0], run.theory[1].rows[0][0]);  // different initial Q_r
@@ -122,8 +122,9 @@ TEST(PerceptronValidation, EnsemblesOfInitialConditionsAgreeMemberByMember) {
 // or of Q_r has the wrong sign.
 TEST(PerceptronValidation, DetectsAFivePercentErrorInEta) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum"}));
-  const tilt::SimResult sim = tilt::run_sim(config);
-  const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+  const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
+  const tilt::ValidationOptions options =
+      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
   for (double eta : {3.15, 2.85}) {
     const auto a = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, eta, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << "eta " << eta << "\n" << a.table();
@@ -138,8 +139,9 @@ TEST(PerceptronValidation, DetectsAWrongSignInAnEtaSquaredTerm) {
            {"Q_r", {"curriculum.protocol=curriculum", "eta=1", "t_max=2"}},
            {"Q_i", {"curriculum.protocol=anti", "eta=1", "t_max=2"}}}) {
     const Config config = Config::from_text(kBase, strict(set));
-    const tilt::SimResult sim = tilt::run_sim(config);
-    const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+    const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
+    const tilt::ValidationOptions options =
+        tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
     const auto a =
         tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, component, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << component << "\n" << a.table();
@@ -150,9 +152,9 @@ TEST(PerceptronValidation, DetectsAWrongSignInAnEtaSquaredTerm) {
 // neither is any validation with two seeds, which cannot resolve anything.
 TEST(PerceptronValidation, DoesNotPassDTenOrTwoSeeds) {
   const Config example = Config::from_file(tilt::testing::source_path("examples/perceptron_curriculum.toml"));
-  const tilt::ValidationRun d10 = tilt::validate_experiment(example.with({"sim.d=10"}));
+  const tilt::ValidationRun d10 = tilt::validate_experiment(tilt::resolve(example.with({"sim.d=10"})));
   EXPECT_NE(d10.agreement.verdict, Verdict::Consistent) << d10.agreement.table();
-  const tilt::ValidationRun two = tilt::validate_experiment(example.with({"sim.seeds=2", "sim.d=500"}));
+  const tilt::ValidationRun two = tilt::validate_experiment(tilt::resolve(example.with({"sim.seeds=2", "sim.d=500"})));
   EXPECT_EQ(two.agreement.verdict, Verdict::Inconclusive) << two.agreement.table();
   EXPECT_FALSE(std::isfinite(two.agreement.bias.max_threshold));
 }
@@ -162,7 +164,7 @@ TEST(PerceptronValidation, DoesNotPassDTenOrTwoSeeds) {
 // widens the paired spread; the verdict then says it cannot resolve the tolerance, never CONSISTENT.
 TEST(PerceptronValidation, PoorTrackingIsInconclusiveNotConsistent) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum"}));
-  const tilt::ValidationRun run = tilt::validate_experiment(config);
+  const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
   ASSERT_EQ(run.agreement.verdict, Verdict::Consistent) << run.agreement.table();
   std::vector<tilt::Trajectory> jittered = run.theory;
   tilt::Rng rng(7, tilt::Stream::Validation, 99);
@@ -179,8 +181,10 @@ TEST(PerceptronValidation, BitIdenticalForAnyThreadCount) {
   const Config one =
       Config::from_text(kBase, {"curriculum.protocol=shuffled", "sim.seeds=3", "sim.threads=1", "theory.ensemble=3"});
   const Config two = one.with({"sim.threads=2"});
-  EXPECT_EQ(tilt::to_csv(tilt::run_sim(one).ensemble), tilt::to_csv(tilt::run_sim(two).ensemble));
-  EXPECT_EQ(tilt::to_csv(tilt::run_theory(one).ensemble), tilt::to_csv(tilt::run_theory(two).ensemble));
+  EXPECT_EQ(tilt::to_csv(tilt::run_sim(tilt::resolve(one)).ensemble),
+            tilt::to_csv(tilt::run_sim(tilt::resolve(two)).ensemble));
+  EXPECT_EQ(tilt::to_csv(tilt::run_theory(tilt::resolve(one)).ensemble),
+            tilt::to_csv(tilt::run_theory(tilt::resolve(two)).ensemble));
 }
 
 // Member-wise tracking: the RMS deviation of single SGD runs from their ODE falls like d^(-1/2) (d = 500, 2000,
@@ -188,7 +192,9 @@ TEST(PerceptronValidation, BitIdenticalForAnyThreadCount) {
 TEST(PerceptronValidation, MemberwiseDiscrepancyFallsLikeInverseSqrtD) {
   const Config config = Config::from_text(
       kBase, strict({"curriculum.protocol=curriculum", "t_max=2.0", "sim.seeds=12", "output.every=0.25"}));
-  const tilt::Scaling s = tilt::finite_size_scaling(config, "R", {500, 2000, 8000});
+  std::vector<tilt::ResolvedExperiment> at_dims;
+  for (const char* d : {"sim.d=500", "sim.d=2000", "sim.d=8000"}) at_dims.push_back(tilt::resolve(config.with({d})));
+  const tilt::Scaling s = tilt::finite_size_scaling(tilt::resolve(config), at_dims, "R");
   const auto& tr = s.tracking;
   EXPECT_GT(tr.points[0].discrepancy, tr.points[1].discrepancy) << s.table();
   EXPECT_GT(tr.points[1].discrepancy, tr.points[2].discrepancy) << s.table();

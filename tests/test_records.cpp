@@ -352,8 +352,8 @@ TEST(Records, FormatsTableListsEveryColumnOfEachModel) {
 
 void expect_every_column_described(const tilt::Config& config) {
   const std::string model = config.string("model");
-  const tilt::TheoryResult theory = tilt::run_theory(config);
-  const tilt::SimResult sim = tilt::run_sim(config);
+  const tilt::TheoryResult theory = tilt::run_theory(tilt::resolve(config));
+  const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
   for (const std::string& csv : {tilt::to_csv(theory.members[0]), tilt::to_csv(sim.ensemble)}) {
     const auto columns = tilt::columns_json(model, csv);
     std::stringstream header(csv.substr(0, csv.find('\n')));

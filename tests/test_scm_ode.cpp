@@ -168,7 +168,7 @@ seeds = 10
 TEST(ScmOde, TrajectoryConvergesAsToleranceTightens) {
   const tilt::Config base = tilt::Config::from_text(kBase, {"t_max=40", "scm.train_readout=true"});
   auto eps_of = [&](const std::vector<std::string>& set) {
-    const tilt::Trajectory tr = tilt::run_theory(base.with(set)).members[0];
+    const tilt::Trajectory tr = tilt::run_theory(tilt::resolve(base.with(set))).members[0];
     std::vector<double> out;
     for (const auto& row : tr.rows) out.push_back(row[tr.column("eps")]);
     return out;
@@ -207,14 +207,14 @@ TEST(ScmOde, InitialConditionFromFileOverridesTheTeacher) {
                                     "t,Q_1_1,Q_1_2,Q_2_2,R_1_1,R_1_2,R_2_1,R_2_2,T_1_1,T_1_2,T_2_2,A_1,A_2\n"
                                     "0,0.5,0.1,0.6,0.2,0.0,0.05,0.3,1.5,0.2,1.0,1.0,0.5\n");
   const tilt::Config c = tilt::Config::from_text(kBase, {"theory.init=file", "theory.init_file=" + path});
-  const tilt::TheoryProblem problem = tilt::make_theory_problem(c, 0);
+  const tilt::TheoryProblem problem = tilt::make_theory_problem(tilt::resolve(c), 0);
   EXPECT_EQ(problem.y0, (std::vector<double>{0.5, 0.1, 0.6, 0.2, 0.0, 0.05, 0.3}));
   const auto& ode = dynamic_cast<const tilt::ScmOde&>(*problem.model);
   EXPECT_EQ(ode.params().T(0, 1), 0.2);
   EXPECT_EQ(ode.params().T(1, 0), 0.2);
   EXPECT_EQ(ode.params().A[1], 0.5);
   const std::string bad = dir.file("bad.csv", "t,Q_1_1,Q_1_2,Q_2_2,R_1_1,R_1_2,R_2_1,R_2_2\n0,0.1,0,0.1,0.9,0,0,0.1\n");
-  EXPECT_THROW(tilt::make_theory_problem(c.with({"theory.init_file=" + bad}), 0), tilt::InputError);
+  EXPECT_THROW(tilt::make_theory_problem(tilt::resolve(c.with({"theory.init_file=" + bad})), 0), tilt::InputError);
 }
 
 TEST(ScmOde, RejectsShapesThatDoNotFitKAndM) {
@@ -237,7 +237,7 @@ TEST(ScmValidation, TheoryAgreesWithSimulation) {
   for (auto set : cases) {
     set.push_back("sim.seeds=40");
     const tilt::Config config = tilt::Config::from_text(kBase, tilt::testing::strict(set));
-    const tilt::ValidationRun run = tilt::validate_experiment(config);
+    const tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(config));
     EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
         << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
     EXPECT_GE(run.agreement.bias.points, 48u);
@@ -249,8 +249,9 @@ TEST(ScmValidation, TheoryAgreesWithSimulation) {
 TEST(ScmValidation, DetectsAWrongTheory) {
   const tilt::Config config =
       tilt::Config::from_text(kBase, tilt::testing::strict({"scm.train_readout=true", "sim.seeds=40"}));
-  const tilt::SimResult sim = tilt::run_sim(config);
-  const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+  const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
+  const tilt::ValidationOptions options =
+      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
   const auto eta = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, 1.05, 40), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
   const auto sign =

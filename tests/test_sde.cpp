@@ -252,11 +252,11 @@ TEST(SdeDiffusion, ShuffledMixtureNoiseMatchesOneStepSgd) {
 
   // SDE: N independent single steps of h from y0; the relevant, Qperp and v columns of y(h) - y(0), times sqrt(d/h).
   auto sde_steps = [&](const Config& cs) {
-    const TheoryProblem problem = make_theory_problem(cs, 0);
+    const TheoryProblem problem = make_theory_problem(tilt::resolve(cs), 0);
     EXPECT_EQ(problem.y0.size(), y0.size());
-    const auto diffusion = make_diffusion(cs);
-    const Schedule schedule = Schedule::from_config(cs);
-    SdeOptions opt = SdeOptions::from_config(cs);
+    const auto diffusion = make_diffusion(tilt::resolve(cs));
+    const Schedule schedule = tilt::resolve(cs).schedule;
+    SdeOptions opt = tilt::sde_options(tilt::resolve(cs));
     const double h = 1e-4;
     opt.dt = h;
     const std::vector<double> times = {0.0, h};
@@ -290,14 +290,14 @@ TEST(SdeDiffusion, ShuffledMixtureNoiseMatchesOneStepSgd) {
 TEST(SdeIntegrator, DeterministicLimitIsSecondOrder) {
   const Config c = Config::from_text("model = \"perceptron\"\neta = 2.0\nt_max = 4.0\n",
                                      {"curriculum.protocol=curriculum", "curriculum.hard=1.0", "theory.init=nominal"});
-  const TheoryProblem problem = make_theory_problem(c, 0);
-  const Schedule schedule = Schedule::from_config(c);
+  const TheoryProblem problem = make_theory_problem(tilt::resolve(c), 0);
+  const Schedule schedule = tilt::resolve(c).schedule;
   const std::vector<double> times = {0.0, 1.0, 2.0, 3.0, 4.0};
   IntegratorOptions ode_options;
   ode_options.rtol = 1e-12;
   ode_options.atol = 1e-14;
   const Trajectory exact = integrate(*problem.model, schedule, problem.y0, times, ode_options, nullptr);
-  const auto diffusion = make_diffusion(c);
+  const auto diffusion = make_diffusion(tilt::resolve(c));
   auto error_at = [&](double dt) {
     SdeOptions o;
     o.d = 1e300;  // no noise
@@ -323,10 +323,10 @@ TEST(SdeIntegrator, DeterministicLimitIsSecondOrder) {
 TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
   const Config c = Config::from_file(tilt::testing::source_path("examples/xgm_escape.toml"),
                                      {"sim.d=1000", "xgm.observable_lines=1024"});
-  const TheoryProblem problem = make_theory_problem(c, 2);
-  const Schedule schedule = Schedule::from_config(c);
-  const std::vector<double> times = output_times(c);
-  IntegratorOptions ode_options = IntegratorOptions::from_config(c);
+  const TheoryProblem problem = make_theory_problem(tilt::resolve(c), 2);
+  const Schedule schedule = tilt::resolve(c).schedule;
+  const std::vector<double> times = tilt::resolve(c).output.times();
+  IntegratorOptions ode_options = tilt::integrator_options(tilt::resolve(c));
   const Trajectory exact = integrate(*problem.model, schedule, problem.y0, times, ode_options, nullptr);
   const std::size_t j = exact.column("eps");
   auto t_star = [&](const Trajectory& tr) {
@@ -334,9 +334,9 @@ TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
     for (const auto& row : tr.rows) eps.push_back(row[j]);
     return time_to_threshold(tr.times, eps, 0.35);
   };
-  const auto diffusion = make_diffusion(c);
+  const auto diffusion = make_diffusion(tilt::resolve(c));
   auto sde_t_star = [&](double dt) {
-    SdeOptions o = SdeOptions::from_config(c);
+    SdeOptions o = tilt::sde_options(tilt::resolve(c));
     o.d = 1e300;
     o.dt = dt;
     Rng rng(1, Stream::SdeNoise);
@@ -366,20 +366,20 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
                                            "sim.same_init=false",
                                            "sim.threads=0"};
   const Config c = Config::from_text(base, common);
-  const SimResult sgd = run_sim(c);
-  const TheoryResult ode = run_theory(c);
-  const TheoryResult sde = run_theory(c.with({"theory.noise=sde"}));
+  const SimResult sgd = run_sim(tilt::resolve(c));
+  const TheoryResult ode = run_theory(tilt::resolve(c));
+  const TheoryResult sde = run_theory(tilt::resolve(c.with({"theory.noise=sde"})));
   // The broken variant: the same members and initial weights, noise of dimension 2d.
   std::vector<Trajectory> sde_2d;
   {
     const Config cs = c.with({"theory.noise=sde"});
-    const auto diffusion = make_diffusion(cs);
-    SdeOptions o = SdeOptions::from_config(cs);
+    const auto diffusion = make_diffusion(tilt::resolve(cs));
+    SdeOptions o = tilt::sde_options(tilt::resolve(cs));
     o.d *= 2;
     for (long long m = 0; m < 120; ++m) {
-      const TheoryProblem problem = make_theory_problem(cs, m);
+      const TheoryProblem problem = make_theory_problem(tilt::resolve(cs), m);
       Rng rng(std::uint64_t(1000 + m), Stream::SdeNoise);
-      sde_2d.push_back(integrate_sde(*problem.model, *diffusion, Schedule::from_config(cs), problem.y0,
+      sde_2d.push_back(integrate_sde(*problem.model, *diffusion, tilt::resolve(cs).schedule, problem.y0,
                                      sde.members[0].times, o, rng, nullptr));
     }
   }
@@ -421,8 +421,8 @@ TEST(SdeIntegrator, BitIdenticalOnAnyThreadCount) {
       Config::from_text(base, {"xgm.K=4", "xgm.sigma=0.3", "curriculum.easy=0.1", "curriculum.hard=1.0", "xgm.lines=64",
                                "xgm.observable_lines=256", "sim.d=300", "theory.ensemble=4", "theory.noise=sde",
                                "curriculum.protocol=shuffled", "output.every=0.5"});
-  const TheoryResult one = run_theory(c.with({"sim.threads=1"}));
-  const TheoryResult two = run_theory(c.with({"sim.threads=2"}));
+  const TheoryResult one = run_theory(tilt::resolve(c.with({"sim.threads=1"})));
+  const TheoryResult two = run_theory(tilt::resolve(c.with({"sim.threads=2"})));
   for (std::size_t m = 0; m < 4; ++m) EXPECT_EQ(one.members[m].rows, two.members[m].rows) << "member " << m;
   EXPECT_NE(one.members[0].rows.back(), one.members[1].rows.back());
 }
@@ -432,7 +432,7 @@ TEST(SdeIntegrator, ReportsBlowUpWithTimeAndRefusesUnsupportedModels) {
   const Config c = Config::from_text("model = \"perceptron\"\neta = 1e4\nt_max = 2.0\n",
                                      {"theory.noise=sde", "sim.d=100", "blowup=1e3"});
   try {
-    run_theory(c);
+    run_theory(tilt::resolve(c));
     FAIL() << "no blow-up reported";
   } catch (const RunError& e) {
     EXPECT_NE(std::string(e.what()).find("SDE diverged at t = "), std::string::npos) << e.what();

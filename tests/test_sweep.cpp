@@ -433,12 +433,14 @@ TEST(Sweep, CostToSolutionIsTheRenewalCostAndItsIntervalCovers) {
 TEST(Sweep, StepCostIsTheMultiplyAddsOfTheSgdCode) {
   // Counted by hand from models/<name>/sim/: perceptron 2 (N_r + N_i); xgm and scm 2 K d + 3 K with a trained read-out,
   // + K d with weight decay.
-  EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::Config::from_text("[sim]\nd = 300\n[perceptron]\nrho_i = 0.5\n")),
-            2.0 * (300 + 150));
-  EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::Config::from_text("model = \"xgm\"\n[sim]\nd = 100\n[xgm]\nK = 8\n")),
-            2.0 * 8 * 100 + 3 * 8);
   EXPECT_EQ(tilt::sgd_step_multiply_adds(
-                tilt::Config::from_text("model = \"scm\"\nweight_decay = 0.1\n[sim]\nd = 100\n[scm]\nK = 3\n")),
+                tilt::resolve(tilt::Config::from_text("[sim]\nd = 300\n[perceptron]\nrho_i = 0.5\n"))),
+            2.0 * (300 + 150));
+  EXPECT_EQ(tilt::sgd_step_multiply_adds(
+                tilt::resolve(tilt::Config::from_text("model = \"xgm\"\n[sim]\nd = 100\n[xgm]\nK = 8\n"))),
+            2.0 * 8 * 100 + 3 * 8);
+  EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::resolve(
+                tilt::Config::from_text("model = \"scm\"\nweight_decay = 0.1\n[sim]\nd = 100\n[scm]\nK = 3\n"))),
             3.0 * 3 * 100 + 2 * 3);
 }
 

@@ -23,7 +23,7 @@ using tilt::Config;
 // The one place that turns a validation run into a verdict: 30 SGD runs, at the suite's false-alarm rate
 // (tests/validation_support.hpp), CONSISTENT (which includes resolving 5% of each compared column's scale).
 tilt::ValidationRun expect_agrees(const Config& c) {
-  tilt::ValidationRun run = tilt::validate_experiment(c.with(tilt::testing::strict({"sim.seeds=30"})));
+  tilt::ValidationRun run = tilt::validate_experiment(tilt::resolve(c.with(tilt::testing::strict({"sim.seeds=30"}))));
   EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
       << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_GE(run.agreement.bias.points, 16u);
@@ -34,7 +34,7 @@ tilt::ValidationRun expect_agrees(const Config& c) {
 // standard error there: the validation resolves the term when this is well above the critical |z| (~3-4).
 double effect_in_standard_errors(const tilt::ValidationRun& run, const Config& without,
                                  const std::vector<std::string>& columns) {
-  const tilt::Trajectory other = tilt::run_theory(without).members[0];
+  const tilt::Trajectory other = tilt::run_theory(tilt::resolve(without)).members[0];
   const auto& theory = run.theory_summary.mean;
   const auto& sim = run.sim_summary;
   const std::size_t last = theory.rows.size() - 1;

@@ -75,7 +75,7 @@ double max_eps_shift(const std::string& base, int K, const std::vector<std::stri
                      const std::vector<std::string>& b_set) {
   auto run = [&](std::vector<std::string> set) {
     set.push_back("xgm.K=" + std::to_string(K));
-    return run_theory(Config::from_text(base, set)).members[0];
+    return run_theory(tilt::resolve(Config::from_text(base, set))).members[0];
   };
   const Trajectory a = run(a_set), b = run(b_set);
   const std::size_t j = a.column("eps");
@@ -162,7 +162,7 @@ TEST(XgmTheory, EpsCurveConvergesInQuadratureAccuracy) {
     tenfold.push_back("xgm.lines=" + std::to_string(10 * p.lines));
     every2.push_back("output.every=2.0");
     const double traj = max_eps_shift(kTenfold, K, cheap_obs, tenfold);
-    const Trajectory tr = run_theory(base.with(every2)).members[0];
+    const Trajectory tr = run_theory(tilt::resolve(base.with(every2))).members[0];
     XgmParams fine = p;
     fine.observable_lines = 10 * p.observable_lines;
     fine.observable_tol = p.observable_tol / 10;
@@ -197,13 +197,13 @@ TEST(XgmValidation, AgreesWithSgdBeforeTheEscapeAndRejectsWrongTheories) {
   const Config config = Config::from_text(
       kTenfold,
       tilt::testing::strict({"curriculum.protocol=anti", "t_max=4", "sim.d=4000", "sim.seeds=24", "xgm.lines=512"}));
-  const ValidationRun run = validate_experiment(config);
+  const ValidationRun run = validate_experiment(tilt::resolve(config));
   EXPECT_EQ(run.agreement.verdict, tilt::Verdict::Consistent)
       << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_EQ(run.agreement.bias.points, 24u);
   // The wrong theories are judged at the default false-alarm rate (0.01), as a user's validation would be.
   tilt::ValidationOptions options =
-      tilt::validation_options(config.with({"validate.alpha=0.01"}), run.sim[0].columns, false);
+      tilt::validation_options(tilt::resolve(config.with({"validate.alpha=0.01"})), run.sim[0].columns, false);
   const auto eta = tilt::compare_members(run.sim, tilt::testing::theory_at_eta(config, 3.15, run.sim.size()), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
   const auto sign =

@@ -56,13 +56,14 @@ inline std::vector<Trajectory> theory_flipping_eta2(const Config& config, const 
       continue;
     }
     const long long member = (long long)m;
-    TheoryProblem p = make_theory_problem(config, member), q = make_theory_problem(doubled, member);
+    TheoryProblem p = make_theory_problem(tilt::resolve(config), member),
+                  q = make_theory_problem(tilt::resolve(doubled), member);
     const auto names = p.model->state_names();
     std::size_t k = 0;
     while (k < names.size() && names[k] != component) ++k;
     const FlippedEta2 wrong(std::move(p.model), std::move(q.model), k);
-    out.push_back(integrate(wrong, Schedule::from_config(config), p.y0, output_times(config),
-                            IntegratorOptions::from_config(config), nullptr));
+    out.push_back(integrate(wrong, tilt::resolve(config).schedule, p.y0, tilt::resolve(config).output.times(),
+                            tilt::integrator_options(tilt::resolve(config)), nullptr));
   }
   return out;
 }
@@ -76,9 +77,9 @@ inline std::vector<Trajectory> theory_at_eta(const Config& config, double eta, s
       out.push_back(out[0]);
       continue;
     }
-    TheoryProblem p = make_theory_problem(wrong, (long long)m);
-    out.push_back(integrate(*p.model, Schedule::from_config(wrong), p.y0, output_times(wrong),
-                            IntegratorOptions::from_config(wrong), nullptr));
+    TheoryProblem p = make_theory_problem(tilt::resolve(wrong), (long long)m);
+    out.push_back(integrate(*p.model, tilt::resolve(wrong).schedule, p.y0, tilt::resolve(wrong).output.times(),
+                            tilt::integrator_options(tilt::resolve(wrong)), nullptr));
   }
   return out;
 }

@@ -7,25 +7,11 @@
 #include <cmath>
 #include <memory>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "theory/dopri5.hpp"
 
 namespace tilt {
-
-IntegratorOptions IntegratorOptions::from_config(const Config& config) {
-  IntegratorOptions o;
-  o.method = config.string("theory.method");
-  o.rtol = config.real("theory.rtol");
-  o.atol = config.real("theory.atol");
-  o.dt = config.real("theory.dt");
-  o.blowup = config.real("blowup");
-  o.stop_at_outputs = config.boolean("theory.stop_at_outputs");
-  o.max_steps = config.integer("theory.max_steps");
-  o.min_step = config.real("theory.min_step");
-  return o;
-}
 
 namespace {
 

@@ -14,18 +14,15 @@
 
 namespace tilt {
 
-class Config;
-
 struct IntegratorOptions {
   std::string method = "dopri5";  // dopri5 | rk45 | rkck | rk8pd | rk4 | euler
   double rtol = 1e-8;
   double atol = 1e-10;
-  double dt = 0.01;                // fixed-step methods
-  double blowup = 1e8;             // |state| above this counts as divergence
-  bool stop_at_outputs = false;    // adaptive methods: also stop exactly at every output time (caps the step)
-  long long max_steps = 10000000;  // step guard: attempted steps (accepted + rejected) per integration
-  double min_step = 1e-14;         // step guard: smallest step the error control may ask for
-  static IntegratorOptions from_config(const Config& config);
+  double dt = 0.01;                        // fixed-step methods
+  double blowup = 1e8;                     // |state| above this counts as divergence
+  bool stop_at_outputs = false;            // adaptive methods: also stop exactly at every output time (caps the step)
+  long long max_steps = 10000000;          // step guard: attempted steps (accepted + rejected) per integration
+  double min_step = 1e-14;                 // step guard: smallest step the error control may ask for
   std::function<void(double t)> progress;  // called after every accepted step, when set
 };
 

@@ -1,12 +1,8 @@
 #include "theory/run.hpp"
 
-#include <omp.h>
-
 #include <chrono>
 #include <exception>
-#include <functional>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/model.hpp"
@@ -15,25 +11,6 @@
 #include "theory/sde.hpp"
 
 namespace tilt {
-namespace {
-
-int thread_count(const Config& config) {
-  const long long t = config.integer("sim.threads");
-  return t > 0 ? int(t) : omp_get_num_procs();
-}
-
-// Sets options.progress (a std::function<void(double t)> called after every accepted step) where
-// IntegratorOptions has that member, and does nothing where it does not, so this file builds on either side of
-// the integrator's change that adds it (theory/integrate.hpp).
-template <class Options>
-auto set_progress(Options& options, std::function<void(double)> hook, int)
-    -> decltype(options.progress = hook, void()) {
-  options.progress = std::move(hook);
-}
-template <class Options>
-void set_progress(Options&, std::function<void(double)>, long) {}
-
-}  // namespace
 
 double init_column(const std::map<std::string, double>& row, const std::string& name, const std::string& path) {
   const auto it = row.find(name);
@@ -43,13 +20,13 @@ double init_column(const std::map<std::string, double>& row, const std::string& 
   return it->second;
 }
 
-TheoryProblem make_theory_problem(const Config& config, long long member) {
-  return model_of(config).theory(config, member);
+TheoryProblem make_theory_problem(const ResolvedExperiment& experiment, long long member) {
+  return experiment.model->theory(experiment, member);
 }
 
-std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
-  const ModelDescriptor& model = model_of(config);
-  if (model.diffusion) return model.diffusion(config);
+std::unique_ptr<Diffusion> make_diffusion(const ResolvedExperiment& experiment) {
+  const ModelDescriptor& model = *experiment.model;
+  if (model.diffusion) return model.diffusion(experiment);
   std::string with;  // the registered models that have a stochastic theory
   for (const ModelDescriptor* other : registered_models())
     if (other->diffusion) with += (with.empty() ? "" : ", ") + other->name;
@@ -57,16 +34,40 @@ std::unique_ptr<Diffusion> make_diffusion(const Config& config) {
                    "\": no stochastic theory for this model; allowed: none (the sde is written for " + with + ")");
 }
 
-TheoryResult run_theory_members(const Config& config, long long count) {
+IntegratorOptions integrator_options(const ResolvedExperiment& experiment) {
+  const OdeSettings& s = experiment.theory.ode;
+  IntegratorOptions o;
+  o.method = s.method;
+  o.rtol = s.rtol;
+  o.atol = s.atol;
+  o.dt = s.dt;
+  o.blowup = experiment.blowup;
+  o.stop_at_outputs = s.stop_at_outputs;
+  o.max_steps = s.max_steps;
+  o.min_step = s.min_step;
+  return o;
+}
+
+SdeOptions sde_options(const ResolvedExperiment& experiment) {
+  SdeOptions o;
+  o.d = double(experiment.sim.d);
+  o.dt = experiment.theory.sde.dt;
+  o.samples = experiment.theory.sde.samples;
+  o.blowup = experiment.blowup;
+  o.max_steps = experiment.theory.ode.max_steps;
+  return o;
+}
+
+TheoryResult run_theory_members(const ResolvedExperiment& experiment, long long count) {
   const auto start = std::chrono::steady_clock::now();
-  const Schedule schedule = Schedule::from_config(config);
-  const std::vector<double> times = output_times(config);
-  const IntegratorOptions options = IntegratorOptions::from_config(config);
+  const Schedule& schedule = experiment.schedule;
+  const std::vector<double> times = experiment.output.times();
+  const IntegratorOptions options = integrator_options(experiment);
   // theory.noise = "sde": the finite-d stochastic theory (theory/sde.hpp), one noise path per member from the
   // member's own stream, so results do not depend on the thread count.
-  const bool sde = config.string("theory.noise") == "sde";
-  const std::unique_ptr<Diffusion> diffusion = sde ? make_diffusion(config) : nullptr;
-  const SdeOptions sde_options = sde ? SdeOptions::from_config(config) : SdeOptions{};
+  const bool sde = experiment.theory.noise == TheoryNoise::Sde;
+  const std::unique_ptr<Diffusion> diffusion = sde ? make_diffusion(experiment) : nullptr;
+  const SdeOptions noise_options = sde ? sde_options(experiment) : SdeOptions{};
 
   TheoryResult result;
   Progress progress("theory", count, times.back());
@@ -74,17 +75,16 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   std::vector<IntegratorStats> stats(static_cast<std::size_t>(count));
   result.accuracy.resize(std::size_t(count));
   std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(config))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(experiment.sim.threads)
   for (long long m = 0; m < count; ++m) {
     try {
-      TheoryProblem problem = make_theory_problem(config, m);
+      TheoryProblem problem = make_theory_problem(experiment, m);
       IntegratorOptions member_options = options;
-      set_progress(
-          member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
+      member_options.progress = [&progress, m](double t) { progress.update(m, t); };
       if (sde) {
-        Rng noise(std::uint64_t(config.integer("seed") + m), Stream::SdeNoise);
+        Rng noise(std::uint64_t(experiment.seed + m), Stream::SdeNoise);
         result.members[std::size_t(m)] = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times,
-                                                       sde_options, noise, &stats[std::size_t(m)]);
+                                                       noise_options, noise, &stats[std::size_t(m)]);
       } else {
         result.members[std::size_t(m)] =
             integrate(*problem.model, schedule, problem.y0, times, member_options, &stats[std::size_t(m)]);
@@ -102,7 +102,7 @@ TheoryResult run_theory_members(const Config& config, long long count) {
     try {
       std::rethrow_exception(errors[std::size_t(m)]);
     } catch (const RunError& e) {
-      throw RunError("theory member " + std::to_string(m) + " (seed " + std::to_string(config.integer("seed") + m) +
+      throw RunError("theory member " + std::to_string(m) + " (seed " + std::to_string(experiment.seed + m) +
                      "): " + e.what());
     }
   }
@@ -116,6 +116,8 @@ TheoryResult run_theory_members(const Config& config, long long count) {
   return result;
 }
 
-TheoryResult run_theory(const Config& config) { return run_theory_members(config, config.integer("theory.ensemble")); }
+TheoryResult run_theory(const ResolvedExperiment& experiment) {
+  return run_theory_members(experiment, experiment.theory.ensemble);
+}
 
 }  // namespace tilt

@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "core/experiment.hpp"
 #include "core/trajectory.hpp"
 #include "theory/integrate.hpp"
 #include "theory/ode_model.hpp"
+#include "theory/sde.hpp"
 
 namespace tilt {
 
-class Config;
 class Diffusion;
 
 struct TheoryProblem {
@@ -21,11 +22,11 @@ struct TheoryProblem {
 
 // The ODE of the configured model, started from the initial condition of ensemble member `member`
 // (theory.init: the simulation's initial weights for seed + member at dimension sim.d, nominal, or a CSV row).
-TheoryProblem make_theory_problem(const Config& config, long long member);
+TheoryProblem make_theory_problem(const ResolvedExperiment& experiment, long long member);
 
 // The configured model's stochastic theory (theory.noise = "sde"; its descriptor's `diffusion`), or InputError
 // for a model that has none, naming those that have one.
-std::unique_ptr<Diffusion> make_diffusion(const Config& config);
+std::unique_ptr<Diffusion> make_diffusion(const ResolvedExperiment& experiment);
 
 // A value of the initial-condition row (theory.init = "file"), or InputError naming the file and the missing
 // column; for the models' problem factories.
@@ -39,9 +40,14 @@ struct TheoryResult {
   double wall_seconds = 0;
 };
 
+// The integrator's options (theory/integrate.hpp) from the experiment's theory.* settings and blowup.
+IntegratorOptions integrator_options(const ResolvedExperiment& experiment);
+// The stochastic theory's options (theory/sde.hpp) from theory.sde_*, sim.d, theory.max_steps and blowup.
+SdeOptions sde_options(const ResolvedExperiment& experiment);
+
 // Integrates theory.ensemble members (in parallel on sim.threads; results do not depend on the thread count).
-TheoryResult run_theory(const Config& config);
+TheoryResult run_theory(const ResolvedExperiment& experiment);
 // Integrates members [0, count) from seed, seed+1, ...; used by run_theory and by validation.
-TheoryResult run_theory_members(const Config& config, long long count);
+TheoryResult run_theory_members(const ResolvedExperiment& experiment, long long count);
 
 }  // namespace tilt

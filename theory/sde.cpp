@@ -3,21 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 
 namespace tilt {
-
-SdeOptions SdeOptions::from_config(const Config& config) {
-  SdeOptions o;
-  o.d = double(config.integer("sim.d"));
-  o.dt = config.real("theory.sde_dt");
-  o.samples = int(config.integer("theory.sde_samples"));
-  o.blowup = config.real("blowup");
-  o.max_steps = config.integer("theory.max_steps");
-  return o;
-}
 
 namespace {
 

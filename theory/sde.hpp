@@ -13,8 +13,6 @@
 
 namespace tilt {
 
-class Config;
-
 // The per-sample increments of a model: U = d (X_after - X_before) for one SGD step on one fresh sample, to
 // leading order in 1/d (its mean is the ODE's right-hand side, its covariance the diffusion matrix).
 class Diffusion {
@@ -33,7 +31,6 @@ struct SdeOptions {
   int samples = 16;  // M: sampled increments per step for the noise covariance (theory.sde_samples)
   double blowup = 1e8;
   long long max_steps = 10000000;
-  static SdeOptions from_config(const Config& config);
 };
 
 // One noise path from y0 at t = 0 over `times`. Each step (stochastic Heun, docs/theory/escape.md):

@@ -6,7 +6,6 @@
 #include <deque>
 #include <sstream>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "core/model.hpp"
@@ -55,12 +54,14 @@ std::vector<std::string> default_validation_columns(const std::string& model) {
   return model_descriptor(model).validation_columns;  // pre-registered in the model's descriptor
 }
 
-ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking) {
+ValidationOptions validation_options(const ResolvedExperiment& experiment, const std::vector<std::string>& columns,
+                                     bool tracking) {
   ValidationOptions o;
-  const std::string& chosen = config.string("validate.columns");
+  const ValidateSettings& v = experiment.validate;
+  const std::string& chosen = v.columns;
   std::vector<std::string> names;
   if (chosen == "auto") {
-    for (const auto& c : default_validation_columns(config.string("model")))
+    for (const auto& c : experiment.model->validation_columns)
       if (std::find(columns.begin(), columns.end(), c) != columns.end()) names.push_back(c);
   } else if (chosen == "all") {
     names = columns;
@@ -76,18 +77,18 @@ ValidationOptions validation_options(const Config& config, const std::vector<std
   }
   if (names.empty()) throw InputError("key 'validate.columns' = \"" + chosen + "\": no column to compare");
   o.bias.columns = names;
-  o.bias.t_from = config.real("validate.t_from");
-  const double t_to = config.real("validate.t_to");
-  o.bias.t_to = t_to < 0 ? config.real("t_max") : t_to;
+  o.bias.t_from = v.t_from;
+  const double t_to = v.t_to;
+  o.bias.t_to = t_to < 0 ? experiment.t_max : t_to;
   if (o.bias.t_to <= o.bias.t_from)
     throw InputError("keys 'validate.t_from' = " + format_number(o.bias.t_from) + ", 'validate.t_to' = " +
                      format_number(t_to) + ": empty window; allowed: t_from < t_to (t_to = -1 means t_max)");
-  o.bias.tolerance = config.real("validate.tolerance");
-  o.bias.resamples = config.integer("validate.resamples");
-  o.bias.seed = std::uint64_t(config.integer("seed"));
-  o.lottery = !config.boolean("sim.same_init");
-  o.eps_star = config.real("metrics.eps_star");
-  o.alpha = config.real("validate.alpha");
+  o.bias.tolerance = v.tolerance;
+  o.bias.resamples = v.resamples;
+  o.bias.seed = std::uint64_t(experiment.seed);
+  o.lottery = !experiment.sim.same_init;
+  o.eps_star = experiment.eps_star;
+  o.alpha = v.alpha;
   o.components = 1 + (o.lottery ? 1 : 0) + (tracking ? 1 : 0);
   o.bias.alpha = o.alpha / o.components;
   return o;
@@ -200,31 +201,34 @@ std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
   return s + "\n";
 }
 
-ValidationRun validate_experiment(const Config& config, bool tracking) {
+ValidationRun validate_experiment(const ResolvedExperiment& experiment, bool tracking) {
   ValidationRun run;
-  if (config.string("theory.noise") == "sde" && config.boolean("sim.same_init"))
+  const bool stochastic = experiment.theory.noise == TheoryNoise::Sde;
+  const bool same_init = experiment.sim.same_init;
+  if (stochastic && same_init)
     throw InputError(
         "key 'sim.same_init' = true with theory.noise = \"sde\": the stochastic theory's members "
         "start from seed, seed+1, ...; allowed: sim.same_init = false");
-  const SimResult sim = run_sim(config);
-  const long long S = config.integer("sim.seeds");
-  const bool same_init = config.boolean("sim.same_init");
+  const SimResult sim = run_sim(experiment);
+  const long long S = experiment.sim.seeds;
   // With one shared initial condition the theory is one ODE; otherwise member m is the twin of seed m.
-  const TheoryResult theory = run_theory_members(config, same_init ? 1 : S);
+  const TheoryResult theory = run_theory_members(experiment, same_init ? 1 : S);
   run.sim = sim.members;
   for (long long m = 0; m < S; ++m) run.theory.push_back(theory.members[same_init ? 0 : std::size_t(m)]);
   run.sim_summary = sim.ensemble;
   run.theory_summary = summarise(run.theory);
-  run.options = validation_options(config, run.sim[0].columns, tracking);
+  run.options = validation_options(experiment, run.sim[0].columns, tracking);
   run.agreement = compare_members(run.sim, run.theory, run.options);
   run.sim_seconds = sim.wall_seconds;
   run.theory_seconds = theory.wall_seconds;
   run.theory_steps = theory.stats.steps;
   run.theory_rejected = theory.stats.rejected;
   run.theory_evaluations = theory.stats.evaluations;
-  run.stochastic = config.string("theory.noise") == "sde";
+  run.stochastic = stochastic;
   if (run.stochastic) {
-    const TheoryResult ode = run_theory_members(config.with({"theory.noise=none"}), S);
+    ResolvedExperiment deterministic = experiment;
+    deterministic.theory.noise = TheoryNoise::None;
+    const TheoryResult ode = run_theory_members(deterministic, S);
     run.ode = ode.members;
     run.ode_lottery = lottery_test(run.sim, run.ode, run.options.eps_column, run.options.eps_star,
                                    run.agreement.bias.t_to, run.agreement.lottery.alpha);
@@ -233,20 +237,22 @@ ValidationRun validate_experiment(const Config& config, bool tracking) {
   return run;
 }
 
-Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims,
-                            const ValidationRun* at_config_d) {
-  if (dims.size() < 3) throw InputError("finite-size scaling needs at least three values of d");
+Scaling finite_size_scaling(const ResolvedExperiment& experiment, const std::vector<ResolvedExperiment>& at_dims,
+                            const std::string& column, const ValidationRun* at_config_d) {
+  if (at_dims.size() < 3) throw InputError("finite-size scaling needs at least three values of d");
   Scaling out;
+  std::vector<long long> dims;
+  for (const auto& e : at_dims) dims.push_back(e.sim.d);
   out.dims = dims;
   // The run at the config's own d is used in place, not copied; the others are owned here (a deque keeps the
   // addresses of its elements as it grows).
   std::deque<ValidationRun> owned;
   std::vector<const ValidationRun*> runs;
-  for (long long d : dims) {
-    if (at_config_d && d == config.integer("sim.d")) {
+  for (const auto& at_d : at_dims) {
+    if (at_config_d && at_d.sim.d == experiment.sim.d) {
       runs.push_back(at_config_d);
     } else {
-      owned.push_back(validate_experiment(config.with({"sim.d=" + std::to_string(d)}), true));
+      owned.push_back(validate_experiment(at_d, true));
       runs.push_back(&owned.back());
     }
   }
@@ -257,7 +263,7 @@ Scaling finite_size_scaling(const Config& config, const std::string& column, con
   }
   const ValidationOptions o = runs[0]->options;
   out.tracking = tracking_test(samples, column, o.bias.t_from, o.bias.t_to, o.alpha / o.components, 2000,
-                               std::uint64_t(config.integer("seed")));
+                               std::uint64_t(experiment.seed));
   return out;
 }
 

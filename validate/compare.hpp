@@ -13,7 +13,7 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
 // CONSISTENT: every test performed passes and the bias test resolves the tolerance. INCONSISTENT: a test
 // rejects the theory. INCONCLUSIVE: nothing rejects, but the test could not have caught a discrepancy of the
@@ -31,7 +31,8 @@ struct ValidationOptions {
   int components = 1;   // bias, lottery, tracking: how many are tested
 };
 // From the experiment's keys (validate.*, metrics.eps_star, sim.same_init); `columns` are those the runs write.
-ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking);
+ValidationOptions validation_options(const ResolvedExperiment& experiment, const std::vector<std::string>& columns,
+                                     bool tracking);
 // The model's pre-registered columns (validate.columns = "auto").
 std::vector<std::string> default_validation_columns(const std::string& model);
 
@@ -67,7 +68,7 @@ struct ValidationRun {
   double ode_seconds = 0;
 };
 // `tracking`: a finite-size scaling follows, so the false-alarm rate is shared with its test.
-ValidationRun validate_experiment(const Config& config, bool tracking = false);
+ValidationRun validate_experiment(const ResolvedExperiment& experiment, bool tracking = false);
 
 // Finite-size scaling: the validation repeated at each d (the one at the config's own sim.d reused), and the
 // tracking test over them. The overall verdict: the bias (and lottery) at the config's d plus tracking.
@@ -77,8 +78,9 @@ struct Scaling {
   TrackingTest tracking;
   std::string table() const;
 };
-Scaling finite_size_scaling(const Config& config, const std::string& column, const std::vector<long long>& dims,
-                            const ValidationRun* at_config_d = nullptr);
+// at_dims: the experiment at each d (sim.d the only difference), resolved by the caller.
+Scaling finite_size_scaling(const ResolvedExperiment& experiment, const std::vector<ResolvedExperiment>& at_dims,
+                            const std::string& column, const ValidationRun* at_config_d = nullptr);
 
 // The overall verdict of a validation, with its tracking test where one was run; and its one-line statement.
 Verdict overall_verdict(const Agreement& agreement, const TrackingTest* tracking);

@@ -57,27 +57,28 @@ ModelDescriptor perceptron_model() {
   ModelDescriptor m;
   m.name = "perceptron";
   m.keys = perceptron_keys;
-  // The run reads its parameters with PerceptronParams::from_config, which throws InputError on what it cannot
-  // use; the same reader is the model's check.
-  m.check = [](const Config& config) { (void)PerceptronParams::from_config(config); };
+  // PerceptronParams::from_config throws InputError on what the run cannot use.
+  m.parameters = [](const Config& config) -> std::shared_ptr<const ModelParameters> {
+    return std::make_shared<const PerceptronParams>(PerceptronParams::from_config(config));
+  };
   m.columns = perceptron_columns_doc();
   // A small set fixed before looking at data: the test error and the order parameters that carry the dynamics.
   m.validation_columns = {"eps", "R", "Q_i"};
-  m.network_doubles = [](const Config& config) {  // teacher, w_r, w_i, their anchors and the sample
-    return 5 *
-           ((config.real("perceptron.rho_r") + config.real("perceptron.rho_i")) * double(config.integer("sim.d")) + 1);
+  m.network_doubles = [](const ResolvedExperiment& e) {  // teacher, w_r, w_i, their anchors and the sample
+    const PerceptronParams& p = e.params<PerceptronParams>();
+    return 5 * ((p.rho_r + p.rho_i) * double(p.N) + 1);
   };
-  m.state_size = [](const Config&) { return 8.0; };
-  m.output_columns = [](const Config&) { return 10.0; };
+  m.state_size = [](const ResolvedExperiment&) { return 8.0; };
+  m.output_columns = [](const ResolvedExperiment&) { return 10.0; };
   // models/perceptron/sim/perceptron_sgd.cpp: the field lambda = w.x over N_r + N_i inputs, then w += (eta/N) G x.
-  m.sgd_step_multiply_adds = [](const Config& config) {
-    const PerceptronParams p = PerceptronParams::from_config(config);
+  m.sgd_step_multiply_adds = [](const ResolvedExperiment& e) {
+    const PerceptronParams& p = e.params<PerceptronParams>();
     return 2.0 * double(p.N_r + p.N_i);
   };
-  m.decay_rates = [](const Config& config) {  // weight decay, the L2 penalty and consolidation all shrink w
-    return std::vector<DecayRate>{{config.real("eta") * (config.real("weight_decay") + config.real("perceptron.l2") +
-                                                         config.real("perceptron.coupling")),
-                                   "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"}};
+  m.decay_rates = [](const ResolvedExperiment& e) {  // weight decay, the L2 penalty and consolidation all shrink w
+    const PerceptronParams& p = e.params<PerceptronParams>();  // p.l2 = perceptron.l2 + weight_decay
+    return std::vector<DecayRate>{
+        {p.eta * (p.l2 + p.coupling), "eta * (weight_decay + perceptron.l2 + perceptron.coupling)"}};
   };
   m.theory = perceptron_problem;
   m.diffusion = perceptron_diffusion;

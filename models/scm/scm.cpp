@@ -70,38 +70,39 @@ std::vector<ColumnDoc> scm_columns_doc() {
           {"eps", "generalisation error 1/2 <(f - y)^2> over x ~ N(0, I), without the output noise", kNone}};
 }
 
-double student_units(const Config& config) { return double(config.integer("scm.K")); }
-double teacher_units(const Config& config) { return double(config.integer("scm.M")); }
-
 }  // namespace
 
 ModelDescriptor scm_model() {
   ModelDescriptor m;
   m.name = "scm";
   m.keys = scm_keys;
-  // The run reads its parameters with ScmParams::from_config, which throws InputError on what it cannot use; the
-  // same reader is the model's check.
-  m.check = [](const Config& config) { (void)ScmParams::from_config(config); };
+  // ScmParams::from_config throws InputError on shapes that do not fit K and M.
+  m.parameters = [](const Config& config) -> std::shared_ptr<const ModelParameters> {
+    return std::make_shared<const ScmParams>(ScmParams::from_config(config));
+  };
   m.columns = scm_columns_doc();
   // The error and the first unit's self- and teacher overlap (units are exchangeable).
   m.validation_columns = {"eps", "Q_1_1", "R_1_1"};
   m.has_readout = true;
-  m.network_doubles = [](const Config& config) {
-    return 2 * (student_units(config) + teacher_units(config) + 2) * double(config.integer("sim.d"));
+  m.network_doubles = [](const ResolvedExperiment& e) {
+    const ScmParams& p = e.params<ScmParams>();
+    return 2 * (double(p.K) + double(p.M) + 2) * double(p.d);
   };
-  m.state_size = [](const Config& config) {
-    const double K = student_units(config), M = teacher_units(config);
+  m.state_size = [](const ResolvedExperiment& e) {
+    const ScmParams& p = e.params<ScmParams>();
+    const double K = double(p.K), M = double(p.M);
     return K * (K + 1) / 2 + K * M + K;
   };
-  m.output_columns = [](const Config& config) {
-    const double K = student_units(config), M = teacher_units(config);
+  m.output_columns = [](const ResolvedExperiment& e) {
+    const ScmParams& p = e.params<ScmParams>();
+    const double K = double(p.K), M = double(p.M);
     return K * (K + 1) / 2 + K * M + K + 1;
   };
   // models/scm/sim/scm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
   // trained) the read-out update (3 K); weight decay rescales W (K d more).
-  m.sgd_step_multiply_adds = [](const Config& config) {
-    const ScmParams p = ScmParams::from_config(config);
-    const double K = double(p.K), d = double(config.integer("sim.d"));
+  m.sgd_step_multiply_adds = [](const ResolvedExperiment& e) {
+    const ScmParams& p = e.params<ScmParams>();
+    const double K = double(p.K), d = double(p.d);
     return K * d * (p.weight_decay > 0 ? 3.0 : 2.0) + K * (p.train_readout ? 3.0 : 2.0);
   };
   m.theory = scm_problem;

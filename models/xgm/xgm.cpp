@@ -123,17 +123,17 @@ std::vector<ColumnDoc> xgm_columns_doc() {
 // singular (rank <= 1, or 0 when sigma = 0) for K >= 2 or sigma = 0, the drift is discontinuous in the state (relu:
 // a delta function in the Stein terms) and the adaptive integrator stalls (issue 9: 246 077 steps for t <= 1 at
 // K = 1). The simulation is well defined; the theory is refused.
-void check_theory_not_degenerate(const Config& config) {
-  const double sigma = config.real("xgm.sigma");
-  const long long K = config.integer("xgm.K");
+void check_theory_not_degenerate(const ResolvedExperiment& e) {
+  const XgmParams& p = e.params<XgmParams>();
+  const double sigma = p.sigma;
+  const long long K = p.K;
   if (sigma > 0 && K == 1) return;
-  const Schedule schedule = Schedule::from_config(config);
-  for (const auto& phase : schedule.phases())
+  for (const auto& phase : e.schedule.phases())
     for (const auto& c : phase.mixture)
       if (c.weight > 0 && c.difficulty == 0 && phase.end > phase.start) {
-        const std::string key = config.string("curriculum.protocol") == "custom" ? "curriculum.segments"
-                                : 0.0 == config.real("curriculum.easy")          ? "curriculum.easy"
-                                                                                 : "curriculum.hard";
+        const std::string key = e.protocol == "custom" ? "curriculum.segments"
+                                : 0.0 == e.test.easy   ? "curriculum.easy"
+                                                       : "curriculum.hard";
         throw InputError(
             "key '" + key + "' = 0 with xgm.sigma = " + format_number(sigma) + " and xgm.K = " + std::to_string(K) +
             ": a training phase with Delta = 0 makes the field covariance sigma^2 r r^T + Delta Qperp singular " +
@@ -143,36 +143,40 @@ void check_theory_not_degenerate(const Config& config) {
       }
 }
 
-double units(const Config& config) { return double(config.integer("xgm.K")); }
-
 }  // namespace
 
 ModelDescriptor xgm_model() {
   ModelDescriptor m;
   m.name = "xgm";
   m.keys = xgm_keys;
-  // The run reads its parameters with XgmParams::from_config, which throws InputError on what it cannot use; the
-  // same reader is the model's check.
-  m.check = [](const Config& config) { (void)XgmParams::from_config(config); };
+  // XgmParams::from_config throws InputError on what the run cannot use (bad cluster tables, sim.d too small).
+  m.parameters = [](const Config& config) -> std::shared_ptr<const ModelParameters> {
+    return std::make_shared<const XgmParams>(XgmParams::from_config(config));
+  };
   m.columns = xgm_columns_doc();
   // The error, the loss (which weighs every order parameter) and one unit's irrelevant norm; units are
   // exchangeable, so unit 1 stands for all.
   m.validation_columns = {"eps", "loss", "Qperp_1_1"};
   m.has_readout = true;
-  m.network_doubles = [](const Config& config) { return (2 * units(config) + 4) * double(config.integer("sim.d")); };
-  m.state_size = [](const Config& config) {
-    const double K = units(config), D = double(config.integer("xgm.D"));
+  m.network_doubles = [](const ResolvedExperiment& e) {
+    const XgmParams& p = e.params<XgmParams>();
+    return (2 * double(p.K) + 4) * double(p.d);
+  };
+  m.state_size = [](const ResolvedExperiment& e) {
+    const XgmParams& p = e.params<XgmParams>();
+    const double K = double(p.K), D = double(p.D);
     return K * D + K * (K + 1) / 2 + K;
   };
-  m.output_columns = [](const Config& config) {
-    const double K = units(config), D = double(config.integer("xgm.D"));
-    return K * D + K * (K + 1) / 2 + K + 6 + (config.boolean("xgm.diagnostics") ? 2 * K : 0);
+  m.output_columns = [](const ResolvedExperiment& e) {
+    const XgmParams& p = e.params<XgmParams>();
+    const double K = double(p.K), D = double(p.D);
+    return K * D + K * (K + 1) / 2 + K + 6 + (p.diagnostics ? 2 * K : 0);
   };
   // models/xgm/sim/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
   // trained) the read-out update (3 K); weight decay rescales W (K d more).
-  m.sgd_step_multiply_adds = [](const Config& config) {
-    const XgmParams p = XgmParams::from_config(config);
-    const double K = double(p.K), d = double(config.integer("sim.d"));
+  m.sgd_step_multiply_adds = [](const ResolvedExperiment& e) {
+    const XgmParams& p = e.params<XgmParams>();
+    const double K = double(p.K), d = double(p.d);
     return K * d * (p.weight_decay > 0 ? 3.0 : 2.0) + K * (p.train_readout ? 3.0 : 2.0);
   };
   m.theory_check = check_theory_not_degenerate;

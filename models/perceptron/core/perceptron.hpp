@@ -6,13 +6,14 @@
 
 #include <Eigen/Core>
 
+#include "core/experiment.hpp"
 #include "core/schedule.hpp"
 
 namespace tilt {
 
 class Config;
 
-struct PerceptronParams {
+struct PerceptronParams : ModelParameters {
   double T;             // teacher norm squared
   double rho_r, rho_i;  // N_r/N, N_i/N
   double l2;            // lambda_reg + weight_decay

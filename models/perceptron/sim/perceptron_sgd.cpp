@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "sim/online.hpp"
@@ -70,11 +69,11 @@ double PerceptronSgd::largest_order_parameter() const {
   return largest;
 }
 
-Trajectory simulate_perceptron(const Config& config, long long member) {
-  const PerceptronParams p = PerceptronParams::from_config(config);
-  PerceptronSgd sgd(p, sample_perceptron_weights(p, init_seed(config, member)),
-                    Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return run_online(sgd, Schedule::from_config(config), output_times(config), p.N, config.real("blowup"));
+Trajectory simulate_perceptron(const ResolvedExperiment& experiment, long long member) {
+  const PerceptronParams& p = experiment.params<PerceptronParams>();
+  PerceptronSgd sgd(p, sample_perceptron_weights(p, experiment.init_seed(member)),
+                    Rng(std::uint64_t(experiment.sample_seed(member)), Stream::SgdSamples));
+  return run_online(sgd, experiment.schedule, experiment.output.times(), p.N, experiment.blowup);
 }
 
 }  // namespace tilt

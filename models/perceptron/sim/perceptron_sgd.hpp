@@ -9,7 +9,7 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
 class PerceptronSgd {
  public:
@@ -39,6 +39,6 @@ class PerceptronSgd {
 
 // One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
 // descriptor's `simulate`.
-Trajectory simulate_perceptron(const Config& config, long long member);
+Trajectory simulate_perceptron(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 
@@ -29,8 +28,8 @@ bool PerceptronDiffusion::increments(double delta, std::size_t, const double* y,
   return true;
 }
 
-std::unique_ptr<Diffusion> perceptron_diffusion(const Config& config) {
-  PerceptronParams p = PerceptronParams::from_config(config);
+std::unique_ptr<Diffusion> perceptron_diffusion(const ResolvedExperiment& experiment) {
+  const PerceptronParams& p = experiment.params<PerceptronParams>();
   if (p.coupling != 0)
     throw InputError("key 'perceptron.coupling' = " + format_number(p.coupling) +
                      " with theory.noise = \"sde\": the stochastic theory has no noise for the consolidation "

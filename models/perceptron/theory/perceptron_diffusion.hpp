@@ -24,6 +24,6 @@ class PerceptronDiffusion : public Diffusion {
 
 // The descriptor's `diffusion`: PerceptronDiffusion of the experiment's parameters; InputError for elastic
 // consolidation (perceptron.coupling > 0), whose overlaps the stochastic theory gives no noise.
-std::unique_ptr<Diffusion> perceptron_diffusion(const Config& config);
+std::unique_ptr<Diffusion> perceptron_diffusion(const ResolvedExperiment& experiment);
 
 }  // namespace tilt

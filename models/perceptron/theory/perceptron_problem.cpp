@@ -1,24 +1,23 @@
 // The perceptron's theory problem: its ODE and the initial overlaps (sampled, nominal or from a CSV row).
 #include "models/perceptron/theory/perceptron_problem.hpp"
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/perceptron/core/perceptron.hpp"
 #include "models/perceptron/theory/perceptron_ode.hpp"
 
 namespace tilt {
-TheoryProblem perceptron_problem(const Config& config, long long member) {
-  PerceptronParams p = PerceptronParams::from_config(config);
-  const std::string& init = config.string("theory.init");
+TheoryProblem perceptron_problem(const ResolvedExperiment& experiment, long long member) {
+  PerceptronParams p = experiment.params<PerceptronParams>();
+  const TheorySettings& theory = experiment.theory;
   PerceptronOverlaps o{};
-  if (init == "sampled") {
-    o = overlaps_of(sample_perceptron_weights(p, config.integer("seed") + member));
-  } else if (init == "nominal") {
+  if (theory.init == TheoryInit::Sampled) {
+    o = overlaps_of(sample_perceptron_weights(p, experiment.seed + member));
+  } else if (theory.init == TheoryInit::Nominal) {
     o = nominal_overlaps(p);
   } else {
-    const std::string path = config.string("theory.init_file");
-    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
+    const std::string& path = theory.init_file;
+    const auto row = CsvTable::read(path).row_at(theory.init_t, path);
     if (row.count("T")) p.T = row.at("T");  // a fixed quantity in the file overrides the config
     const double Q_r = init_column(row, "Q_r", path), Q_i = init_column(row, "Q_i", path),
                  R = init_column(row, "R", path);

@@ -5,6 +5,6 @@
 
 namespace tilt {
 
-TheoryProblem perceptron_problem(const Config& config, long long member);
+TheoryProblem perceptron_problem(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "core/config.hpp"
 #include "sim/online.hpp"
 #include "sim/run.hpp"
 
@@ -45,12 +44,12 @@ double ScmSgd::largest_order_parameter() const {
 }
 
 // The curriculum schedule is not consulted: scm has no difficulty parameter (docs/theory/scm.md).
-Trajectory simulate_scm(const Config& config, long long member) {
-  const ScmParams p = ScmParams::from_config(config);
-  ScmSgd sgd(p, sample_scm_weights(p, init_seed(config, member)),
-             Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  const Schedule constant({{0.0, config.real("t_max"), {{1.0, 0.0}}}});
-  return run_online(sgd, constant, output_times(config), p.d, config.real("blowup"));
+Trajectory simulate_scm(const ResolvedExperiment& experiment, long long member) {
+  const ScmParams& p = experiment.params<ScmParams>();
+  ScmSgd sgd(p, sample_scm_weights(p, experiment.init_seed(member)),
+             Rng(std::uint64_t(experiment.sample_seed(member)), Stream::SgdSamples));
+  const Schedule constant({{0.0, experiment.t_max, {{1.0, 0.0}}}});
+  return run_online(sgd, constant, experiment.output.times(), p.d, experiment.blowup);
 }
 
 }  // namespace tilt

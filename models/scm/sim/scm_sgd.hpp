@@ -7,7 +7,7 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
 class ScmSgd {
  public:
@@ -35,6 +35,6 @@ class ScmSgd {
 
 // One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
 // descriptor's `simulate`.
-Trajectory simulate_scm(const Config& config, long long member);
+Trajectory simulate_scm(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

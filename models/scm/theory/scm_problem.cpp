@@ -3,7 +3,6 @@
 
 #include <Eigen/Cholesky>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/scm/core/scm.hpp"
@@ -49,18 +48,18 @@ ScmOverlaps overlaps_from_row(ScmParams& p, const std::map<std::string, double>&
 
 }  // namespace
 
-TheoryProblem scm_problem(const Config& config, long long member) {
-  ScmParams p = ScmParams::from_config(config);
-  const long long seed = config.integer("seed") + member;
-  const std::string& init = config.string("theory.init");
+TheoryProblem scm_problem(const ResolvedExperiment& experiment, long long member) {
+  ScmParams p = experiment.params<ScmParams>();
+  const long long seed = experiment.seed + member;
+  const TheorySettings& theory = experiment.theory;
   ScmOverlaps o;
-  if (init == "sampled") {
+  if (theory.init == TheoryInit::Sampled) {
     o = scm_overlaps_of(sample_scm_weights(p, seed));
-  } else if (init == "nominal") {
+  } else if (theory.init == TheoryInit::Nominal) {
     o = scm_nominal_overlaps(p, seed);
   } else {
-    const std::string path = config.string("theory.init_file");
-    o = overlaps_from_row(p, CsvTable::read(path).row_at(config.real("theory.init_t"), path), path, seed);
+    const std::string& path = theory.init_file;
+    o = overlaps_from_row(p, CsvTable::read(path).row_at(theory.init_t, path), path, seed);
   }
   p.v0 = o.v;  // the fixed read-out, or the initial one when it is trained
   auto model = std::make_unique<ScmOde>(p);

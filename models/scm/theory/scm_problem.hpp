@@ -5,6 +5,6 @@
 
 namespace tilt {
 
-TheoryProblem scm_problem(const Config& config, long long member);
+TheoryProblem scm_problem(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/xgm/core/xgm_gauss.hpp"
@@ -61,11 +60,11 @@ double XgmSgd::largest_order_parameter() const {
   return std::max({o.r.cwiseAbs().maxCoeff(), o.Qp.cwiseAbs().maxCoeff(), o.v.cwiseAbs().maxCoeff()});
 }
 
-Trajectory simulate_xgm(const Config& config, long long member) {
-  const XgmParams p = XgmParams::from_config(config);
-  XgmSgd sgd(p, sample_xgm_weights(p, init_seed(config, member)),
-             Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return run_online(sgd, Schedule::from_config(config), output_times(config), p.d, config.real("blowup"));
+Trajectory simulate_xgm(const ResolvedExperiment& experiment, long long member) {
+  const XgmParams& p = experiment.params<XgmParams>();
+  XgmSgd sgd(p, sample_xgm_weights(p, experiment.init_seed(member)),
+             Rng(std::uint64_t(experiment.sample_seed(member)), Stream::SgdSamples));
+  return run_online(sgd, experiment.schedule, experiment.output.times(), p.d, experiment.blowup);
 }
 
 }  // namespace tilt

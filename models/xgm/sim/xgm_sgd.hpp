@@ -8,7 +8,7 @@
 
 namespace tilt {
 
-class Config;
+struct ResolvedExperiment;  // core/experiment.hpp
 
 class XgmSgd {
  public:
@@ -37,6 +37,6 @@ class XgmSgd {
 
 // One SGD run of ensemble member `member` of the experiment (sim/run.hpp: init_seed, sample_seed); the
 // descriptor's `simulate`.
-Trajectory simulate_xgm(const Config& config, long long member);
+Trajectory simulate_xgm(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt

@@ -4,7 +4,6 @@
 
 #include <Eigen/Cholesky>
 
-#include "core/config.hpp"
 #include "models/xgm/core/xgm_gauss.hpp"
 
 namespace tilt {
@@ -50,8 +49,8 @@ bool XgmDiffusion::increments(double delta, std::size_t, const double* y, Rng& r
   return true;
 }
 
-std::unique_ptr<Diffusion> xgm_diffusion(const Config& config) {
-  return std::make_unique<XgmDiffusion>(XgmParams::from_config(config));
+std::unique_ptr<Diffusion> xgm_diffusion(const ResolvedExperiment& experiment) {
+  return std::make_unique<XgmDiffusion>(experiment.params<XgmParams>());
 }
 
 }  // namespace tilt

@@ -23,6 +23,6 @@ class XgmDiffusion : public Diffusion {
 };
 
 // The descriptor's `diffusion`: XgmDiffusion of the experiment's parameters.
-std::unique_ptr<Diffusion> xgm_diffusion(const Config& config);
+std::unique_ptr<Diffusion> xgm_diffusion(const ResolvedExperiment& experiment);
 
 }  // namespace tilt

@@ -1,7 +1,6 @@
 // The xgm theory problem: its ODE and the initial order parameters (sampled at sim.d, nominal, or a CSV row).
 #include "models/xgm/theory/xgm_problem.hpp"
 
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
 #include "models/xgm/core/xgm.hpp"
@@ -11,18 +10,18 @@
 
 namespace tilt {
 
-TheoryProblem xgm_problem(const Config& config, long long member) {
-  const XgmParams p = XgmParams::from_config(config);
-  const std::string& init = config.string("theory.init");
-  const long long seed = config.integer("seed") + member;
+TheoryProblem xgm_problem(const ResolvedExperiment& experiment, long long member) {
+  const XgmParams& p = experiment.params<XgmParams>();
+  const TheorySettings& theory = experiment.theory;
+  const long long seed = experiment.seed + member;
   XgmOverlaps o;
-  if (init == "sampled") {
+  if (theory.init == TheoryInit::Sampled) {
     o = overlaps_of(p, sample_xgm_weights(p, seed));
-  } else if (init == "nominal") {
+  } else if (theory.init == TheoryInit::Nominal) {
     o = nominal_overlaps(p, seed);
   } else {
-    const std::string path = config.string("theory.init_file");
-    const auto row = CsvTable::read(path).row_at(config.real("theory.init_t"), path);
+    const std::string& path = theory.init_file;
+    const auto row = CsvTable::read(path).row_at(theory.init_t, path);
     const auto names = xgm_state_names(p.K, p.D);
     std::vector<double> y;
     for (const auto& name : names) y.push_back(init_column(row, name, path));

@@ -5,6 +5,6 @@
 
 namespace tilt {
 
-TheoryProblem xgm_problem(const Config& config, long long member);
+TheoryProblem xgm_problem(const ResolvedExperiment& experiment, long long member);
 
 }  // namespace tilt
