@@ -12,7 +12,7 @@
 #include "core/error.hpp"
 #include "core/experiment.hpp"
 #include "core/model.hpp"
-#include "core/models/perceptron.hpp"
+#include "models/perceptron/core/perceptron.hpp"
 #include "models/builtin.hpp"
 #include "support.hpp"
 
@@ -33,8 +33,7 @@ bool has_word(const std::string& text, const std::string& word) {
 }
 
 // The folders below api whose code must take the typed experiment: the theory, simulation and validation layers,
-// and the theory and simulation parts of every model (models/<name>/theory, models/<name>/sim, or the older
-// theory/models and sim/models, which the first two folders already cover).
+// and the theory and simulation parts of every model (models/<name>/theory and models/<name>/sim).
 std::vector<std::filesystem::path> typed_folders() {
   std::vector<std::filesystem::path> out;
   for (const char* layer : {"theory", "sim", "validate"}) out.emplace_back(source_path(layer));
