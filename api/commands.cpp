@@ -142,7 +142,7 @@ void check_validate_up_front(const ValidateOptions& options, const Config& confi
   if (config.integer("sim.seeds") < 2)
     throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
   // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
-  validation_options(config, columns, !options.scaling_dims.empty());
+  validation_options(config, columns, options.scaling_dims.empty() ? Tracking::NotTested : Tracking::Tested);
 }
 
 // validate's own options, checked before anything runs: --scaling needs at least three distinct dimensions,
@@ -304,7 +304,7 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
   CommandResult result;
   before_compute(config, hooks, result);
   const bool tracking = !options.scaling_dims.empty();
-  const ValidationRun run = validate_experiment(config, tracking);
+  const ValidationRun run = validate_experiment(config, tracking ? Tracking::Tested : Tracking::NotTested);
   const std::string name = experiment.file.empty() ? experiment.origin : experiment.file;
   print(hooks, result,
         "tilt validate: " + name + "  (model " + config.string("model") + ", protocol " +

@@ -123,7 +123,8 @@ TEST(PerceptronValidation, EnsemblesOfInitialConditionsAgreeMemberByMember) {
 TEST(PerceptronValidation, DetectsAFivePercentErrorInEta) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum"}));
   const tilt::SimResult sim = tilt::run_sim(config);
-  const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+  const tilt::ValidationOptions options =
+      tilt::validation_options(config, sim.members[0].columns, tilt::Tracking::NotTested);
   for (double eta : {3.15, 2.85}) {
     const auto a = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, eta, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << "eta " << eta << "\n" << a.table();
@@ -139,7 +140,8 @@ TEST(PerceptronValidation, DetectsAWrongSignInAnEtaSquaredTerm) {
            {"Q_i", {"curriculum.protocol=anti", "eta=1", "t_max=2"}}}) {
     const Config config = Config::from_text(kBase, strict(set));
     const tilt::SimResult sim = tilt::run_sim(config);
-    const tilt::ValidationOptions options = tilt::validation_options(config, sim.members[0].columns, false);
+    const tilt::ValidationOptions options =
+        tilt::validation_options(config, sim.members[0].columns, tilt::Tracking::NotTested);
     const auto a =
         tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, component, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << component << "\n" << a.table();

@@ -55,7 +55,7 @@ std::vector<std::string> default_validation_columns(const std::string& model) {
   return model_descriptor(model).validation_columns;  // pre-registered in the model's descriptor
 }
 
-ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, bool tracking) {
+ValidationOptions validation_options(const Config& config, const std::vector<std::string>& columns, Tracking tracking) {
   ValidationOptions o;
   const std::string& chosen = config.string("validate.columns");
   std::vector<std::string> names;
@@ -88,7 +88,7 @@ ValidationOptions validation_options(const Config& config, const std::vector<std
   o.lottery = !config.boolean("sim.same_init");
   o.eps_star = config.real("metrics.eps_star");
   o.alpha = config.real("validate.alpha");
-  o.components = 1 + (o.lottery ? 1 : 0) + (tracking ? 1 : 0);
+  o.components = 1 + (o.lottery ? 1 : 0) + (tracking == Tracking::Tested ? 1 : 0);
   o.bias.alpha = o.alpha / o.components;
   return o;
 }
@@ -200,7 +200,7 @@ std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
   return s + "\n";
 }
 
-ValidationRun validate_experiment(const Config& config, bool tracking) {
+ValidationRun validate_experiment(const Config& config, Tracking tracking) {
   ValidationRun run;
   if (config.string("theory.noise") == "sde" && config.boolean("sim.same_init"))
     throw InputError(
@@ -246,7 +246,7 @@ Scaling finite_size_scaling(const Config& config, const std::string& column, con
     if (at_config_d && d == config.integer("sim.d")) {
       runs.push_back(at_config_d);
     } else {
-      owned.push_back(validate_experiment(config.with({"sim.d=" + std::to_string(d)}), true));
+      owned.push_back(validate_experiment(config.with({"sim.d=" + std::to_string(d)}), Tracking::Tested));
       runs.push_back(&owned.back());
     }
   }
