@@ -347,16 +347,19 @@ TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
   EXPECT_LT(std::fabs(t02 - ref), 0.01);
 }
 
-// The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; at t = 1,
-// still near r = 0, the spread of each around the deterministic ODE from those weights must be the same (pooled
-// over the K D relevant overlaps). An SDE run at 2d (noise variance halved) must be told apart.
+// The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; over
+// [0, 1], still near r = 0, the noise of each around the deterministic ODE from those weights must have the same
+// size. The statistic is variance-sensitive: per member, the sum over the K D relevant overlaps and the ten output
+// intervals of the squared change of (run - ODE) over the interval (a quadratic variation: 80 terms per member,
+// where the spread at t = 1 alone has 8), so its mean over 120 members has a relative error of about 2 %. SDE runs
+// whose noise variance is 20 % larger or smaller (dimension d / 1.2, d / 0.8) must be told apart.
 TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 1.0\n";
   const std::vector<std::string> common = {"xgm.K=4",
                                            "xgm.sigma=0.3",
                                            "xgm.lines=256",
                                            "xgm.observable_lines=256",
-                                           "output.every=1.0",
+                                           "output.every=0.1",
                                            "curriculum.protocol=easy",
                                            "curriculum.easy=0.5",
                                            "sim.d=500",
@@ -368,49 +371,58 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const SimResult sgd = run_sim(c);
   const TheoryResult ode = run_theory(c);
   const TheoryResult sde = run_theory(c.with({"theory.noise=sde"}));
-  // The broken variant: the same members and initial weights, noise of dimension 2d.
-  std::vector<Trajectory> sde_2d;
-  {
+  // The broken variants: the same members and initial weights, noise of dimension d / 1.2 and d / 0.8.
+  auto sde_at = [&](double variance_factor) {
+    std::vector<Trajectory> runs;
     const Config cs = c.with({"theory.noise=sde"});
     const auto diffusion = make_diffusion(cs);
     SdeOptions o = SdeOptions::from_config(cs);
-    o.d *= 2;
+    o.d /= variance_factor;
     for (long long m = 0; m < 120; ++m) {
       const TheoryProblem problem = make_theory_problem(cs, m);
       Rng rng(std::uint64_t(1000 + m), Stream::SdeNoise);
-      sde_2d.push_back(integrate_sde(*problem.model, *diffusion, Schedule::from_config(cs), problem.y0,
-                                     sde.members[0].times, o, rng, nullptr));
+      runs.push_back(integrate_sde(*problem.model, *diffusion, Schedule::from_config(cs), problem.y0,
+                                   sde.members[0].times, o, rng, nullptr));
     }
-  }
+    return runs;
+  };
+  const std::vector<Trajectory> louder = sde_at(1.2), quieter = sde_at(0.8);
   std::vector<std::size_t> cols;
   for (std::size_t j = 0; j < ode.members[0].columns.size(); ++j)
     if (ode.members[0].columns[j].rfind("r_", 0) == 0) cols.push_back(j);
   ASSERT_EQ(cols.size(), 8u);
-  // Per member: the squared distance of the relevant overlaps from the ODE at t = 1; the spread is its mean and
-  // the log of a ratio of two spreads has standard error sqrt(cv_a^2 + cv_b^2) / sqrt(members) (delta method).
+  ASSERT_EQ(ode.members[0].times.size(), 11u);
+  // The log of a ratio of two means has standard error sqrt(cv_a^2 + cv_b^2) / sqrt(members) (delta method).
   struct Spread {
     double mean, cv;
   };
   auto spread = [&](const std::vector<Trajectory>& runs) {
     tilt::testing::MeanSe s;
     for (std::size_t m = 0; m < runs.size(); ++m) {
+      const auto& run = runs[m].rows;
+      const auto& twin = ode.members[m].rows;
       double x = 0;
-      for (std::size_t j : cols) x += std::pow(runs[m].rows.back()[j] - ode.members[m].rows.back()[j], 2);
+      for (std::size_t i = 1; i < run.size(); ++i)
+        for (std::size_t j : cols) x += std::pow((run[i][j] - twin[i][j]) - (run[i - 1][j] - twin[i - 1][j]), 2);
       s.add(x);
     }
     return Spread{s.mean(), s.se() * std::sqrt(double(s.n)) / s.mean()};
   };
-  const Spread s_sgd = spread(sgd.members), s_sde = spread(sde.members), s_2d = spread(sde_2d);
   const double members = double(sgd.members.size());
-  const double se = std::hypot(s_sgd.cv, s_sde.cv) / std::sqrt(members);
-  const double z = std::log(s_sgd.mean / s_sde.mean) / se;
-  const double z_2d = std::log(s_sgd.mean / s_2d.mean) / (std::hypot(s_sgd.cv, s_2d.cv) / std::sqrt(members));
+  const Spread s_sgd = spread(sgd.members);
+  auto z_against_sgd = [&](const Spread& s) {
+    return std::log(s_sgd.mean / s.mean) / (std::hypot(s_sgd.cv, s.cv) / std::sqrt(members));
+  };
+  const Spread s_sde = spread(sde.members), s_louder = spread(louder), s_quieter = spread(quieter);
+  const double z = z_against_sgd(s_sde), z_louder = z_against_sgd(s_louder), z_quieter = z_against_sgd(s_quieter);
   std::printf(
-      "spread around the ODE at t = 1: SGD %.4g, SDE %.4g (log ratio %.3f, z = %.2f); noise of 2d: %.4g "
-      "(z = %.2f)\n",
-      s_sgd.mean, s_sde.mean, std::log(s_sgd.mean / s_sde.mean), z, s_2d.mean, z_2d);
+      "quadratic variation around the ODE over [0, 1]: SGD %.4g (cv %.3f), SDE %.4g (cv %.3f, log ratio %.3f, "
+      "z = %.2f); noise variance x1.2: %.4g (z = %.2f), x0.8: %.4g (z = %.2f)\n",
+      s_sgd.mean, s_sgd.cv, s_sde.mean, s_sde.cv, std::log(s_sgd.mean / s_sde.mean), z, s_louder.mean, z_louder,
+      s_quieter.mean, z_quieter);
   EXPECT_LT(std::fabs(z), 3.5);
-  EXPECT_GT(z_2d, 3.5);
+  EXPECT_LT(z_louder, -3.5);
+  EXPECT_GT(z_quieter, 3.5);
 }
 
 // Same config and seed: bit-identical members on 1 and 2 threads; different members draw different noise.
