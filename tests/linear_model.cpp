@@ -134,6 +134,13 @@ class LinearSgd {
   Eigen::VectorXd x_;
 };
 
+Trajectory simulate_linear(const Config& config, long long member) {
+  const LinearParams p = LinearParams::from_config(config, LinearVariant::Correct);
+  LinearSgd sgd(p, sample_weights(p, init_seed(config, member)),
+                Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
+  return run_online(sgd, Schedule::from_config(config), output_times(config), p.d, config.real("blowup"));
+}
+
 }  // namespace
 
 Trajectory simulate_linear_over(const Config& config, long long member, const Schedule& schedule) {
@@ -142,14 +149,6 @@ Trajectory simulate_linear_over(const Config& config, long long member, const Sc
                 Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
   return run_online(sgd, schedule, output_times(config), p.d, config.real("blowup"));
 }
-
-namespace {
-
-Trajectory simulate_linear(const Config& config, long long member) {
-  return simulate_linear_over(config, member, Schedule::from_config(config));
-}
-
-}  // namespace
 
 ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {
   ModelDescriptor m;

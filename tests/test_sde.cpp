@@ -349,17 +349,17 @@ TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
 
 // The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; over
 // [0, 1], still near r = 0, the noise of each around the deterministic ODE from those weights must have the same
-// size. The statistic is variance-sensitive: per member, the sum over the K D relevant overlaps and the ten output
-// intervals of the squared change of (run - ODE) over the interval (a quadratic variation: 80 terms per member,
-// where the spread at t = 1 alone has 8), so its mean over 120 members has a relative error of about 2 %. SDE runs
-// whose noise variance is 20 % larger or smaller (dimension d / 1.2, d / 0.8) must be told apart.
+// size. The statistic is variance-sensitive: per member, the sum over the K D relevant overlaps and the 20 output
+// intervals of the squared change of (run - ODE) over the interval (a quadratic variation: 160 terms per member,
+// where the spread at t = 1 alone has 8). SDE runs whose noise variance is 20 % larger or smaller (dimension
+// d / 1.2, d / 0.8) must be told apart.
 TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 1.0\n";
   const std::vector<std::string> common = {"xgm.K=4",
                                            "xgm.sigma=0.3",
                                            "xgm.lines=256",
                                            "xgm.observable_lines=256",
-                                           "output.every=0.1",
+                                           "output.every=0.05",
                                            "curriculum.protocol=easy",
                                            "curriculum.easy=0.5",
                                            "sim.d=500",
@@ -391,35 +391,32 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   for (std::size_t j = 0; j < ode.members[0].columns.size(); ++j)
     if (ode.members[0].columns[j].rfind("r_", 0) == 0) cols.push_back(j);
   ASSERT_EQ(cols.size(), 8u);
-  ASSERT_EQ(ode.members[0].times.size(), 11u);
-  // The log of a ratio of two means has standard error sqrt(cv_a^2 + cv_b^2) / sqrt(members) (delta method).
-  struct Spread {
-    double mean, cv;
+  ASSERT_EQ(ode.members[0].times.size(), 21u);
+  // Per member, the quadratic variation of (run - ODE); the noise's size differs from member to member (it follows
+  // the member's weights), so each SGD run is compared with the SDE path of the same member: the mean over members
+  // of the log of their ratio, and its standard error.
+  auto quadratic_variation = [&](const Trajectory& run, const Trajectory& twin) {
+    double x = 0;
+    for (std::size_t i = 1; i < run.rows.size(); ++i)
+      for (std::size_t j : cols)
+        x += std::pow((run.rows[i][j] - twin.rows[i][j]) - (run.rows[i - 1][j] - twin.rows[i - 1][j]), 2);
+    return x;
   };
-  auto spread = [&](const std::vector<Trajectory>& runs) {
+  auto z_against_sgd = [&](const std::vector<Trajectory>& runs, double& log_ratio) {
     tilt::testing::MeanSe s;
-    for (std::size_t m = 0; m < runs.size(); ++m) {
-      const auto& run = runs[m].rows;
-      const auto& twin = ode.members[m].rows;
-      double x = 0;
-      for (std::size_t i = 1; i < run.size(); ++i)
-        for (std::size_t j : cols) x += std::pow((run[i][j] - twin[i][j]) - (run[i - 1][j] - twin[i - 1][j]), 2);
-      s.add(x);
-    }
-    return Spread{s.mean(), s.se() * std::sqrt(double(s.n)) / s.mean()};
+    for (std::size_t m = 0; m < runs.size(); ++m)
+      s.add(
+          std::log(quadratic_variation(sgd.members[m], ode.members[m]) / quadratic_variation(runs[m], ode.members[m])));
+    log_ratio = s.mean();
+    return s.mean() / s.se();
   };
-  const double members = double(sgd.members.size());
-  const Spread s_sgd = spread(sgd.members);
-  auto z_against_sgd = [&](const Spread& s) {
-    return std::log(s_sgd.mean / s.mean) / (std::hypot(s_sgd.cv, s.cv) / std::sqrt(members));
-  };
-  const Spread s_sde = spread(sde.members), s_louder = spread(louder), s_quieter = spread(quieter);
-  const double z = z_against_sgd(s_sde), z_louder = z_against_sgd(s_louder), z_quieter = z_against_sgd(s_quieter);
+  double l = 0, l_louder = 0, l_quieter = 0;
+  const double z = z_against_sgd(sde.members, l), z_louder = z_against_sgd(louder, l_louder),
+               z_quieter = z_against_sgd(quieter, l_quieter);
   std::printf(
-      "quadratic variation around the ODE over [0, 1]: SGD %.4g (cv %.3f), SDE %.4g (cv %.3f, log ratio %.3f, "
-      "z = %.2f); noise variance x1.2: %.4g (z = %.2f), x0.8: %.4g (z = %.2f)\n",
-      s_sgd.mean, s_sgd.cv, s_sde.mean, s_sde.cv, std::log(s_sgd.mean / s_sde.mean), z, s_louder.mean, z_louder,
-      s_quieter.mean, z_quieter);
+      "quadratic variation around the ODE over [0, 1], mean log ratio SGD / SDE over members: %.3f (z = %.2f); "
+      "noise variance x1.2: %.3f (z = %.2f), x0.8: %.3f (z = %.2f)\n",
+      l, z, l_louder, z_louder, l_quieter, z_quieter);
   EXPECT_LT(std::fabs(z), 3.5);
   EXPECT_LT(z_louder, -3.5);
   EXPECT_GT(z_quieter, 3.5);
