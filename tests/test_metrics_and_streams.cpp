@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/metrics.hpp"
 #include "core/trajectory.hpp"
 #include "sim/run.hpp"
+#include "sweep/spec.hpp"
 #include "theory/run.hpp"
 #include "validate/lottery.hpp"
 
@@ -166,6 +168,15 @@ TEST(MemberStreams, SdeMembersDrawTheirOwnNoise) {
     std::printf("SDE, %s: mean neighbour correlation of the noise %.3f\n", column, r);
     EXPECT_LT(std::fabs(r), 0.2) << column;
   }
+}
+
+// A sweep's points draw their seeds from the sweep's stream, one per point index: 2000 points (and the same indices
+// under a neighbouring sweep seed) give 4000 distinct seeds, so no two points share a stream.
+TEST(MemberStreams, SweepPointsHaveTheirOwnSeeds) {
+  std::set<long long> seeds;
+  for (long long sweep_seed : {5LL, 6LL})
+    for (std::size_t index = 0; index < 2000; ++index) seeds.insert(tilt::point_seed(sweep_seed, index));
+  EXPECT_EQ(seeds.size(), 4000u);
 }
 
 }  // namespace

@@ -422,6 +422,39 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   EXPECT_GT(z_quieter, 3.5);
 }
 
+// One step of the integrator's noise on its own: 20000 one-step SDE paths of h = 1e-3 from the perceptron's nominal
+// initial state (Delta = 0.5, d = 1000), each from its own stream. The covariance of the change of (Q_r, Q_i, R)
+// times d/h must be Cov[U] of the per-sample increments (200000 draws; the increments themselves are checked
+// against one-step SGD above): the assembly of the step's noise from M sampled increments (centred, scaled by
+// (h/d)/(M-1)) is what is tested. The drift's share, h F(X) and O(h) corrections, is constant or O(h) small.
+TEST(SdeIntegrator, OneStepNoiseCovarianceIsTheDiffusionOverD) {
+  const Config c = Config::from_text(
+      "model = \"perceptron\"\neta = 1.0\n",
+      {"sim.d=1000", "curriculum.protocol=hard", "curriculum.hard=0.5", "theory.init=nominal", "theory.noise=sde"});
+  const TheoryProblem problem = make_theory_problem(c, 0);
+  const auto diffusion = make_diffusion(c);
+  SdeOptions o = SdeOptions::from_config(c);
+  const double h = 1e-3;
+  o.dt = h;
+  const Schedule schedule = Schedule::from_config(c);
+  const int reps = 20000;
+  Eigen::MatrixXd steps(reps, 3);
+  std::size_t cols[3] = {0, 0, 0};
+  for (int r = 0; r < reps; ++r) {
+    Rng rng(std::uint64_t(500 + r), Stream::SdeNoise);
+    const Trajectory tr = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, {0.0, h}, o, rng, nullptr);
+    if (r == 0)
+      for (int k = 0; k < 3; ++k) cols[k] = tr.column(k == 0 ? "Q_r" : k == 1 ? "Q_i" : "R");
+    for (int k = 0; k < 3; ++k) steps(r, k) = (tr.rows[1][cols[k]] - tr.rows[0][cols[k]]) * std::sqrt(o.d / h);
+  }
+  const CovStats integrated = covariance_of(steps);
+  const CovStats reference = covariance_of(diffusion_increments(*diffusion, problem.y0, 0.5, 200000).leftCols(3));
+  const double z = max_cov_z(integrated, reference);
+  std::printf("one-step noise: Var(Q_r) %.4g vs Cov[U] %.4g, Var(R) %.4g vs %.4g; max |z| = %.2f\n",
+              integrated.cov(0, 0), reference.cov(0, 0), integrated.cov(2, 2), reference.cov(2, 2), z);
+  EXPECT_LT(z, 4.5);
+}
+
 // Same config and seed: bit-identical members on 1 and 2 threads; different members draw different noise.
 TEST(SdeIntegrator, BitIdenticalOnAnyThreadCount) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 2.0\n";

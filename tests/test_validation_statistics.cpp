@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "core/config.hpp"
 #include "core/rng.hpp"
 #include "validate/bias.hpp"
+#include "validate/compare.hpp"
+#include "validate/lottery.hpp"
 #include "validate/statistics.hpp"
 #include "validate/tracking.hpp"
 
@@ -105,6 +109,120 @@ TEST(BiasTest, TwoMembersCannotReject) {
   EXPECT_FALSE(std::isfinite(b.max_threshold));
   EXPECT_FALSE(b.rejected);
   EXPECT_FALSE(b.resolved);
+}
+
+// The resolution the bias test reports is a power statement: a shift of `detectable` at a time is caught with
+// probability 0.9 (normal approximation to the studentized mean). One output time, 16 Gaussian members: the shift
+// each null ensemble reports as detectable, added to all its members, is caught in about 9 of 10 trials (at least
+// 0.8 of 400; a resolution of threshold x se alone, without the z_0.9 term, is caught about half the time).
+TEST(BiasTest, ReportedResolutionIsCaughtNineTimesInTen) {
+  tilt::Rng rng(21, tilt::Stream::Validation, 9);
+  tilt::BiasOptions o;
+  o.columns = {"x"};
+  o.alpha = 0.05;
+  o.resamples = 2000;
+  const int trials = 400;
+  int caught = 0;
+  for (int k = 0; k < trials; ++k) {
+    std::vector<Trajectory> sim(16), theory(16);
+    for (std::size_t m = 0; m < 16; ++m) {
+      for (auto* tr : {&sim[m], &theory[m]}) {
+        tr->columns = {"x"};
+        tr->times = {0.0, 1.0};
+        tr->rows = {{0.0}, {0.0}};
+      }
+      sim[m].rows[1][0] = rng.normal();
+    }
+    o.seed = std::uint64_t(k + 1);
+    const double detectable = tilt::bias_test(sim, theory, o).columns[0].detectable;
+    for (auto& tr : sim) tr.rows[1][0] += detectable;
+    caught += tilt::bias_test(sim, theory, o).rejected;
+  }
+  std::printf("a shift of the reported resolution caught in %d of %d trials\n", caught, trials);
+  EXPECT_GE(caught, 0.8 * trials);
+  EXPECT_LE(caught, 0.97 * trials);
+}
+
+// A column without spread (every member differs from its theory twin alike) has nothing random to test: its gap is
+// judged against the tolerance directly. Eight identical members, theory 1, simulation 1 + gap at t = 1, 2: a gap
+// of 0.1 is beyond the tolerance 0.02 x scale 1 (an exact mismatch, rejected), a gap of 0.01 within it (accepted).
+TEST(BiasTest, DeterministicGapBeyondTheToleranceIsAMismatch) {
+  for (double gap : {0.1, 0.01}) {
+    std::vector<Trajectory> sim(8), theory(8);
+    for (std::size_t m = 0; m < 8; ++m)
+      for (auto* tr : {&sim[m], &theory[m]}) {
+        tr->columns = {"x"};
+        tr->times = {0.0, 1.0, 2.0};
+        tr->rows = {{1.0}, {tr == &sim[m] ? 1.0 + gap : 1.0}, {tr == &sim[m] ? 1.0 + gap : 1.0}};
+      }
+    tilt::BiasOptions o;
+    o.columns = {"x"};
+    const tilt::BiasTest b = tilt::bias_test(sim, theory, o);
+    EXPECT_NEAR(b.columns[0].deterministic_gap, gap, 1e-12);
+    EXPECT_EQ(b.columns[0].exact_mismatch, gap > 0.02) << "gap " << gap;
+    EXPECT_EQ(b.rejected, gap > 0.02) << "gap " << gap;
+  }
+}
+
+// The lottery rejects on any of its three tests. Forty pairs whose escape order is balanced (SGD first in 20) and
+// who all succeed, so the sign and McNemar tests see nothing (p = 1), while the t* distributions differ: half of
+// SGD's members escape by t = 2 and the rest after 9, every theory member between 8 and 9.5. Only the KS test can
+// reject (D = 0.5, the most a balanced order allows), and must.
+TEST(LotteryTest, RejectsOnTheDistributionOfTStarAlone) {
+  auto member = [](double t_star) {
+    Trajectory tr;
+    tr.columns = {"eps"};
+    for (int i = 0; i <= 100; ++i) {
+      tr.times.push_back(0.1 * i);
+      tr.rows.push_back({0.05 + 0.1 * (t_star - 0.1 * i)});  // crosses eps* = 0.05 at t*
+    }
+    return tr;
+  };
+  std::vector<Trajectory> sim, theory;
+  for (int m = 0; m < 20; ++m) {  // SGD first
+    sim.push_back(member(1.0 + 0.05 * m));
+    theory.push_back(member(8.0 + 0.05 * m));
+  }
+  for (int m = 0; m < 20; ++m) {  // theory first
+    sim.push_back(member(9.0 + 0.05 * m));
+    theory.push_back(member(8.5 + 0.05 * m));
+  }
+  const tilt::LotteryTest l = tilt::lottery_test(sim, theory, "eps", 0.05, 10.0, 0.01 / 3);
+  std::printf("sign p %.3g, McNemar p %.3g, KS D %.3f p %.3g\n", l.sign_p, l.mcnemar_p, l.ks.statistic, l.ks.p);
+  EXPECT_EQ(l.sim_earlier, 20u);
+  EXPECT_EQ(l.theory_earlier, 20u);
+  EXPECT_EQ(l.sim_success, 40u);
+  EXPECT_EQ(l.theory_success, 40u);
+  EXPECT_DOUBLE_EQ(l.sign_p, 1.0);
+  EXPECT_DOUBLE_EQ(l.mcnemar_p, 1.0);
+  EXPECT_DOUBLE_EQ(l.ks.statistic, 0.5);
+  EXPECT_LT(l.ks.p, l.alpha);
+  EXPECT_TRUE(l.rejected);
+}
+
+// The verdict's false-alarm rate validate.alpha is split evenly over the components tested (docs/validation.md):
+// the bias test alone takes all of it, with the lottery (members with their own initial conditions) or the tracking
+// test (--scaling) half or a third, and the lottery splits its share again over its three tests.
+TEST(VerdictAlpha, IsSplitEvenlyOverTheComponentsTested) {
+  const tilt::Config c = tilt::Config::from_text("model = \"perceptron\"\n[validate]\nalpha = 0.06\n");
+  const std::vector<std::string> columns{"Q_r", "Q_i", "R", "eps"};
+  const auto none = tilt::Tracking::NotTested, tested = tilt::Tracking::Tested;
+  EXPECT_DOUBLE_EQ(tilt::validation_options(c, columns, none).bias.alpha, 0.06);
+  EXPECT_DOUBLE_EQ(tilt::validation_options(c, columns, tested).bias.alpha, 0.03);
+  const tilt::Config own = c.with({"sim.same_init=false"});
+  EXPECT_DOUBLE_EQ(tilt::validation_options(own, columns, none).bias.alpha, 0.03);
+  const tilt::ValidationOptions all = tilt::validation_options(own, columns, tested);
+  EXPECT_DOUBLE_EQ(all.bias.alpha, 0.02);
+  // compare_members gives the lottery alpha / components / 3 per test.
+  std::vector<Trajectory> sim(4), theory(4);
+  tilt::Rng rng(2, tilt::Stream::Validation, 5);
+  for (std::size_t m = 0; m < 4; ++m)
+    for (auto* tr : {&sim[m], &theory[m]}) {
+      tr->columns = columns;
+      tr->times = {0.0, 1.0};
+      tr->rows = {{1, 1, 0, 0.5}, {1 + rng.normal(), 1 + rng.normal(), rng.normal(), 0.5 + 0.1 * rng.normal()}};
+    }
+  EXPECT_DOUBLE_EQ(tilt::compare_members(sim, theory, all).lottery.alpha, 0.06 / 3 / 3);
 }
 
 // Tracking: discrepancies built to scale like d^p are fitted with that exponent; p = 0 is rejected, p = -1/2 not,
