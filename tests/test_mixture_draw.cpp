@@ -127,7 +127,7 @@ void register_mixture_model() {
 // initial weights (d = 1000) against the ODE from those weights over the same three-component schedule: at each of
 // four times the ensemble mean of Q is within 4 standard errors of the ODE (a two-sided normal band; 4 points give
 // a false-alarm rate below 3e-4), after a 1/d allowance for the finite-d term eta^2 (2/d) 2 eps of the exact one-step
-// mean (the O(1/d) gap docs/adding-a-model.md derives). The old draw puts Q some 20 standard errors off.
+// mean (the O(1/d) gap docs/adding-a-model.md derives). The old draw puts Q 97 to 203 standard errors off.
 TEST(MixtureDraw, ThreeComponentSgdEnsembleFollowsTheOde) {
   register_mixture_model();
   const tilt::Config c = tilt::Config::from_text(
