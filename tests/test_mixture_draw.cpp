@@ -125,9 +125,10 @@ void register_mixture_model() {
 // The linear model's dQ/dt carries eta^2 Delta (label noise of variance Delta): over the mixture below the ODE sees
 // eta^2 <Delta> = 0.25 x 4.8, a draw from the first two components only 0.25 x 0.8. Sixteen SGD runs from the same
 // initial weights (d = 1000) against the ODE from those weights over the same three-component schedule: at each of
-// four times the ensemble mean of Q is within 4 standard errors of the ODE (a two-sided normal band; 4 points give
-// a false-alarm rate below 3e-4), after a 1/d allowance for the finite-d term eta^2 (2/d) 2 eps of the exact one-step
-// mean (the O(1/d) gap docs/adding-a-model.md derives). The old draw puts Q 97 to 203 standard errors off.
+// four times the ensemble mean of Q is within 4 standard errors of the ODE (16 members: Student's t with 15 degrees
+// of freedom, P(|t| > 4) = 0.0012 per time, below 0.005 for the four), after an allowance for the finite-d term of
+// the exact one-step mean: for Gaussian x, E[e^2 |x|^2] = d E[e^2] + 2 |w - w*|^2, so dE[Q]/dt exceeds the ODE's by
+// eta^2 (2/d) 2 eps. The old draw puts Q 97 to 203 standard errors off.
 TEST(MixtureDraw, ThreeComponentSgdEnsembleFollowsTheOde) {
   register_mixture_model();
   const tilt::Config c = tilt::Config::from_text(
