@@ -145,7 +145,7 @@ std::vector<ResolvedExperiment> check_validate_up_front(const ValidateOptions& o
   if (e.sim.seeds < 2)
     throw InputError("key 'sim.seeds' = 1: validation needs at least 2 members; allowed: sim.seeds >= 2");
   // The verdict's own keys (validate.columns, the window): resolved against the model's columns now.
-  validation_options(e, columns, !options.scaling_dims.empty());
+  validation_options(e, columns, options.scaling_dims.empty() ? Tracking::NotTested : Tracking::Tested);
   return at_dims;
 }
 
@@ -315,7 +315,7 @@ CommandResult validate_command(const Experiment& experiment, const ValidateOptio
   CommandResult result;
   before_compute(config, hooks, result);
   const bool tracking = !options.scaling_dims.empty();
-  const ValidationRun run = validate_experiment(e, tracking);
+  const ValidationRun run = validate_experiment(e, tracking ? Tracking::Tested : Tracking::NotTested);
   const std::string name = experiment.file.empty() ? experiment.origin : experiment.file;
   print(hooks, result,
         "tilt validate: " + name + "  (model " + e.model_name() + ", protocol " + e.protocol +

@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/mixture.hpp"
 #include "core/progress.hpp"
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
@@ -62,8 +63,10 @@ Trajectory run_online(Trainer& trainer, const Schedule& schedule, const std::vec
     if (n == total) break;
     if ((n & report_mask) == 0) report_progress(double(n) / dd);  // a thread-local lookup every few 10^6 flops
     const auto& mixture = schedule.phases()[phase].mixture;
-    double delta = mixture[0].difficulty;
-    if (mixture.size() > 1 && !(trainer.uniform() < mixture[0].weight)) delta = mixture[1].difficulty;
+    // A mixture costs one uniform draw per step, a single difficulty none (the stream of a run without a mixture
+    // stays that of its trainer's sampling alone).
+    const double delta =
+        mixture.size() > 1 ? mixture[pick_component(mixture, trainer.uniform())].difficulty : mixture[0].difficulty;
     if (!std::isfinite(trainer.step(delta, phase))) throw diverged(n, "the network's output is not finite");
   }
   return out;

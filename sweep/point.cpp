@@ -254,7 +254,7 @@ PointResult run_point(const SweepSpec& spec, const SweepPoint& point, int thread
         runs[s].push_back(run_sim(e).members);
         break;
       case SweepRun::Validate: {
-        ValidationRun v = validate_experiment(e, false);
+        ValidationRun v = validate_experiment(e, Tracking::NotTested);
         verdicts[s] = verdict_name(overall_verdict(v.agreement, nullptr));
         runs[s].push_back(std::move(v.theory));
         runs[s].push_back(std::move(v.sim));

@@ -143,6 +143,13 @@ Trajectory simulate_linear(const ResolvedExperiment& experiment, long long membe
 
 }  // namespace
 
+Trajectory simulate_linear_over(const Config& config, long long member, const Schedule& schedule) {
+  const LinearParams p = LinearParams::from_config(config, LinearVariant::Correct);
+  LinearSgd sgd(p, sample_weights(p, init_seed(config, member)),
+                Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
+  return run_online(sgd, schedule, output_times(config), p.d, config.real("blowup"));
+}
+
 ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {
   ModelDescriptor m;
   m.name = name;

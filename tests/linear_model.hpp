@@ -6,6 +6,8 @@
 #include <string>
 
 #include "core/model.hpp"
+#include "core/schedule.hpp"
+#include "core/trajectory.hpp"
 
 namespace tilt {
 
@@ -15,5 +17,9 @@ enum class LinearVariant { Correct, WithoutEtaSquared };
 
 // The descriptor of the model `name` (its key table is [name]: name.T, the teacher's squared norm).
 ModelDescriptor linear_model(const std::string& name = "linear", LinearVariant variant = LinearVariant::Correct);
+
+// SGD member `member` of a linear-model experiment over `schedule` instead of the configured curriculum: for
+// schedules the configuration cannot express (a phase mixing three difficulties).
+Trajectory simulate_linear_over(const Config& config, long long member, const Schedule& schedule);
 
 }  // namespace tilt

@@ -124,7 +124,7 @@ TEST(PerceptronValidation, DetectsAFivePercentErrorInEta) {
   const Config config = Config::from_text(kBase, strict({"curriculum.protocol=curriculum"}));
   const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
   const tilt::ValidationOptions options =
-      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
+      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, tilt::Tracking::NotTested);
   for (double eta : {3.15, 2.85}) {
     const auto a = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, eta, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << "eta " << eta << "\n" << a.table();
@@ -141,7 +141,7 @@ TEST(PerceptronValidation, DetectsAWrongSignInAnEtaSquaredTerm) {
     const Config config = Config::from_text(kBase, strict(set));
     const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
     const tilt::ValidationOptions options =
-        tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
+        tilt::validation_options(tilt::resolve(config), sim.members[0].columns, tilt::Tracking::NotTested);
     const auto a =
         tilt::compare_members(sim.members, tilt::testing::theory_flipping_eta2(config, component, 40), options);
     EXPECT_EQ(a.verdict, Verdict::Inconsistent) << component << "\n" << a.table();

@@ -169,8 +169,10 @@ std::set<std::string> check_run(const std::string& command, const std::string& e
   TempDir dir("records_" + command);
   const std::string file = dir.file("x.toml", kSmall), prefix = (dir.path / "P").string();
   const auto r = run_tilt(command + " " + file + " " + extra + " --out " + prefix);
-  EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1 || r.exit_code == 3)
-      << r.output;  // validate's verdict may be inconsistent or inconclusive; the records are written either way
+  // validate with kSmall's three members is INCONCLUSIVE (exit 3): 4 sign patterns leave the bias test no threshold
+  // at alpha/2, three pairs give the lottery's tests no p-value below alpha (sign and McNemar >= 0.25, KS >= 0.1),
+  // and the tracking exponent's bootstrap error over three members cannot resolve d^-1/2. Every other command: 0.
+  EXPECT_EQ(r.exit_code, command == "validate" ? 3 : 0) << r.output;
 
   std::set<std::string> want_files{"x.toml"}, got_files;
   for (const auto& f : doc.files) {

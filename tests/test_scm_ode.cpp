@@ -251,7 +251,7 @@ TEST(ScmValidation, DetectsAWrongTheory) {
       tilt::Config::from_text(kBase, tilt::testing::strict({"scm.train_readout=true", "sim.seeds=40"}));
   const tilt::SimResult sim = tilt::run_sim(tilt::resolve(config));
   const tilt::ValidationOptions options =
-      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, false);
+      tilt::validation_options(tilt::resolve(config), sim.members[0].columns, tilt::Tracking::NotTested);
   const auto eta = tilt::compare_members(sim.members, tilt::testing::theory_at_eta(config, 1.05, 40), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
   const auto sign =

@@ -348,16 +348,19 @@ TEST(SdeIntegrator, DefaultStepMovesTheEscapeTimeLittle) {
   EXPECT_LT(std::fabs(t02 - ref), 0.01);
 }
 
-// The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; at t = 1,
-// still near r = 0, the spread of each around the deterministic ODE from those weights must be the same (pooled
-// over the K D relevant overlaps). An SDE run at 2d (noise variance halved) must be told apart.
+// The noise against real SGD: member m's SGD run and its SDE path start from the same initial weights; over
+// [0, 1], still near r = 0, the noise of each around the deterministic ODE from those weights must have the same
+// size. The statistic is variance-sensitive: per member, the sum over the K D relevant overlaps and the 20 output
+// intervals of the squared change of (run - ODE) over the interval (a quadratic variation: 160 terms per member,
+// where the spread at t = 1 alone has 8). SDE runs whose noise variance is 20 % larger or smaller (dimension
+// d / 1.2, d / 0.8) must be told apart.
 TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const std::string base = "model = \"xgm\"\neta = 3.0\nt_max = 1.0\n";
   const std::vector<std::string> common = {"xgm.K=4",
                                            "xgm.sigma=0.3",
                                            "xgm.lines=256",
                                            "xgm.observable_lines=256",
-                                           "output.every=1.0",
+                                           "output.every=0.05",
                                            "curriculum.protocol=easy",
                                            "curriculum.easy=0.5",
                                            "sim.d=500",
@@ -369,49 +372,88 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
   const SimResult sgd = run_sim(tilt::resolve(c));
   const TheoryResult ode = run_theory(tilt::resolve(c));
   const TheoryResult sde = run_theory(tilt::resolve(c.with({"theory.noise=sde"})));
-  // The broken variant: the same members and initial weights, noise of dimension 2d.
-  std::vector<Trajectory> sde_2d;
-  {
-    const Config cs = c.with({"theory.noise=sde"});
-    const auto diffusion = make_diffusion(tilt::resolve(cs));
-    SdeOptions o = tilt::sde_options(tilt::resolve(cs));
-    o.d *= 2;
+  // The broken variants: the same members and initial weights, noise of dimension d / 1.2 and d / 0.8.
+  auto sde_at = [&](double variance_factor) {
+    std::vector<Trajectory> runs;
+    const tilt::ResolvedExperiment cs = tilt::resolve(c.with({"theory.noise=sde"}));
+    const auto diffusion = make_diffusion(cs);
+    SdeOptions o = tilt::sde_options(cs);
+    o.d /= variance_factor;
     for (long long m = 0; m < 120; ++m) {
-      const TheoryProblem problem = make_theory_problem(tilt::resolve(cs), m);
+      const TheoryProblem problem = make_theory_problem(cs, m);
       Rng rng(std::uint64_t(1000 + m), Stream::SdeNoise);
-      sde_2d.push_back(integrate_sde(*problem.model, *diffusion, tilt::resolve(cs).schedule, problem.y0,
-                                     sde.members[0].times, o, rng, nullptr));
+      runs.push_back(integrate_sde(*problem.model, *diffusion, cs.schedule, problem.y0,
+                                   sde.members[0].times, o, rng, nullptr));
     }
-  }
+    return runs;
+  };
+  const std::vector<Trajectory> louder = sde_at(1.2), quieter = sde_at(0.8);
   std::vector<std::size_t> cols;
   for (std::size_t j = 0; j < ode.members[0].columns.size(); ++j)
     if (ode.members[0].columns[j].rfind("r_", 0) == 0) cols.push_back(j);
   ASSERT_EQ(cols.size(), 8u);
-  // Per member: the squared distance of the relevant overlaps from the ODE at t = 1; the spread is its mean and
-  // the log of a ratio of two spreads has standard error sqrt(cv_a^2 + cv_b^2) / sqrt(members) (delta method).
-  struct Spread {
-    double mean, cv;
+  ASSERT_EQ(ode.members[0].times.size(), 21u);
+  // Per member, the quadratic variation of (run - ODE); the noise's size differs from member to member (it follows
+  // the member's weights), so each SGD run is compared with the SDE path of the same member: the mean over members
+  // of the log of their ratio, and its standard error.
+  auto quadratic_variation = [&](const Trajectory& run, const Trajectory& twin) {
+    double x = 0;
+    for (std::size_t i = 1; i < run.rows.size(); ++i)
+      for (std::size_t j : cols)
+        x += std::pow((run.rows[i][j] - twin.rows[i][j]) - (run.rows[i - 1][j] - twin.rows[i - 1][j]), 2);
+    return x;
   };
-  auto spread = [&](const std::vector<Trajectory>& runs) {
+  auto z_against_sgd = [&](const std::vector<Trajectory>& runs, double& log_ratio) {
     tilt::testing::MeanSe s;
-    for (std::size_t m = 0; m < runs.size(); ++m) {
-      double x = 0;
-      for (std::size_t j : cols) x += std::pow(runs[m].rows.back()[j] - ode.members[m].rows.back()[j], 2);
-      s.add(x);
-    }
-    return Spread{s.mean(), s.se() * std::sqrt(double(s.n)) / s.mean()};
+    for (std::size_t m = 0; m < runs.size(); ++m)
+      s.add(
+          std::log(quadratic_variation(sgd.members[m], ode.members[m]) / quadratic_variation(runs[m], ode.members[m])));
+    log_ratio = s.mean();
+    return s.mean() / s.se();
   };
-  const Spread s_sgd = spread(sgd.members), s_sde = spread(sde.members), s_2d = spread(sde_2d);
-  const double members = double(sgd.members.size());
-  const double se = std::hypot(s_sgd.cv, s_sde.cv) / std::sqrt(members);
-  const double z = std::log(s_sgd.mean / s_sde.mean) / se;
-  const double z_2d = std::log(s_sgd.mean / s_2d.mean) / (std::hypot(s_sgd.cv, s_2d.cv) / std::sqrt(members));
+  double l = 0, l_louder = 0, l_quieter = 0;
+  const double z = z_against_sgd(sde.members, l), z_louder = z_against_sgd(louder, l_louder),
+               z_quieter = z_against_sgd(quieter, l_quieter);
   std::printf(
-      "spread around the ODE at t = 1: SGD %.4g, SDE %.4g (log ratio %.3f, z = %.2f); noise of 2d: %.4g "
-      "(z = %.2f)\n",
-      s_sgd.mean, s_sde.mean, std::log(s_sgd.mean / s_sde.mean), z, s_2d.mean, z_2d);
+      "quadratic variation around the ODE over [0, 1], mean log ratio SGD / SDE over members: %.3f (z = %.2f); "
+      "noise variance x1.2: %.3f (z = %.2f), x0.8: %.3f (z = %.2f)\n",
+      l, z, l_louder, z_louder, l_quieter, z_quieter);
   EXPECT_LT(std::fabs(z), 3.5);
-  EXPECT_GT(z_2d, 3.5);
+  EXPECT_LT(z_louder, -3.5);
+  EXPECT_GT(z_quieter, 3.5);
+}
+
+// One step of the integrator's noise on its own: 20000 one-step SDE paths of h = 1e-3 from the perceptron's nominal
+// initial state (Delta = 0.5, d = 1000), each from its own stream. The covariance of the change of (Q_r, Q_i, R)
+// times d/h must be Cov[U] of the per-sample increments (200000 draws; the increments themselves are checked
+// against one-step SGD above): the assembly of the step's noise from M sampled increments (centred, scaled by
+// (h/d)/(M-1)) is what is tested. The drift's share, h F(X) and O(h) corrections, is constant or O(h) small.
+TEST(SdeIntegrator, OneStepNoiseCovarianceIsTheDiffusionOverD) {
+  const Config c = Config::from_text(
+      "model = \"perceptron\"\neta = 1.0\n",
+      {"sim.d=1000", "curriculum.protocol=hard", "curriculum.hard=0.5", "theory.init=nominal", "theory.noise=sde"});
+  const TheoryProblem problem = make_theory_problem(tilt::resolve(c), 0);
+  const auto diffusion = make_diffusion(tilt::resolve(c));
+  SdeOptions o = tilt::sde_options(tilt::resolve(c));
+  const double h = 1e-3;
+  o.dt = h;
+  const Schedule schedule = tilt::resolve(c).schedule;
+  const int reps = 20000;
+  Eigen::MatrixXd steps(reps, 3);
+  std::size_t cols[3] = {0, 0, 0};
+  for (int r = 0; r < reps; ++r) {
+    Rng rng(std::uint64_t(500 + r), Stream::SdeNoise);
+    const Trajectory tr = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, {0.0, h}, o, rng, nullptr);
+    if (r == 0)
+      for (int k = 0; k < 3; ++k) cols[k] = tr.column(k == 0 ? "Q_r" : k == 1 ? "Q_i" : "R");
+    for (int k = 0; k < 3; ++k) steps(r, k) = (tr.rows[1][cols[k]] - tr.rows[0][cols[k]]) * std::sqrt(o.d / h);
+  }
+  const CovStats integrated = covariance_of(steps);
+  const CovStats reference = covariance_of(diffusion_increments(*diffusion, problem.y0, 0.5, 200000).leftCols(3));
+  const double z = max_cov_z(integrated, reference);
+  std::printf("one-step noise: Var(Q_r) %.4g vs Cov[U] %.4g, Var(R) %.4g vs %.4g; max |z| = %.2f\n",
+              integrated.cov(0, 0), reference.cov(0, 0), integrated.cov(2, 2), reference.cov(2, 2), z);
+  EXPECT_LT(z, 4.5);
 }
 
 // Same config and seed: bit-identical members on 1 and 2 threads; different members draw different noise.

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/mixture.hpp"
 
 namespace tilt {
 
@@ -46,13 +47,7 @@ class StepNoise {
       if (!diffusion_.increments(phase.mixture[0].difficulty, index, y, rng, M_, U_.data())) return false;
     } else {
       std::vector<int> counts(phase.mixture.size(), 0);
-      for (std::size_t j = 0; j < M; ++j) {
-        const double u = rng.uniform();
-        double acc = 0;
-        std::size_t c = 0;
-        while (c + 1 < phase.mixture.size() && u >= (acc += phase.mixture[c].weight)) ++c;
-        ++counts[c];
-      }
+      for (std::size_t j = 0; j < M; ++j) ++counts[pick_component(phase.mixture, rng.uniform())];
       std::size_t filled = 0;
       for (std::size_t c = 0; c < counts.size(); ++c) {
         if (counts[c] == 0) continue;

@@ -55,7 +55,7 @@ std::vector<std::string> default_validation_columns(const std::string& model) {
 }
 
 ValidationOptions validation_options(const ResolvedExperiment& experiment, const std::vector<std::string>& columns,
-                                     bool tracking) {
+                                     Tracking tracking) {
   ValidationOptions o;
   const ValidateSettings& v = experiment.validate;
   const std::string& chosen = v.columns;
@@ -89,7 +89,7 @@ ValidationOptions validation_options(const ResolvedExperiment& experiment, const
   o.lottery = !experiment.sim.same_init;
   o.eps_star = experiment.eps_star;
   o.alpha = v.alpha;
-  o.components = 1 + (o.lottery ? 1 : 0) + (tracking ? 1 : 0);
+  o.components = 1 + (o.lottery ? 1 : 0) + (tracking == Tracking::Tested ? 1 : 0);
   o.bias.alpha = o.alpha / o.components;
   return o;
 }
@@ -201,7 +201,7 @@ std::string verdict_line(const Agreement& a, const TrackingTest* tracking) {
   return s + "\n";
 }
 
-ValidationRun validate_experiment(const ResolvedExperiment& experiment, bool tracking) {
+ValidationRun validate_experiment(const ResolvedExperiment& experiment, Tracking tracking) {
   ValidationRun run;
   const bool stochastic = experiment.theory.noise == TheoryNoise::Sde;
   const bool same_init = experiment.sim.same_init;
@@ -252,7 +252,7 @@ Scaling finite_size_scaling(const ResolvedExperiment& experiment, const std::vec
     if (at_config_d && at_d.sim.d == experiment.sim.d) {
       runs.push_back(at_config_d);
     } else {
-      owned.push_back(validate_experiment(at_d, true));
+      owned.push_back(validate_experiment(at_d, Tracking::Tested));
       runs.push_back(&owned.back());
     }
   }

@@ -31,8 +31,11 @@ struct ValidationOptions {
   int components = 1;   // bias, lottery, tracking: how many are tested
 };
 // From the experiment's keys (validate.*, metrics.eps_star, sim.same_init); `columns` are those the runs write.
+// Whether a finite-size scaling (the tracking test) follows the validation at one d: it then takes its share of the
+// false-alarm rate.
+enum class Tracking { NotTested, Tested };
 ValidationOptions validation_options(const ResolvedExperiment& experiment, const std::vector<std::string>& columns,
-                                     bool tracking);
+                                     Tracking tracking);
 // The model's pre-registered columns (validate.columns = "auto").
 std::vector<std::string> default_validation_columns(const std::string& model);
 
@@ -67,8 +70,8 @@ struct ValidationRun {
   LotteryTest ode_lottery;
   double ode_seconds = 0;
 };
-// `tracking`: a finite-size scaling follows, so the false-alarm rate is shared with its test.
-ValidationRun validate_experiment(const ResolvedExperiment& experiment, bool tracking = false);
+// Tracking::Tested: a finite-size scaling follows, so the false-alarm rate is shared with its test.
+ValidationRun validate_experiment(const ResolvedExperiment& experiment, Tracking tracking = Tracking::NotTested);
 
 // Finite-size scaling: the validation repeated at each d (the one at the config's own sim.d reused), and the
 // tracking test over them. The overall verdict: the bias (and lottery) at the config's d plus tracking.

@@ -16,7 +16,9 @@ struct Interval {
 Interval clopper_pearson(std::size_t k, std::size_t n, double level);
 
 // Two-sample Kolmogorov-Smirnov test. Values may be +infinity (a censored time: never reached), which sorts
-// last in both samples. The p-value uses the Kolmogorov distribution with Stephens' small-sample correction.
+// last in both samples and ties there. The p-value is exact, P(D >= observed) over all equally likely splits of the
+// pooled sample given its ties (the permutation null; without ties R's ks.test(exact = TRUE)), for na nb <= 10^6,
+// and the Kolmogorov limit with Stephens' correction beyond.
 struct KsTest {
   double statistic = 0;  // sup |F_a - F_b|
   double p = 1;
