@@ -143,11 +143,11 @@ Trajectory simulate_linear(const ResolvedExperiment& experiment, long long membe
 
 }  // namespace
 
-Trajectory simulate_linear_over(const Config& config, long long member, const Schedule& schedule) {
-  const LinearParams p = LinearParams::from_config(config, LinearVariant::Correct);
-  LinearSgd sgd(p, sample_weights(p, init_seed(config, member)),
-                Rng(std::uint64_t(sample_seed(config, member)), Stream::SgdSamples));
-  return run_online(sgd, schedule, output_times(config), p.d, config.real("blowup"));
+Trajectory simulate_linear_over(const ResolvedExperiment& experiment, long long member, const Schedule& schedule) {
+  const LinearParams& p = experiment.params<LinearParams>();
+  LinearSgd sgd(p, sample_weights(p, experiment.init_seed(member)),
+                Rng(std::uint64_t(experiment.sample_seed(member)), Stream::SgdSamples));
+  return run_online(sgd, schedule, experiment.output.times(), p.d, experiment.blowup);
 }
 
 ModelDescriptor linear_model(const std::string& name, LinearVariant variant) {

@@ -20,6 +20,6 @@ ModelDescriptor linear_model(const std::string& name = "linear", LinearVariant v
 
 // SGD member `member` of a linear-model experiment over `schedule` instead of the configured curriculum: for
 // schedules the configuration cannot express (a phase mixing three difficulties).
-Trajectory simulate_linear_over(const Config& config, long long member, const Schedule& schedule);
+Trajectory simulate_linear_over(const ResolvedExperiment& experiment, long long member, const Schedule& schedule);
 
 }  // namespace tilt

@@ -69,14 +69,14 @@ TEST(StepCost, XgmCountsTheWeightDecayAndTheReadOut) {
         const std::string text = "model = \"xgm\"\nweight_decay = " + std::string(decay ? "0.05" : "0") +
                                  "\n[sim]\nd = 40\n[xgm]\nK = " + std::to_string(K) +
                                  "\ntrain_readout = " + (readout ? "true" : "false") + "\n";
-        EXPECT_EQ(tilt::sgd_step_multiply_adds(Config::from_text(text)), counted_xgm_step(K, 40, decay, readout))
+        EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::resolve(Config::from_text(text))), counted_xgm_step(K, 40, decay, readout))
             << text;
       }
     }
   }
   // The hand count of one case: K = 2, d = 10 with weight decay and a trained read-out, 3 K d + 3 K = 66.
   EXPECT_EQ(tilt::sgd_step_multiply_adds(
-                Config::from_text("model = \"xgm\"\nweight_decay = 0.1\n[sim]\nd = 10\n[xgm]\nK = 2\n")),
+                tilt::resolve(Config::from_text("model = \"xgm\"\nweight_decay = 0.1\n[sim]\nd = 10\n[xgm]\nK = 2\n"))),
             66.0);
 }
 
@@ -130,7 +130,7 @@ void expect_pairwise_different(const std::vector<Trajectory>& members, std::size
 TEST(MemberStreams, SgdMembersDrawTheirOwnSamples) {
   const Config c = Config::from_text(kStreams);
   const tilt::SimResult sim = tilt::run_sim(tilt::resolve(c));
-  const tilt::TheoryResult ode = tilt::run_theory_members(c, 1);
+  const tilt::TheoryResult ode = tilt::run_theory_members(tilt::resolve(c), 1);
   expect_pairwise_different(sim.members, sim.members[0].rows.size() - 1, "same_init: final rows");
   for (const char* column : {"R", "Q_i"}) {
     const double r = neighbour_correlation(member_noise(sim.members, ode.members, column));
@@ -161,7 +161,7 @@ TEST(MemberStreams, MembersStartFromTheirOwnWeightsAndTheirTwinsFromTheSame) {
 TEST(MemberStreams, SdeMembersDrawTheirOwnNoise) {
   const Config c = Config::from_text(kStreams).with({"theory.init=nominal"});
   const tilt::TheoryResult sde = tilt::run_theory(tilt::resolve(c.with({"theory.noise=sde"})));
-  const tilt::TheoryResult ode = tilt::run_theory_members(c, 1);
+  const tilt::TheoryResult ode = tilt::run_theory_members(tilt::resolve(c), 1);
   expect_pairwise_different(sde.members, sde.members[0].rows.size() - 1, "SDE final rows");
   for (const char* column : {"R", "Q_i"}) {
     const double r = neighbour_correlation(member_noise(sde.members, ode.members, column));

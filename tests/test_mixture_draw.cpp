@@ -135,10 +135,11 @@ TEST(MixtureDraw, ThreeComponentSgdEnsembleFollowsTheOde) {
       "model = \"linear_mixture\"\nseed = 11\nt_max = 4.0\neta = 0.5\n[output]\nevery = 1.0\n[theory]\n"
       "rtol = 1e-10\natol = 1e-12\n[sim]\nd = 1000\nseeds = 16\n");
   const Schedule schedule({{0, 4, {{0.2, 0.0}, {0.3, 1.0}, {0.5, 9.0}}}});
-  const std::vector<double> times = tilt::output_times(c);
+  const tilt::ResolvedExperiment e = tilt::resolve(c);
+  const std::vector<double> times = e.output.times();
   std::vector<tilt::Trajectory> sgd;
-  for (long long m = 0; m < 16; ++m) sgd.push_back(tilt::simulate_linear_over(c, m, schedule));
-  tilt::TheoryProblem problem = tilt::make_theory_problem(tilt::resolve(c), 0);
+  for (long long m = 0; m < 16; ++m) sgd.push_back(tilt::simulate_linear_over(e, m, schedule));
+  tilt::TheoryProblem problem = tilt::make_theory_problem(e, 0);
   tilt::IntegratorOptions options;
   options.rtol = 1e-10;
   options.atol = 1e-12;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/experiment.hpp"
 #include "core/rng.hpp"
 #include "validate/bias.hpp"
 #include "validate/compare.hpp"
@@ -207,11 +208,11 @@ TEST(VerdictAlpha, IsSplitEvenlyOverTheComponentsTested) {
   const tilt::Config c = tilt::Config::from_text("model = \"perceptron\"\n[validate]\nalpha = 0.06\n");
   const std::vector<std::string> columns{"Q_r", "Q_i", "R", "eps"};
   const auto none = tilt::Tracking::NotTested, tested = tilt::Tracking::Tested;
-  EXPECT_DOUBLE_EQ(tilt::validation_options(c, columns, none).bias.alpha, 0.06);
-  EXPECT_DOUBLE_EQ(tilt::validation_options(c, columns, tested).bias.alpha, 0.03);
+  EXPECT_DOUBLE_EQ(tilt::validation_options(tilt::resolve(c), columns, none).bias.alpha, 0.06);
+  EXPECT_DOUBLE_EQ(tilt::validation_options(tilt::resolve(c), columns, tested).bias.alpha, 0.03);
   const tilt::Config own = c.with({"sim.same_init=false"});
-  EXPECT_DOUBLE_EQ(tilt::validation_options(own, columns, none).bias.alpha, 0.03);
-  const tilt::ValidationOptions all = tilt::validation_options(own, columns, tested);
+  EXPECT_DOUBLE_EQ(tilt::validation_options(tilt::resolve(own), columns, none).bias.alpha, 0.03);
+  const tilt::ValidationOptions all = tilt::validation_options(tilt::resolve(own), columns, tested);
   EXPECT_DOUBLE_EQ(all.bias.alpha, 0.02);
   // compare_members gives the lottery alpha / components / 3 per test.
   std::vector<Trajectory> sim(4), theory(4);
