@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <exception>
-#include <functional>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
@@ -23,17 +22,6 @@ int thread_count(const Config& config) {
   const long long t = config.integer("sim.threads");
   return t > 0 ? int(t) : omp_get_num_procs();
 }
-
-// Sets options.progress (a std::function<void(double t)> called after every accepted step) where
-// IntegratorOptions has that member, and does nothing where it does not, so this file builds on either side of
-// the integrator's change that adds it (theory/integrate.hpp).
-template <class Options>
-auto set_progress(Options& options, std::function<void(double)> hook, int)
-    -> decltype(options.progress = hook, void()) {
-  options.progress = std::move(hook);
-}
-template <class Options>
-void set_progress(Options&, std::function<void(double)>, long) {}
 
 }  // namespace
 
@@ -71,8 +59,7 @@ TheoryResult run_theory_members(const Config& config, long long count) {
     try {
       TheoryProblem problem = make_theory_problem(config, m);
       IntegratorOptions member_options = options;
-      set_progress(
-          member_options, [&progress, m](double t) { progress.update(m, t); }, 0);
+      member_options.progress = [&progress, m](double t) { progress.update(m, t); };
       if (sde) {
         Rng noise(std::uint64_t(config.integer("seed") + m), Stream::SdeNoise);
         result.members[std::size_t(m)] = integrate_sde(*problem.model, *diffusion, schedule, problem.y0, times,
