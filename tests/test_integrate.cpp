@@ -10,12 +10,14 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
+#include "core/keys.hpp"
 #include "core/schedule.hpp"
 #include "support.hpp"
 #include "theory/dopri5.hpp"
 #include "theory/integrate.hpp"
 #include "theory/run.hpp"
 #include "theory/step_control.hpp"
+#include "theory/stepper.hpp"
 
 namespace {
 
@@ -400,6 +402,23 @@ TEST(Integrate, ProgressIsCalledAfterEveryAcceptedStep) {
     EXPECT_EQ(seen.back(), 10.0) << method;
     EXPECT_NE(std::find(seen.begin(), seen.end(), 5.0), seen.end()) << method << ": no exact stop at the switch";
   }
+}
+
+// A method is a stepper class and one row of theory's method table; core, which cannot see theory, names the
+// methods in the key registry and classes the fixed-step ones for its inert-key warnings: the two must agree.
+TEST(StepControl, MethodTableAgreesWithTheKeyRegistry) {
+  const tilt::KeySpec* spec = tilt::find_key("theory.method");
+  ASSERT_NE(spec, nullptr);
+  std::vector<std::string> names;
+  for (const tilt::Method& m : tilt::integration_methods()) names.push_back(m.name);
+  EXPECT_EQ(names, spec->choices);
+  for (const tilt::Method& m : tilt::integration_methods()) {
+    EXPECT_TRUE((m.adaptive && m.control && !m.fixed) || (!m.adaptive && !m.control && m.fixed)) << m.name;
+    const Config c =
+        Config::from_text(kPerceptron, {"theory.method=\"" + std::string(m.name) + "\"", "theory.rtol=1e-5"});
+    EXPECT_EQ(tilt::inert_settings(c).empty(), m.adaptive != nullptr) << m.name;
+  }
+  EXPECT_THROW(tilt::integration_method("rk5"), tilt::InputError);
 }
 
 // The step guard: what used to hang stops fast, with the time reached, the keys and the likely cause.

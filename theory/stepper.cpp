@@ -150,8 +150,8 @@ class EulerStepper : public Stepper {
   std::vector<double> dydt_;
 };
 
-// The methods: a new one is its stepper class above and one row here.
-const Method kMethods[] = {
+// The methods: a new one is its stepper class above and one row here (and its name in the key registry).
+const std::vector<Method> kMethods = {
     {"dopri5", [](PhaseRhs& f) -> std::unique_ptr<AdaptiveStepper> { return std::make_unique<Dopri5Stepper>(f); },
      pi_control, nullptr},
     {"rk45",
@@ -176,6 +176,8 @@ const Method kMethods[] = {
 };
 
 }  // namespace
+
+const std::vector<Method>& integration_methods() { return kMethods; }
 
 const Method& integration_method(const std::string& name) {
   for (const Method& m : kMethods)

@@ -84,5 +84,8 @@ struct Method {
 
 // The method named `name` (theory.method); InputError naming the key and the methods when there is none.
 const Method& integration_method(const std::string& name);
+// Every method, in the order of the key registry's theory.method choices (core/keys.cpp, which cannot see this
+// table, names them too; tests/test_integrate.cpp checks that the two agree).
+const std::vector<Method>& integration_methods();
 
 }  // namespace tilt
