@@ -1,8 +1,9 @@
-// The integration driver over a schedule: adaptive, error-controlled methods (dopri5, written out in
-// theory/dopri5.hpp, and GSL odeiv2's rk45, rkck, rk8pd) take the steps their error control wants and stop
-// exactly only at schedule switches and at the end; outputs inside a step come from a continuous extension of the
-// method's order. Fixed-step methods (rk4, euler; for comparisons) step to every output time. Every integration
-// has a step guard (theory.max_steps, theory.min_step), statistics and blow-up detection.
+// The integration driver over a schedule, in the shape of Boost.Odeint and GSL odeiv2: a stepper per method
+// (theory/stepper.hpp: one step, its error estimate and continuous extension where it has them), a step-size
+// controller (theory/step_control.hpp: error norm, accept or reject, next step), this driver (stops exactly at
+// schedule switches and at the end; output times from the stepper's continuous extension or, with
+// theory.stop_at_outputs and for the fixed-step methods rk4 and euler, as exact stops; step guards theory.max_steps
+// and theory.min_step; blow-up detection) and an observer that receives the outputs.
 #pragma once
 #include <functional>
 #include <string>
@@ -32,9 +33,20 @@ struct IntegratorStats {
   long long evaluations = 0;  // right-hand-side evaluations of the model (mixtures count each component)
 };
 
-// Integrates `model` from y0 at t = 0 over `times` (ascending, starting at 0). Throws RunError with the time and
-// state component when the state leaves the domain, becomes non-finite or exceeds the blow-up bound, and with
-// the time and the likely cause when the step guard stops it.
+// Receives the state at each output time, in order (at a switch time: after the model's on_switch).
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void output(double t, const double* y) = 0;
+};
+
+// Integrates `model` from y0 at t = 0 over `times` (ascending, starting at 0), handing the state at each of them to
+// `observer`. Throws RunError with the time and state component when the state leaves the domain, becomes
+// non-finite or exceeds the blow-up bound, and with the time and the likely cause when the step guard stops it.
+void integrate(const OdeModel& model, const Schedule& schedule, std::vector<double> y0,
+               const std::vector<double>& times, const IntegratorOptions& options, Observer& observer,
+               IntegratorStats* stats);
+// The same, observing the model's columns into a Trajectory.
 Trajectory integrate(const OdeModel& model, const Schedule& schedule, std::vector<double> y0,
                      const std::vector<double>& times, const IntegratorOptions& options, IntegratorStats* stats);
 
