@@ -12,8 +12,8 @@
 #include "core/error.hpp"
 #include "core/experiment.hpp"
 #include "core/model.hpp"
-#include "models/perceptron/core/perceptron.hpp"
 #include "models/builtin.hpp"
+#include "models/perceptron/core/perceptron.hpp"
 #include "support.hpp"
 
 using tilt::testing::read_file;

@@ -116,7 +116,8 @@ TEST(LinearModel, RegistersItsKeysChecksAndColumnsLikeABuiltInModel) {
   // Its output columns are described, and `auto` validation compares its pre-registered columns.
   EXPECT_EQ(tilt::describe_column("linear", "Q_se").meaning,
             "standard error of the mean of Q over the ensemble members (0 for one member)");
-  const tilt::ValidationOptions o = tilt::validation_options(tilt::resolve(config), {"R", "Q", "eps"}, tilt::Tracking::NotTested);
+  const tilt::ValidationOptions o =
+      tilt::validation_options(tilt::resolve(config), {"R", "Q", "eps"}, tilt::Tracking::NotTested);
   EXPECT_EQ(o.bias.columns, (std::vector<std::string>{"eps", "R", "Q"}));
   // The memory guard reads the model's cost estimates: 3 d doubles per network in flight.
   EXPECT_NEAR(tilt::simulation_memory_bytes(tilt::resolve(config), 1) -

@@ -69,7 +69,8 @@ TEST(StepCost, XgmCountsTheWeightDecayAndTheReadOut) {
         const std::string text = "model = \"xgm\"\nweight_decay = " + std::string(decay ? "0.05" : "0") +
                                  "\n[sim]\nd = 40\n[xgm]\nK = " + std::to_string(K) +
                                  "\ntrain_readout = " + (readout ? "true" : "false") + "\n";
-        EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::resolve(Config::from_text(text))), counted_xgm_step(K, 40, decay, readout))
+        EXPECT_EQ(tilt::sgd_step_multiply_adds(tilt::resolve(Config::from_text(text))),
+                  counted_xgm_step(K, 40, decay, readout))
             << text;
       }
     }

@@ -382,8 +382,8 @@ TEST(SdeIntegrator, NoiseMatchesSgdEnsembleNearTheSaddle) {
     for (long long m = 0; m < 120; ++m) {
       const TheoryProblem problem = make_theory_problem(cs, m);
       Rng rng(std::uint64_t(1000 + m), Stream::SdeNoise);
-      runs.push_back(integrate_sde(*problem.model, *diffusion, cs.schedule, problem.y0,
-                                   sde.members[0].times, o, rng, nullptr));
+      runs.push_back(
+          integrate_sde(*problem.model, *diffusion, cs.schedule, problem.y0, sde.members[0].times, o, rng, nullptr));
     }
     return runs;
   };

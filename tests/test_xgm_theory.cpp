@@ -202,8 +202,8 @@ TEST(XgmValidation, AgreesWithSgdBeforeTheEscapeAndRejectsWrongTheories) {
       << run.agreement.table() << tilt::verdict_line(run.agreement, nullptr);
   EXPECT_EQ(run.agreement.bias.points, 24u);
   // The wrong theories are judged at the default false-alarm rate (0.01), as a user's validation would be.
-  tilt::ValidationOptions options =
-      tilt::validation_options(tilt::resolve(config.with({"validate.alpha=0.01"})), run.sim[0].columns, tilt::Tracking::NotTested);
+  tilt::ValidationOptions options = tilt::validation_options(tilt::resolve(config.with({"validate.alpha=0.01"})),
+                                                             run.sim[0].columns, tilt::Tracking::NotTested);
   const auto eta = tilt::compare_members(run.sim, tilt::testing::theory_at_eta(config, 3.15, run.sim.size()), options);
   EXPECT_EQ(eta.verdict, tilt::Verdict::Inconsistent) << eta.table();
   const auto sign =
