@@ -42,6 +42,7 @@ def table(path, markdown):
     protocols = record["sweep"]["protocols"]
     t_max = record["experiment"]["t_max"]
     for protocol in protocols:
+        np.seterr(invalid="ignore")
         rng = np.random.default_rng(20261207)
         rows, med, boots = [], [], []
         for i, d in enumerate(ds):
@@ -58,7 +59,9 @@ def table(path, markdown):
             reps = [slope(x, [boots[i][r] for i in finite]) for r in range(RESAMPLES)
                     if all(math.isfinite(boots[i][r]) for i in finite)]
             lo, hi = np.percentile(reps, [2.5, 97.5]) if len(reps) > 0.9 * RESAMPLES else (math.nan, math.nan)
-            fit = f"{b:.2f} [{lo:.2f}, {hi:.2f}] per e-fold (d = {', '.join(str(ds[i]) for i in finite)})"
+            interval = (f"[{lo:.2f}, {hi:.2f}]" if math.isfinite(lo) else
+                        "(no interval: over 10 % of the bootstrap medians are censored)")
+            fit = f"{b:.2f} {interval} per e-fold (d = {', '.join(str(ds[i]) for i in finite)})"
         cells = []
         for d, m, lo, hi, reached, n in rows:
             if math.isfinite(m):
