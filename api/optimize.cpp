@@ -105,6 +105,188 @@ Table csv_table(const std::vector<std::string>& columns, const std::vector<std::
   return t;
 }
 
+ControlProblem control_problem(const Config& config, const TheoryProblem& theory,
+                               const std::vector<std::string>& columns) {
+  ControlProblem problem;
+  problem.model = theory.model.get();
+  problem.y0 = theory.y0;
+  problem.t_max = config.real("t_max");
+  problem.easy = config.real("curriculum.easy");
+  problem.hard = config.real("curriculum.hard");
+  problem.budget = config.real("curriculum.easy_fraction");
+  const std::string objective = config.string("optimize.objective");
+  problem.objective = std::size_t(std::find(columns.begin(), columns.end(), objective) - columns.begin());
+  problem.anchor_at_switches = problem.model->anchors_at_switches();
+  return problem;
+}
+
+OptimizeOptions optimize_options(const Config& config, const ResolvedExperiment& e) {
+  OptimizeOptions options;
+  options.grid.pieces = std::size_t(config.integer("optimize.pieces"));
+  options.grid.steps = std::size_t(config.integer("optimize.steps"));
+  options.starts = int(config.integer("optimize.starts"));
+  options.max_iterations = int(config.integer("optimize.iterations"));
+  options.tolerance = config.real("optimize.tolerance");
+  options.seed = static_cast<unsigned long long>(config.integer("seed"));
+  options.refine = config.boolean("optimize.refine");
+  options.max_switches = int(config.integer("optimize.max_switches"));
+  options.integrator = integrator_options(e);
+  return options;
+}
+
+const std::vector<std::string> kFixed = {"curriculum", "anti", "shuffled"};
+
+// The fixed protocols (kFixed) at the same budget, by the production integrator.
+std::vector<double> fixed_objectives(const Config& config, const ControlProblem& problem,
+                                     const IntegratorOptions& integrator) {
+  std::vector<double> values;
+  for (const auto& protocol : kFixed) {
+    const Config c = config.with({"curriculum.protocol=" + protocol, "curriculum.segments=[]"});
+    values.push_back(schedule_objective(problem, resolve(c).schedule, integrator));
+  }
+  return values;
+}
+
+// The optimal schedule as the experiment `tilt ode`, `tilt sim` and `tilt sweep` take.
+struct OptimalSchedule {
+  std::vector<std::pair<double, double>> rows;  // curriculum.segments
+  std::string segments;                         // the same as TOML
+  // One arc at the budget's share is the shuffled protocol (consolidation's search may find it best: without a
+  // switch nothing anchors), which the segments cannot hold.
+  bool shuffled = false;
+  Config config;
+};
+
+OptimalSchedule optimal_schedule(const Config& config, const OptimizeResult& r, const ControlProblem& problem) {
+  OptimalSchedule o;
+  o.rows = segments_of(r.arcs, problem.t_max, problem.easy, problem.hard);
+  o.segments = segments_toml(o.rows);
+  o.shuffled = r.arcs.size() == 1 && r.arcs[0].u > 0 && r.arcs[0].u < 1;
+  o.config = o.shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
+                        : config.with({"curriculum.protocol=custom", "curriculum.segments=" + o.segments});
+  return o;
+}
+
+Table trajectory_table(const Trajectory& trajectory) {
+  Table t;
+  t.columns.push_back("t");
+  t.values.push_back(trajectory.times);
+  for (std::size_t j = 0; j < trajectory.columns.size(); ++j) {
+    t.columns.push_back(trajectory.columns[j]);
+    std::vector<double> column;
+    for (const auto& row : trajectory.rows) column.push_back(row[j]);
+    t.values.push_back(column);
+  }
+  t.csv = to_csv(trajectory);
+  return t;
+}
+
+// The piecewise optimum and its switching function; after consolidation's switch search (no piecewise stage),
+// the easy share of each piece under the optimal arcs, and no switching function.
+Table control_table(const OptimizeResult& r, const OptimizeOptions& options, const ControlProblem& problem) {
+  const double w = options.grid.width(problem);
+  std::vector<double> starts, ends;
+  for (std::size_t j = 0; j < options.grid.pieces; ++j) {
+    starts.push_back(double(j) * w);
+    ends.push_back(double(j + 1) * w);
+  }
+  std::vector<double> u = r.starts.at(r.best).u, switching = r.switching;
+  if (u.size() != options.grid.pieces) {
+    u.assign(options.grid.pieces, 0.0);
+    switching.assign(options.grid.pieces, std::nan(""));
+    for (std::size_t j = 0; j < options.grid.pieces; ++j)
+      for (std::size_t i = 0; i < r.arcs.size(); ++i) {
+        const double a = std::max(starts[j], r.arcs[i].start);
+        const double b = std::min(ends[j], i + 1 < r.arcs.size() ? r.arcs[i + 1].start : problem.t_max);
+        if (b > a) u[j] += r.arcs[i].u * (b - a) / w;
+      }
+  }
+  Table t = csv_table({"t_start", "t_end", "u", "switching"}, {starts, ends, u, switching});
+  t.name = "control";
+  return t;
+}
+
+Table compare_table(const std::string& objective, double optimal, const std::vector<double>& fixed) {
+  const std::vector<double> values = {optimal, fixed[0], fixed[1], fixed[2]};
+  Table t = csv_table({"protocol", objective}, {std::vector<double>(4, std::nan("")), values});
+  t.name = "compare";
+  t.csv = "protocol," + objective + "\noptimal," + format_number(values[0]) + "\ncurriculum," +
+          format_number(values[1]) + "\nanti," + format_number(values[2]) + "\nshuffled," + format_number(values[3]) +
+          "\n";
+  return t;
+}
+
+// The record's description of the optimum: its arcs, switch times, segments and the starts that led there.
+void record_optimum(const OptimizeResult& r, const OptimalSchedule& optimal, double t_max, nlohmann::json* record) {
+  nlohmann::json arcs = nlohmann::json::array();
+  for (std::size_t i = 0; i < r.arcs.size(); ++i)
+    arcs.push_back({{"start", r.arcs[i].start},
+                    {"end", i + 1 < r.arcs.size() ? r.arcs[i + 1].start : t_max},
+                    {"u", r.arcs[i].u},
+                    {"singular", r.arcs[i].singular}});
+  (*record)["arcs"] = arcs;
+  (*record)["bang_bang"] = r.bang_bang;
+  (*record)["refined"] = r.refined;
+  (*record)["refine_evaluations"] = r.refine_evaluations;
+  nlohmann::json switches = nlohmann::json::array();
+  for (std::size_t i = 1; i < r.arcs.size(); ++i)
+    if (!r.arcs[i].singular && !r.arcs[i - 1].singular) switches.push_back(r.arcs[i].start);
+  (*record)["switch_times"] = switches;
+  nlohmann::json segment_rows = nlohmann::json::array();
+  if (!optimal.shuffled)
+    for (const auto& row : optimal.rows) segment_rows.push_back({row.first, row.second});
+  (*record)["protocol"] = optimal.shuffled ? "shuffled" : "custom";
+  (*record)["segments"] = segment_rows;
+  (*record)["set"] = optimal.shuffled
+                         ? std::string("--set curriculum.protocol=shuffled")
+                         : "--set curriculum.protocol=custom --set 'curriculum.segments=" + optimal.segments + "'";
+  (*record)["budget_multiplier"] = r.multiplier;
+  nlohmann::json st = nlohmann::json::array();
+  for (const auto& s : r.starts)
+    st.push_back({{"start", s.name},
+                  {"objective", json_number(s.objective)},
+                  {"iterations", s.iterations},
+                  {"evaluations", s.evaluations},
+                  {"stationarity", s.stationarity}});
+  (*record)["starts"] = st;
+  const StartResult& best = r.starts.at(r.best);
+  (*record)["best_start"] = best.name;
+  (*record)["starts_agreeing"] = r.agreeing;
+  (*record)["iterations"] = best.iterations;
+  (*record)["gradient_norm"] = best.stationarity;
+}
+
+nlohmann::json method_json(const Config& config, const OptimizeResult& r, const OptimizeOptions& options) {
+  return {{"stage", r.method},
+          {"pieces", options.grid.pieces},
+          {"rk4_steps_per_piece", options.grid.steps},
+          {"gradient", "discrete adjoint of RK4; vector-Jacobian products by central differences"},
+          {"optimiser", "projected gradient, Armijo search, budget multiplier by bisection"},
+          {"refine", "Nelder-Mead on the free switch times, production integrator"},
+          {"max_switches", options.max_switches},
+          {"integrator", config.string("theory.method")},
+          {"rtol", config.real("theory.rtol")},
+          {"atol", config.real("theory.atol")}};
+}
+
+// A local method with few starts or iterations can end above a fixed protocol (`beaten`): say so, never hide it.
+std::string optimize_report(const std::string& objective, double budget, const OptimizeResult& r,
+                            const std::vector<double>& fixed_values, bool beaten, const OptimalSchedule& optimal) {
+  std::string report = "tilt optimize: " + objective +
+                       "(t_max) minimised over the easy share u(t), budget p_E = " + format_number(budget) + "\n";
+  report += "  optimal     " + format_number(r.objective) + "   (" + std::to_string(r.agreeing) + " of " +
+            std::to_string(r.starts.size()) + " starts agree; " + (r.bang_bang ? "bang-bang" : "singular arcs") + ")\n";
+  for (std::size_t i = 0; i < kFixed.size(); ++i)
+    report += "  " + kFixed[i] + std::string(12 - kFixed[i].size(), ' ') + format_number(fixed_values[i]) + "\n";
+  if (beaten)
+    report +=
+        "  warning: a fixed protocol is better than the optimiser's result; raise optimize.starts or "
+        "optimize.iterations\n";
+  report += optimal.shuffled ? std::string("  protocol    shuffled (no switch)\n")
+                             : "  segments    " + optimal.segments + "\n";
+  return report;
+}
+
 }  // namespace
 
 CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks) {
@@ -116,173 +298,41 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   check_optimize(config, columns);
   if (hooks.before_compute) hooks.before_compute();
 
-  ControlProblem problem;
-  problem.model = theory.model.get();
-  problem.y0 = theory.y0;
-  problem.t_max = config.real("t_max");
-  problem.easy = config.real("curriculum.easy");
-  problem.hard = config.real("curriculum.hard");
-  problem.budget = config.real("curriculum.easy_fraction");
-  const std::string objective = config.string("optimize.objective");
-  problem.objective = std::size_t(std::find(columns.begin(), columns.end(), objective) - columns.begin());
-  problem.anchor_at_switches = problem.model->anchors_at_switches();
-
-  OptimizeOptions options;
-  options.grid.pieces = std::size_t(config.integer("optimize.pieces"));
-  options.grid.steps = std::size_t(config.integer("optimize.steps"));
-  options.starts = int(config.integer("optimize.starts"));
-  options.max_iterations = int(config.integer("optimize.iterations"));
-  options.tolerance = config.real("optimize.tolerance");
-  options.seed = static_cast<unsigned long long>(config.integer("seed"));
-  options.refine = config.boolean("optimize.refine");
-  options.max_switches = int(config.integer("optimize.max_switches"));
-  options.integrator = integrator_options(e);
+  const ControlProblem problem = control_problem(config, theory, columns);
+  const OptimizeOptions options = optimize_options(config, e);
   const OptimizeResult r = optimize_curriculum(problem, options);
+  const std::vector<double> fixed_values = fixed_objectives(config, problem, options.integrator);
+  const bool beaten = *std::min_element(fixed_values.begin(), fixed_values.end()) < r.objective;
 
-  // The fixed protocols at the same budget, by the production integrator.
-  nlohmann::json compare = nlohmann::json::object();
-  std::vector<double> fixed_values;
-  const std::vector<std::string> fixed = {"curriculum", "anti", "shuffled"};
-  for (const auto& protocol : fixed) {
-    const Config c = config.with({"curriculum.protocol=" + protocol, "curriculum.segments=[]"});
-    const double J = schedule_objective(problem, resolve(c).schedule, options.integrator);
-    compare[protocol] = json_number(J);
-    fixed_values.push_back(J);
-  }
-  compare["optimal"] = json_number(r.objective);
-  // A local method with few starts or iterations can end above a fixed protocol: say so, never hide it.
-  const double best_fixed = *std::min_element(fixed_values.begin(), fixed_values.end());
-  const bool beaten = best_fixed < r.objective;
-
-  // The optimal schedule as the experiment `tilt ode`, `tilt sim` and `tilt sweep` take, and its trajectory.
-  const auto rows = segments_of(r.arcs, problem.t_max, problem.easy, problem.hard);
-  const std::string segments = segments_toml(rows);
-  // One arc at the budget's share is the shuffled protocol (consolidation's search may find it best: without a
-  // switch nothing anchors), which the segments cannot hold.
-  const bool shuffled = r.arcs.size() == 1 && r.arcs[0].u > 0 && r.arcs[0].u < 1;
-  const Config optimal = shuffled ? config.with({"curriculum.protocol=shuffled", "curriculum.segments=[]"})
-                                  : config.with({"curriculum.protocol=custom", "curriculum.segments=" + segments});
-  const TheoryResult run = run_theory(resolve(optimal));
+  // The optimal schedule as an experiment, and its trajectory by the production integrator.
+  const OptimalSchedule optimal = optimal_schedule(config, r, problem);
+  const TheoryResult run = run_theory(resolve(optimal.config));
   const Trajectory& trajectory = run.members.at(0);
   const double realised = trajectory.rows.back().at(problem.objective);
 
+  const std::string objective = config.string("optimize.objective");
   CommandResult result;
-  {
-    Table t;
-    t.columns.push_back("t");
-    t.values.push_back(trajectory.times);
-    for (std::size_t j = 0; j < trajectory.columns.size(); ++j) {
-      t.columns.push_back(trajectory.columns[j]);
-      std::vector<double> column;
-      for (const auto& row : trajectory.rows) column.push_back(row[j]);
-      t.values.push_back(column);
-    }
-    t.csv = to_csv(trajectory);
-    result.tables.push_back(t);
-  }
-  const StartResult& best = r.starts.at(r.best);
-  const double w = options.grid.width(problem);
-  std::vector<double> starts, ends;
-  for (std::size_t j = 0; j < options.grid.pieces; ++j) {
-    starts.push_back(double(j) * w);
-    ends.push_back(double(j + 1) * w);
-  }
-  // The piecewise optimum and its switching function; after consolidation's switch search (no piecewise stage),
-  // the easy share of each piece under the optimal arcs, and no switching function.
-  std::vector<double> u = best.u, switching = r.switching;
-  if (u.size() != options.grid.pieces) {
-    u.assign(options.grid.pieces, 0.0);
-    switching.assign(options.grid.pieces, std::nan(""));
-    for (std::size_t j = 0; j < options.grid.pieces; ++j)
-      for (std::size_t i = 0; i < r.arcs.size(); ++i) {
-        const double a = std::max(starts[j], r.arcs[i].start);
-        const double b = std::min(ends[j], i + 1 < r.arcs.size() ? r.arcs[i + 1].start : problem.t_max);
-        if (b > a) u[j] += r.arcs[i].u * (b - a) / w;
-      }
-  }
-  result.tables.push_back(csv_table({"t_start", "t_end", "u", "switching"}, {starts, ends, u, switching}));
-  result.tables.back().name = "control";
-  {
-    const std::vector<double> values = {r.objective, fixed_values[0], fixed_values[1], fixed_values[2]};
-    Table t = csv_table({"protocol", objective}, {std::vector<double>(4, std::nan("")), values});
-    t.name = "compare";
-    t.csv = "protocol," + objective + "\noptimal," + format_number(values[0]) + "\ncurriculum," +
-            format_number(values[1]) + "\nanti," + format_number(values[2]) + "\nshuffled," + format_number(values[3]) +
-            "\n";
-    result.tables.push_back(t);
-  }
+  result.tables.push_back(trajectory_table(trajectory));
+  result.tables.push_back(control_table(r, options, problem));
+  result.tables.push_back(compare_table(objective, r.objective, fixed_values));
 
   nlohmann::json record = run_record(config, "optimize");
   record["objective"] = {{"column", objective},
                          {"value", json_number(r.objective)},
                          {"piecewise_value", json_number(r.piecewise_objective)},
                          {"segments_value", json_number(realised)}};
+  nlohmann::json compare = nlohmann::json::object();
+  for (std::size_t i = 0; i < kFixed.size(); ++i) compare[kFixed[i]] = json_number(fixed_values[i]);
+  compare["optimal"] = json_number(r.objective);
   record["compare"] = compare;
   record["beaten_by_fixed"] = beaten;
-  nlohmann::json arcs = nlohmann::json::array();
-  for (std::size_t i = 0; i < r.arcs.size(); ++i)
-    arcs.push_back({{"start", r.arcs[i].start},
-                    {"end", i + 1 < r.arcs.size() ? r.arcs[i + 1].start : problem.t_max},
-                    {"u", r.arcs[i].u},
-                    {"singular", r.arcs[i].singular}});
-  record["arcs"] = arcs;
-  record["bang_bang"] = r.bang_bang;
-  record["refined"] = r.refined;
-  record["refine_evaluations"] = r.refine_evaluations;
-  nlohmann::json switches = nlohmann::json::array();
-  for (std::size_t i = 1; i < r.arcs.size(); ++i)
-    if (!r.arcs[i].singular && !r.arcs[i - 1].singular) switches.push_back(r.arcs[i].start);
-  record["switch_times"] = switches;
-  nlohmann::json segment_rows = nlohmann::json::array();
-  if (!shuffled)
-    for (const auto& row : rows) segment_rows.push_back({row.first, row.second});
-  record["protocol"] = shuffled ? "shuffled" : "custom";
-  record["segments"] = segment_rows;
-  record["set"] = shuffled ? std::string("--set curriculum.protocol=shuffled")
-                           : "--set curriculum.protocol=custom --set 'curriculum.segments=" + segments + "'";
-  record["budget_multiplier"] = r.multiplier;
-  nlohmann::json st = nlohmann::json::array();
-  for (const auto& s : r.starts)
-    st.push_back({{"start", s.name},
-                  {"objective", json_number(s.objective)},
-                  {"iterations", s.iterations},
-                  {"evaluations", s.evaluations},
-                  {"stationarity", s.stationarity}});
-  record["starts"] = st;
-  record["best_start"] = best.name;
-  record["starts_agreeing"] = r.agreeing;
-  record["iterations"] = best.iterations;
-  record["gradient_norm"] = best.stationarity;
-  record["method"] = {{"stage", r.method},
-                      {"pieces", options.grid.pieces},
-                      {"rk4_steps_per_piece", options.grid.steps},
-                      {"gradient", "discrete adjoint of RK4; vector-Jacobian products by central differences"},
-                      {"optimiser", "projected gradient, Armijo search, budget multiplier by bisection"},
-                      {"refine", "Nelder-Mead on the free switch times, production integrator"},
-                      {"max_switches", options.max_switches},
-                      {"integrator", config.string("theory.method")},
-                      {"rtol", config.real("theory.rtol")},
-                      {"atol", config.real("theory.atol")}};
+  record_optimum(r, optimal, problem.t_max, &record);
+  record["method"] = method_json(config, r, options);
   record["wall_seconds"] = r.wall_seconds;
   record["columns"] = columns_json(config.string("model"), result.tables[0].csv);
   result.record = record.dump(2) + "\n";
-  result.experiment = optimal.to_toml();
-  {
-    std::string report = "tilt optimize: " + objective +
-                         "(t_max) minimised over the easy share u(t), budget p_E = " + format_number(problem.budget) +
-                         "\n";
-    report += "  optimal     " + format_number(r.objective) + "   (" + std::to_string(r.agreeing) + " of " +
-              std::to_string(r.starts.size()) + " starts agree; " + (r.bang_bang ? "bang-bang" : "singular arcs") +
-              ")\n";
-    for (std::size_t i = 0; i < fixed.size(); ++i)
-      report += "  " + fixed[i] + std::string(12 - fixed[i].size(), ' ') + format_number(fixed_values[i]) + "\n";
-    if (beaten)
-      report +=
-          "  warning: a fixed protocol is better than the optimiser's result; raise optimize.starts or "
-          "optimize.iterations\n";
-    report += shuffled ? std::string("  protocol    shuffled (no switch)\n") : "  segments    " + segments + "\n";
-    result.report = report;
-  }
+  result.experiment = optimal.config.to_toml();
+  result.report = optimize_report(objective, problem.budget, r, fixed_values, beaten, optimal);
   return result;
 }
 

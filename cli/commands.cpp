@@ -20,6 +20,8 @@ Experiment experiment_of(const CommandOptions& options) {
 
 void warn(const std::string& text) { std::cerr << "tilt: warning: " << text << "\n"; }
 
+Overwrite overwrite_of(const CommandOptions& options) { return options.force ? Overwrite::Replace : Overwrite::Refuse; }
+
 // Everything about --out, before any compute: a file prefix in a writable folder, no output file already there
 // (unless --force).
 CommandHooks refuse_outputs(const CommandOptions& options, const std::vector<std::string>& suffixes) {
@@ -30,7 +32,7 @@ CommandHooks refuse_outputs(const CommandOptions& options, const std::vector<std
     check_output_prefix(options.out);
     std::vector<std::string> paths;
     for (const auto& s : suffixes) paths.push_back(options.out + s);
-    refuse_existing(paths, options.force);
+    refuse_existing(paths, overwrite_of(options));
   };
   return hooks;
 }
@@ -41,8 +43,8 @@ void emit(const CommandOptions& options, const CommandResult& result) {
     std::cout << result.tables.at(0).csv;
     return;
   }
-  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, options.force);
-  write_file_atomic(options.out + ".json", result.record, options.force);
+  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, overwrite_of(options));
+  write_file_atomic(options.out + ".json", result.record, overwrite_of(options));
 }
 
 }  // namespace
@@ -65,9 +67,9 @@ int run_validate(const CommandOptions& options) {
   validate.scaling_column = options.scaling_column;
   const CommandResult result = validate_command(experiment_of(options), validate, hooks);
   if (!options.out.empty()) {
-    write_file_atomic(options.out + "_theory.csv", result.tables.at(0).csv, options.force);
-    write_file_atomic(options.out + "_sim.csv", result.tables.at(1).csv, options.force);
-    write_file_atomic(options.out + "_validate.json", result.record, options.force);
+    write_file_atomic(options.out + "_theory.csv", result.tables.at(0).csv, overwrite_of(options));
+    write_file_atomic(options.out + "_sim.csv", result.tables.at(1).csv, overwrite_of(options));
+    write_file_atomic(options.out + "_validate.json", result.record, overwrite_of(options));
   }
   return result.exit_code;
 }
@@ -77,11 +79,11 @@ int run_optimize(const CommandOptions& options) {
   const CommandResult result = optimize_command(experiment_of(options), refuse_outputs(options, suffixes));
   std::cout << result.report;
   if (options.out.empty()) return 0;
-  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, options.force);
-  write_file_atomic(options.out + "_control.csv", result.tables.at(1).csv, options.force);
-  write_file_atomic(options.out + "_compare.csv", result.tables.at(2).csv, options.force);
-  write_file_atomic(options.out + "_optimal.toml", result.experiment, options.force);
-  write_file_atomic(options.out + ".json", result.record, options.force);
+  write_file_atomic(options.out + ".csv", result.tables.at(0).csv, overwrite_of(options));
+  write_file_atomic(options.out + "_control.csv", result.tables.at(1).csv, overwrite_of(options));
+  write_file_atomic(options.out + "_compare.csv", result.tables.at(2).csv, overwrite_of(options));
+  write_file_atomic(options.out + "_optimal.toml", result.experiment, overwrite_of(options));
+  write_file_atomic(options.out + ".json", result.record, overwrite_of(options));
   return 0;
 }
 

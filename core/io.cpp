@@ -66,8 +66,8 @@ std::string to_csv(const EnsembleTrajectory& ensemble) {
   return out;
 }
 
-void refuse_existing(const std::vector<std::string>& paths, bool force) {
-  if (force) return;
+void refuse_existing(const std::vector<std::string>& paths, Overwrite overwrite) {
+  if (overwrite == Overwrite::Replace) return;
   for (const auto& p : paths)
     if (std::filesystem::exists(p))
       throw InputError("output file '" + p + "' exists; refusing to overwrite it (use --force to replace it)");
@@ -169,8 +169,8 @@ void check_output_prefix(const std::string& prefix) {
   }
 }
 
-void write_file_atomic(const std::string& path, const std::string& content, bool force) {
-  refuse_existing({path}, force);
+void write_file_atomic(const std::string& path, const std::string& content, Overwrite overwrite) {
+  refuse_existing({path}, overwrite);
   const std::filesystem::path target(path);
   if (target.has_parent_path()) {
     std::error_code error;

@@ -16,12 +16,15 @@ nlohmann::json json_number(double x);  // x for a JSON record; null when not fin
 std::string to_csv(const Trajectory& trajectory);
 std::string to_csv(const EnsembleTrajectory& ensemble);
 
-// Writes `content` to `path` atomically (temporary file + rename). Refuses to replace an existing file unless
-// `force`; throws InputError then, RunError on I/O failure.
-void write_file_atomic(const std::string& path, const std::string& content, bool force);
-// Throws InputError if any of `paths` exists and !force; checked before a run starts, so nothing is computed
-// only to be refused at the end.
-void refuse_existing(const std::vector<std::string>& paths, bool force);
+// What to do with an output file that exists already: refuse (the default; --force is Replace) or replace it.
+enum class Overwrite { Refuse, Replace };
+
+// Writes `content` to `path` atomically (temporary file + rename). Refuses to replace an existing file under
+// Overwrite::Refuse; throws InputError then, RunError on I/O failure.
+void write_file_atomic(const std::string& path, const std::string& content, Overwrite overwrite);
+// Throws InputError if any of `paths` exists under Overwrite::Refuse; checked before a run starts, so nothing is
+// computed only to be refused at the end.
+void refuse_existing(const std::vector<std::string>& paths, Overwrite overwrite);
 // Checks, before a run starts, that `prefix` (of --out) can take the files PREFIX<suffix>: it names files, not a
 // folder (no trailing '/', not an existing directory), and its folder (or the nearest existing ancestor, where
 // the folder will be created) is a writable directory, probed by creating and removing a file. A missing folder is

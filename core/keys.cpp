@@ -187,6 +187,7 @@ void attach_inert(KeySpec& spec) {
   }
 }
 
+// A data table, not logic: one entry per key (name, default, allowed values, doc); its length is the key count.
 std::vector<KeySpec> build_registry() {
   const std::vector<std::string>& models = model_names();
   std::vector<KeySpec> registry{

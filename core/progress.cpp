@@ -55,7 +55,7 @@ Progress::Progress(std::string what, long long members, double t_end)
 
 Progress::~Progress() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (shown_) render(true);
+  if (shown_) render(Line::Final);
 }
 
 void Progress::update(long long member, double t) {
@@ -65,7 +65,7 @@ void Progress::update(long long member, double t) {
   std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock() || elapsed < next_render_.load()) return;  // another thread is drawing it
   next_render_ = elapsed + (terminal_ ? kTerminalEvery : kPlainEvery);
-  render(false);
+  render(Line::Live);
 }
 
 void Progress::member_done(long long member) {
@@ -101,7 +101,8 @@ std::string Progress::line() const {
   return out;
 }
 
-void Progress::render(bool final_line) {
+void Progress::render(Line which) {
+  const bool final_line = which == Line::Final;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const bool stopped = final_line && std::uncaught_exceptions() > 0;  // an error is on its way out
   std::string text =

@@ -28,7 +28,9 @@ class Progress {
   static void set_enabled(bool enabled);
 
  private:
-  void render(bool final_line);
+  // Live: the line under way (replaced in place on a terminal); Final: the closing "done" / "stopped" line.
+  enum class Line { Live, Final };
+  void render(Line which);
   std::string line() const;
 
   std::string what_;

@@ -374,13 +374,15 @@ void check_output_files(const SweepOptions& options) {
                        "the --out PREFIX of an interrupted sweep, or no --resume to start one");
     check_output_prefix(options.out);
     if (!options.resume) {
-      refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
+      refuse_existing({options.out + ".csv", options.out + ".json"},
+                      options.force ? Overwrite::Replace : Overwrite::Refuse);
       if (std::filesystem::exists(options.out + ".journal") && !options.force)
         throw InputError("'" + options.out +
                          ".journal' exists: an unfinished sweep wrote it; allowed: --resume "
                          "to continue it, or --force to start over");
     } else {
-      refuse_existing({options.out + ".csv", options.out + ".json"}, options.force);
+      refuse_existing({options.out + ".csv", options.out + ".json"},
+                      options.force ? Overwrite::Replace : Overwrite::Refuse);
     }
   } else if (options.resume && !options.dry_run) {
     throw InputError("--resume needs --out PREFIX (the journal is PREFIX.journal)");
@@ -487,7 +489,7 @@ void record_point(const SweepSpec& spec, const SweepOptions& options, const std:
   const nlohmann::json j = nlohmann::json::parse(message);  // once: the result and its "error", if any
   PointResult r = PointResult::from_json(j);
   for (const auto& [name, text] : r.files)
-    if (!options.out.empty()) write_file_atomic(options.out + "_points/" + name, text, true);
+    if (!options.out.empty()) write_file_atomic(options.out + "_points/" + name, text, Overwrite::Replace);
   r.files.clear();
   if (work.journal) work.journal->append(r);
   work.rows[r.index] = sweep_row(spec, r);
@@ -587,8 +589,8 @@ int run_sweep(SweepSpec& spec, const SweepOptions& options, const Cluster& clust
   } else {
     const std::string record_text = sweep_record(spec, options, work, checked, threads, cluster, wall).dump(2) + "\n";
     if (!options.out.empty()) {
-      write_file_atomic(options.out + ".csv", csv, true);
-      write_file_atomic(options.out + ".json", record_text, true);
+      write_file_atomic(options.out + ".csv", csv, Overwrite::Replace);
+      write_file_atomic(options.out + ".json", record_text, Overwrite::Replace);
       if (work.journal) work.journal->remove();
     }
     if (options.output) *options.output = SweepOutput{csv, record_text};

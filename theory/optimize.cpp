@@ -72,7 +72,79 @@ struct Field {
     }
   }
   double observe(const std::vector<double>& y) const { return p.model->observe(y.data()).at(p.objective); }
+  // dJ/dy at the final state, by central differences of the observable: the adjoint's value at t_max.
+  std::vector<double> observe_gradient(const std::vector<double>& y) const {
+    std::vector<double> lambda(n), yp = y;
+    for (std::size_t m = 0; m < n; ++m) {
+      const double d = 1e-6 * std::max(1.0, std::abs(y[m]));
+      yp[m] = y[m] + d;
+      const double jp = observe(yp);
+      yp[m] = y[m] - d;
+      const double jm = observe(yp);
+      yp[m] = y[m];
+      lambda[m] = (jp - jm) / (2 * d);
+    }
+    return lambda;
+  }
 };
+
+// The discrete adjoint of one RK4 step y' = y + h/6 (k1 + 2 k2 + 2 k3 + k4), k_i = F(Y_i): from the step's start
+// y0 it recomputes the stages exactly as the forward sweep computed them, then turns lambda = dJ/dy' into dJ/dy
+// and adds the step's share of dJ/du to *du (in the order the forward stages were taken, reversed).
+struct Rk4Adjoint {
+  const Field& field;
+  std::size_t n;
+  std::vector<double> k1, k2, k3, k4, gk, gY, acc, D;
+  explicit Rk4Adjoint(const Field& f) : field(f), n(f.n), k1(n), k2(n), k3(n), k4(n), gk(n), gY(n), acc(n), D(n) {}
+
+  void back(double uj, std::size_t ph, const double* y0, double t, double h, std::vector<double>& lambda, double* du) {
+    std::vector<double> Y1(y0, y0 + n), Y2(n), Y3(n), Y4(n);
+    field.mix(uj, ph, Y1.data(), k1.data(), t);
+    for (std::size_t i = 0; i < n; ++i) Y2[i] = Y1[i] + 0.5 * h * k1[i];
+    field.mix(uj, ph, Y2.data(), k2.data(), t + 0.5 * h);
+    for (std::size_t i = 0; i < n; ++i) Y3[i] = Y1[i] + 0.5 * h * k2[i];
+    field.mix(uj, ph, Y3.data(), k3.data(), t + 0.5 * h);
+    for (std::size_t i = 0; i < n; ++i) Y4[i] = Y1[i] + h * k3[i];
+    std::fill(acc.begin(), acc.end(), 0.0);
+    auto stage = [&](const std::vector<double>& Yi, double ti) {  // gk -> gY = J^T gk, du += gk . (f_E - f_H)
+      field.vjp(uj, ph, Yi.data(), gk.data(), gY.data(), ti);
+      field.difference(ph, Yi.data(), D.data(), ti);
+      for (std::size_t i = 0; i < n; ++i) {
+        *du += gk[i] * D[i];
+        acc[i] += gY[i];
+      }
+    };
+    for (std::size_t i = 0; i < n; ++i) gk[i] = h / 6 * lambda[i];
+    stage(Y4, t + h);
+    for (std::size_t i = 0; i < n; ++i) gk[i] = h / 3 * lambda[i] + h * gY[i];
+    stage(Y3, t + 0.5 * h);
+    for (std::size_t i = 0; i < n; ++i) gk[i] = h / 3 * lambda[i] + 0.5 * h * gY[i];
+    stage(Y2, t + 0.5 * h);
+    for (std::size_t i = 0; i < n; ++i) gk[i] = h / 6 * lambda[i] + 0.5 * h * gY[i];
+    stage(Y1, t);
+    for (std::size_t i = 0; i < n; ++i) lambda[i] += acc[i];
+  }
+};
+
+// Through a switch y_after = S(y_before) (OdeModel::on_switch): lambda_before = (dS/dy)^T lambda_after, by
+// central differences at the state before the switch, yb.
+std::vector<double> switch_adjoint(const ControlProblem& problem, const double* yb, const std::vector<double>& lambda) {
+  const std::size_t n = lambda.size();
+  std::vector<double> yp(yb, yb + n), sp(n), sm(n), out(n);
+  for (std::size_t m = 0; m < n; ++m) {
+    const double d = 1e-6 * std::max(1.0, std::abs(yb[m]));
+    sp = yp;
+    sp[m] += d;
+    problem.model->on_switch(sp.data());
+    sm = yp;
+    sm[m] -= d;
+    problem.model->on_switch(sm.data());
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += lambda[i] * (sp[i] - sm[i]);
+    out[m] = s / (2 * d);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -116,75 +188,16 @@ double control_objective(const ControlProblem& problem, const ControlGrid& grid,
   const double J = field.observe(y);
   if (!gradient) return J;
 
-  // Backward: lambda = dJ/dy, first at t_max by central differences of the observable, then through every step.
-  std::vector<double> lambda(n);
-  {
-    std::vector<double> yp = y;
-    for (std::size_t m = 0; m < n; ++m) {
-      const double d = 1e-6 * std::max(1.0, std::abs(y[m]));
-      yp[m] = y[m] + d;
-      const double jp = field.observe(yp);
-      yp[m] = y[m] - d;
-      const double jm = field.observe(yp);
-      yp[m] = y[m];
-      lambda[m] = (jp - jm) / (2 * d);
-    }
-  }
+  // Backward: lambda = dJ/dy, first at t_max, then through every step and switch in reverse.
+  std::vector<double> lambda = field.observe_gradient(y);
   gradient->assign(N, 0.0);
-  std::vector<double> Y(n), gk(n), gY(n), acc(n), D(n);
+  Rk4Adjoint adjoint(field);
   for (std::size_t jj = N; jj-- > 0;) {
-    const std::size_t ph = phase_of[jj];
-    const double uj = u[jj];
     double du = 0;
-    for (std::size_t ss = S; ss-- > 0;) {
-      const double t = double(jj) * w + double(ss) * h;
-      const double* y0 = &starts[(jj * S + ss) * n];
-      // Recompute the stages Y1..Y4 of this step.
-      std::vector<double> Y1(y0, y0 + n), Y2(n), Y3(n), Y4(n);
-      field.mix(uj, ph, Y1.data(), k1.data(), t);
-      for (std::size_t i = 0; i < n; ++i) Y2[i] = Y1[i] + 0.5 * h * k1[i];
-      field.mix(uj, ph, Y2.data(), k2.data(), t + 0.5 * h);
-      for (std::size_t i = 0; i < n; ++i) Y3[i] = Y1[i] + 0.5 * h * k2[i];
-      field.mix(uj, ph, Y3.data(), k3.data(), t + 0.5 * h);
-      for (std::size_t i = 0; i < n; ++i) Y4[i] = Y1[i] + h * k3[i];
-      // y' = y + h/6 (k1 + 2 k2 + 2 k3 + k4), k_i = F(Y_i): reverse sweep through the stages.
-      std::fill(acc.begin(), acc.end(), 0.0);
-      auto stage = [&](const std::vector<double>& Yi, double ti) {  // gk -> gY = J^T gk, du += gk . (f_E - f_H)
-        field.vjp(uj, ph, Yi.data(), gk.data(), gY.data(), ti);
-        field.difference(ph, Yi.data(), D.data(), ti);
-        for (std::size_t i = 0; i < n; ++i) {
-          du += gk[i] * D[i];
-          acc[i] += gY[i];
-        }
-      };
-      for (std::size_t i = 0; i < n; ++i) gk[i] = h / 6 * lambda[i];
-      stage(Y4, t + h);
-      for (std::size_t i = 0; i < n; ++i) gk[i] = h / 3 * lambda[i] + h * gY[i];
-      stage(Y3, t + 0.5 * h);
-      for (std::size_t i = 0; i < n; ++i) gk[i] = h / 3 * lambda[i] + 0.5 * h * gY[i];
-      stage(Y2, t + 0.5 * h);
-      for (std::size_t i = 0; i < n; ++i) gk[i] = h / 6 * lambda[i] + 0.5 * h * gY[i];
-      stage(Y1, t);
-      for (std::size_t i = 0; i < n; ++i) lambda[i] += acc[i];
-    }
+    for (std::size_t ss = S; ss-- > 0;)
+      adjoint.back(u[jj], phase_of[jj], &starts[(jj * S + ss) * n], double(jj) * w + double(ss) * h, h, lambda, &du);
     (*gradient)[jj] = du;
-    if (anchored[jj]) {  // y_after = S(y_before): lambda_before = (dS/dy)^T lambda_after, by central differences
-      const double* yb = &before[jj * n];
-      std::vector<double> yp(yb, yb + n), sp(n), sm(n), out(n);
-      for (std::size_t m = 0; m < n; ++m) {
-        const double d = 1e-6 * std::max(1.0, std::abs(yb[m]));
-        sp = yp;
-        sp[m] += d;
-        problem.model->on_switch(sp.data());
-        sm = yp;
-        sm[m] -= d;
-        problem.model->on_switch(sm.data());
-        double s = 0;
-        for (std::size_t i = 0; i < n; ++i) s += lambda[i] * (sp[i] - sm[i]);
-        out[m] = s / (2 * d);
-      }
-      lambda = out;
-    }
+    if (anchored[jj]) lambda = switch_adjoint(problem, &before[jj * n], lambda);
   }
   return J;
 }
@@ -351,40 +364,11 @@ double closing_switch(const std::vector<Arc>& arcs, const std::vector<double>& i
   return last;
 }
 
-// Nelder-Mead over the free switch times (all but the last, which the budget fixes).
-std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOptions& options, std::vector<Arc> arcs,
-                                 double scale, double min_arc, double* objective, int* evaluations) {
-  const std::size_t k = arcs.size() - 1;
-  auto with = [&](const std::vector<double>& x, std::vector<Arc>* out) {
-    const double last = closing_switch(arcs, x, problem.t_max, problem.budget);
-    if (std::isnan(last)) return false;
-    *out = arcs;
-    for (std::size_t i = 0; i + 1 < k; ++i) (*out)[i + 1].start = x[i];
-    (*out)[k].start = last;
-    // Arcs shorter than min_arc are outside the search space.
-    for (std::size_t i = 0; i <= k; ++i)
-      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start >= min_arc)) return false;
-    return true;
-  };
-  auto f = [&](const std::vector<double>& x) {
-    std::vector<Arc> a;
-    if (!with(x, &a)) return std::numeric_limits<double>::infinity();
-    ++*evaluations;
-    try {
-      return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard), options.integrator);
-    } catch (const RunError&) {  // a schedule the integrator cannot follow is outside the search space
-      return std::numeric_limits<double>::infinity();
-    }
-  };
-  const std::size_t m = k - 1;
-  std::vector<double> x0(m);
-  for (std::size_t i = 0; i < m; ++i) x0[i] = arcs[i + 1].start;
-  if (m == 0) {
-    std::vector<Arc> a;
-    if (with(x0, &a)) arcs = a;
-    *objective = f(x0);
-    return arcs;
-  }
+// Nelder-Mead from x0 with initial steps `scale` (reflection, expansion, contraction inside or outside, shrink),
+// at most 400 iterations per dimension or until the simplex spans less than 1e-9: the best vertex, *value its f.
+template <class F>
+std::vector<double> nelder_mead(F& f, const std::vector<double>& x0, double scale, double* value) {
+  const std::size_t m = x0.size();
   std::vector<std::vector<double>> simplex(m + 1, x0);
   std::vector<double> fs(m + 1);
   for (std::size_t i = 0; i < m; ++i) simplex[i + 1][i] += scale;
@@ -443,9 +427,49 @@ std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOp
     }
   }
   const std::size_t best = std::size_t(std::min_element(fs.begin(), fs.end()) - fs.begin());
+  *value = fs[best];
+  return simplex[best];
+}
+
+// Nelder-Mead over the free switch times (all but the last, which the budget fixes).
+std::vector<Arc> refine_switches(const ControlProblem& problem, const OptimizeOptions& options, std::vector<Arc> arcs,
+                                 double scale, double min_arc, double* objective, int* evaluations) {
+  const std::size_t k = arcs.size() - 1;
+  auto with = [&](const std::vector<double>& x, std::vector<Arc>* out) {
+    const double last = closing_switch(arcs, x, problem.t_max, problem.budget);
+    if (std::isnan(last)) return false;
+    *out = arcs;
+    for (std::size_t i = 0; i + 1 < k; ++i) (*out)[i + 1].start = x[i];
+    (*out)[k].start = last;
+    // Arcs shorter than min_arc are outside the search space.
+    for (std::size_t i = 0; i <= k; ++i)
+      if (!((i + 1 <= k ? (*out)[i + 1].start : problem.t_max) - (*out)[i].start >= min_arc)) return false;
+    return true;
+  };
+  auto f = [&](const std::vector<double>& x) {
+    std::vector<Arc> a;
+    if (!with(x, &a)) return std::numeric_limits<double>::infinity();
+    ++*evaluations;
+    try {
+      return schedule_objective(problem, schedule_of(a, problem.t_max, problem.easy, problem.hard), options.integrator);
+    } catch (const RunError&) {  // a schedule the integrator cannot follow is outside the search space
+      return std::numeric_limits<double>::infinity();
+    }
+  };
+  const std::size_t m = k - 1;
+  std::vector<double> x0(m);
+  for (std::size_t i = 0; i < m; ++i) x0[i] = arcs[i + 1].start;
+  if (m == 0) {
+    std::vector<Arc> a;
+    if (with(x0, &a)) arcs = a;
+    *objective = f(x0);
+    return arcs;
+  }
+  double best = 0;
+  const std::vector<double> x = nelder_mead(f, x0, scale, &best);
   std::vector<Arc> out;
-  with(simplex[best], &out);
-  *objective = fs[best];
+  with(x, &out);
+  *objective = best;
   return out;
 }
 

@@ -230,7 +230,7 @@ void XgmGauss::lines_pass(const LinePoints& points, const XgmOverlaps& o, const 
   }
 }
 
-const LineRules* XgmGauss::loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular,
+const LineRules* XgmGauss::loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, const ObserveOptions& request,
                                       double* loss_node) const {
   // The loss by quadrature along the lines (smooth activations, logistic loss): its quadrature error is the
   // change from n to 2n nodes on the first lines of every replicate (a systematic error, so a few lines show
@@ -239,7 +239,7 @@ const LineRules* XgmGauss::loss_rules(const XgmOverlaps& o, const Eigen::MatrixX
   const LineRules* rules = rules_;
   PassOptions lo;
   lo.loss = true;
-  lo.lower_triangular = lower_triangular;
+  lo.lower_triangular = request.lower_triangular;
   lo.count = std::min(kFirstObservableLines, points.n);
   std::vector<XgmMoments> a(kReplicates, zero_moments(p_.K, p_.D)), b = a;
   lines_pass(points, o, A, lo, *rules, &a);
@@ -315,8 +315,7 @@ void XgmGauss::observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, con
   opt.control_variates = request.cv_means != nullptr;
   opt.lower_triangular = request.lower_triangular;
   double loss_node = 0;
-  const LineRules* rules =
-      need_loss && rhs_uses_nodes() ? loss_rules(o, A, request.lower_triangular, &loss_node) : rules_;
+  const LineRules* rules = need_loss && rhs_uses_nodes() ? loss_rules(o, A, request, &loss_node) : rules_;
   int n = p_.observable_tol > 0 ? std::min(kFirstObservableLines, points.n) : points.n;
   opt.count = n;
   lines_pass(points, o, A, opt, *rules, &sums, &cv);

@@ -97,8 +97,8 @@ class XgmGauss {
   void observe_lines(const XgmOverlaps& o, const Eigen::MatrixXd& A, const ObserveOptions& request,
                      XgmMoments* out) const;
   // The nodes along the lines for the loss (p.nodes, or doubled from there under p.nodes_auto) and, in *loss_node,
-  // the quadrature's error estimate at them.
-  const xgm_detail::LineRules* loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, bool lower_triangular,
+  // the quadrature's error estimate at them (request.lower_triangular: A's shape, as for observe_lines).
+  const xgm_detail::LineRules* loss_rules(const XgmOverlaps& o, const Eigen::MatrixXd& A, const ObserveOptions& request,
                                           double* loss_node) const;
   // The replicates' eps sums corrected by the control variates (cv: per cluster and replicate).
   void control_variate_eps(const std::vector<CvSums>& cv, const std::vector<std::pair<double, double>>& means,
