@@ -44,7 +44,7 @@ TEST(TimeToThreshold, IsTheFirstCrossingOfANonMonotoneCurve) {
 }
 
 // The multiply-adds of one xgm SGD step, counted operation by operation on a plain re-statement of the step of
-// sim/models/xgm_sgd.cpp (one count per multiply or multiply-add on the student's weights, the output and the
+// models/xgm/sim/xgm_sgd.cpp (one count per multiply or multiply-add on the student's weights, the output and the
 // read-out; the sampling and the teacher's label are not counted, as docs/sweep.md defines the cost).
 double counted_xgm_step(int K, long long d, bool weight_decay, bool train_readout) {
   double count = 0;
