@@ -11,6 +11,7 @@ in the panel of its K with the theory of the same eta.
 One column of panels per K (those of --K), rows eps_easy and eps_hard. Writes OUT.pdf and OUT.png.
 Usage:
   /usr/bin/python3 plots/fmnist_theory.py [SIM.csv ...] [--K 4,16] [--eta 1] [--theory DIR] [--out PREFIX]
+  /usr/bin/python3 plots/fmnist_theory.py RUN.csv ... --collect docs/data/fmnist_surrogate   (small copies)
 """
 import argparse
 import csv
@@ -119,14 +120,50 @@ def plot(sims, Ks, eta, directory, out):
     return drawn
 
 
+KEEP = ["t", "eps", "eps_easy", "eps_hard", "eps_mix", "loss"]
+
+
+def collect(sources, directory):
+    """Copy the columns KEEP (with their _se and the seeds column where present) of tilt CSVs into directory, and
+    one line per file (command, members, wall seconds, revision) from its JSON record into directory/runs.json."""
+    os.makedirs(directory, exist_ok=True)
+    manifest_path = os.path.join(directory, "runs.json")
+    manifest = {}
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            manifest = json.load(f)
+    for path in sources:
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+        cols = [c for c in rows[0] if c in KEEP or (c.endswith("_se") and c[:-3] in KEEP) or c == "seeds"]
+        name = os.path.basename(path)
+        with open(os.path.join(directory, name), "w") as f:
+            f.write(",".join(cols) + "\n")
+            for r in rows:
+                f.write(",".join(r[c] for c in cols) + "\n")
+        record = os.path.splitext(path)[0] + ".json"
+        if os.path.exists(record):
+            with open(record) as f:
+                rec = json.load(f)
+            manifest[name] = {"argv": rec.get("argv"), "wall_seconds": rec.get("wall_seconds"),
+                              "git_revision": rec.get("git_revision"), "seeds": rec.get("seeds")}
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("sims", nargs="*", help="tilt sim CSVs (real-data SGD, model fmnist)")
+    ap.add_argument("--collect", metavar="DIR", help="instead of plotting: copy the error columns of the CSVs given "
+                    "into DIR (small files for docs/data), with their records' commands in DIR/runs.json")
     ap.add_argument("--K", default="4,16", help="widths, one column of panels each")
     ap.add_argument("--eta", type=float, default=1.0, help="which theory curves (K{K}_eta{eta}_{protocol}.csv)")
     ap.add_argument("--theory", default=os.path.join(os.path.dirname(HERE), "docs", "data", "fmnist_surrogate"))
     ap.add_argument("--out", default="fmnist_theory")
     args = ap.parse_args()
+    if args.collect:
+        collect(args.sims, args.collect)
+        return
     Ks = [int(k) for k in args.K.split(",")]
     drawn = plot(args.sims, Ks, args.eta, args.theory, args.out)
     if drawn["theory"] == 0:
