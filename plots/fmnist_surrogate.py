@@ -18,8 +18,8 @@ fmnist does (x = (p/255 - per-pixel mean) / s with one global s, so E||x||^2/d =
 It reads the IDX files with numpy only (no tilt code), writes an xgm experiment TOML (--toml) and the fitted numbers
 as JSON (--json), and prints a summary. Example:
 
-  /usr/bin/python3 plots/fmnist_surrogate.py --toml examples/study/fmnist_surrogate.toml \\
-      --json docs/data/fmnist_surrogate/fit.json
+  /usr/bin/python3 plots/fmnist_surrogate.py --spectrum --checks --json docs/data/fmnist_surrogate/fit.json
+  /usr/bin/python3 plots/fmnist_surrogate.py --toml docs/data/fmnist_surrogate/xgm_surrogate.toml
 """
 import argparse
 import gzip
@@ -198,7 +198,7 @@ def toml_text(f, args):
 # easy = Delta_E = residual variance per dimension outside it (clean images); hard = Delta_E + Delta * %.3f / (d - D)
 # (mask noise of variance Delta = %g on %d background pixels, spread isotropically: the real noise is not isotropic).
 # E||x||^2/d = %.6f as for the standardised images.
-# Run:  build/tilt ode examples/study/fmnist_surrogate.toml --out out/fmnist_surrogate
+# Run:  build/tilt ode %s --out out/fmnist_surrogate
 model = "xgm"
 seed = 1
 t_max = %g
@@ -237,8 +237,8 @@ clusters = [   # [centre_1 .. centre_D, label, p]
 %s
 ]
 """ % (" ".join([""] + sys.argv[1:]), len(f["p"]), f["D"], POSITIVE if args.positive is None else args.positive,
-       f["mask_size"] - f["mask_in_subspace"], f["delta"], f["mask_size"], surrogate_norm2_over_d(f), args.t_max,
-       args.eta, f["delta_easy"], f["delta_hard"], args.every, f["d"], f["D"], f["sigma"], "\n".join(rows))
+       f["mask_size"] - f["mask_in_subspace"], f["delta"], f["mask_size"], surrogate_norm2_over_d(f), args.toml,
+       args.t_max, args.eta, f["delta_easy"], f["delta_hard"], args.every, f["d"], f["D"], f["sigma"], "\n".join(rows))
 
 
 def main():
