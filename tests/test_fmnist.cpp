@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -289,6 +290,42 @@ TEST_P(FmnistStep, MatchesAHandWrittenUpdate) {
 INSTANTIATE_TEST_SUITE_P(Cases, FmnistStep,
                          ::testing::Values(Case{"relu", "square", 0, 0}, Case{"relu", "logistic", 0, 0.5},
                                            Case{"relu", "square", 4, 0.5}, Case{"erf", "logistic", 9, 0}));
+
+// The corrupted test set depends on the seed alone: built twice (as every member builds it, in any thread and in
+// any order) it gives the same errors; another seed gives other noise. Its eps_hard against a count written here.
+TEST(FmnistTestSet, IsAFunctionOfTheSeedAlone) {
+  const int n = 40;
+  tilt::IdxImages tr{n, 28, 28, images(n, 5)}, te{n, 28, 28, images(n, 6)};
+  tilt::FmnistParams p;
+  p.K = 3;
+  p.d = 784;
+  p.cK = 1;
+  p.test = {0, 25, 0.5, "all"};
+  p.selection = {"(memory)", {0, 1, 2, 3, 4}, {5, 6, 7, 8, 9}, 0.05};
+  p.data =
+      std::make_shared<const tilt::FmnistData>(tilt::standardise_fmnist(tr, labels(n), te, labels(n), p.selection));
+  const int m = p.data->mask_size, d = 784;
+  tilt::TwoLayerWeights w = tilt::sample_two_layer_weights(p, 4);
+  w.W.rightCols(m) *= 30;  // weights on the mask large enough that the noise flips many outputs
+  const tilt::FmnistTestSet a(p, 9), b(p, 9), c(p, 10);
+  const auto ea = a.errors(w), eb = b.errors(w), ec = c.errors(w);
+  EXPECT_EQ(ea.eps_hard, eb.eps_hard);
+  EXPECT_EQ(ea.loss_hard, eb.loss_hard);
+  EXPECT_EQ(ea.eps_easy, ec.eps_easy);
+  EXPECT_NE(ea.loss_hard, ec.loss_hard);
+  // The reference: the same draws (Stream::TestSet of the seed, image after image, one normal per mask coordinate).
+  tilt::Rng rng(9, tilt::Stream::TestSet);
+  int wrong = 0;
+  for (int i = 0; i < n; ++i) {
+    Eigen::VectorXd x = p.data->test.col(i).cast<double>();
+    for (int j = d - m; j < d; ++j) x(j) += 5 * double(float(rng.normal()));
+    double f = 0;
+    for (int k = 0; k < p.K; ++k) f += w.v(k) * std::max(0.0, w.W.row(k).dot(x));
+    wrong += p.data->test_label[i] * f <= 0;
+  }
+  EXPECT_DOUBLE_EQ(ea.eps_hard, wrong / double(n));
+  EXPECT_GT(std::fabs(ea.eps_hard - ea.eps_easy), 0.0);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Commands on a small written data set.
