@@ -185,8 +185,11 @@ TEST(FmnistData, StandardisationAndMaskMatchPlainLoops) {
   ASSERT_EQ(data.mask_size, masked);
   EXPECT_EQ(masked, 784 - 24 * 24);
   // Stored coordinate i is pixel order[i]: the unmasked pixels in increasing order, then the mask.
-  for (int i = 0; i + 1 < 784; ++i)
-    if (i + 1 != 784 - masked) EXPECT_LT(data.order[i], data.order[i + 1]);
+  for (int i = 0; i + 1 < 784; ++i) {
+    if (i + 1 != 784 - masked) {
+      EXPECT_LT(data.order[i], data.order[i + 1]);
+    }
+  }
   for (int i = 0; i < 784; ++i) EXPECT_EQ(std::sqrt(var[data.order[i]]) < 0.05, i >= 784 - masked);
   // Values (floats): each pixel's training mean is 0 and the mean of |x|^2/d is 1.
   double norm2 = 0;

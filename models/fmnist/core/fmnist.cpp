@@ -69,7 +69,7 @@ FmnistTestSet::FmnistTestSet(const FmnistParams& p, long long seed) : p_(&p) {
 FmnistTestSet::Errors FmnistTestSet::errors(const TwoLayerWeights& w) const {
   const FmnistData& data = *p_->data;
   const FmnistParams& p = *p_;
-  const int d = data.d, m = data.mask_size, K = p.K;
+  const int m = data.mask_size, K = p.K;
   const double se = std::sqrt(p.test.easy), sh = std::sqrt(p.test.hard);
   double wrong_e = 0, wrong_h = 0, loss_e = 0, loss_h = 0;
   auto account = [&](double f, double y, double& wrong, double& loss) {
@@ -94,7 +94,6 @@ FmnistTestSet::Errors FmnistTestSet::errors(const TwoLayerWeights& w) const {
       account(fh, y, wrong_h, loss_h);
     }
   }
-  (void)d;
   const double n = double(n_);
   return {wrong_e / n, wrong_h / n, loss_e / n, loss_h / n};
 }
