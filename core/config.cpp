@@ -148,6 +148,13 @@ toml::value checked(const KeySpec& spec, const toml::value& v) {
       }
       return v;
     }
+    case KeyType::Integers: {
+      if (!v.is_array()) throw wrong("expected an array of integers");
+      for (const auto& x : v.as_array())
+        if (!x.is_integer()) throw wrong("expected an array of integers");
+      if (spec.check && !spec.check(v)) throw wrong("out of range");
+      return v;
+    }
   }
   return v;
 }
@@ -334,6 +341,12 @@ std::vector<std::vector<double>> Config::table(const std::string& key) const {
     for (const auto& x : row.as_array()) r.push_back(x.is_integer() ? double(x.as_integer()) : x.as_floating());
     out.push_back(r);
   }
+  return out;
+}
+
+std::vector<long long> Config::integers(const std::string& key) const {
+  std::vector<long long> out;
+  for (const auto& x : values_.at(key).as_array()) out.push_back(x.as_integer());
   return out;
 }
 

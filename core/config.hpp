@@ -32,6 +32,7 @@ class Config {
   bool boolean(const std::string& key) const;
   const std::string& string(const std::string& key) const;
   std::vector<std::vector<double>> table(const std::string& key) const;  // array of arrays of numbers
+  std::vector<long long> integers(const std::string& key) const;         // flat array of integers
   bool has(const std::string& key) const { return values_.count(key) > 0; }
 
   // A copy with some keys replaced (validated again); used by sweeps and by drivers that split an experiment.

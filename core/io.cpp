@@ -234,8 +234,10 @@ nlohmann::json config_to_json(const Config& config) {
       (*slot)[rest] = value.as_boolean();
     else if (value.is_string())
       (*slot)[rest] = value.as_string().str;
-    else
+    else if (value.as_array().empty() || value.as_array().front().is_array())
       (*slot)[rest] = config.table(key);
+    else
+      (*slot)[rest] = config.integers(key);
   }
   return out;
 }

@@ -107,6 +107,23 @@ KeySpec table(std::string key, std::string allowed, std::string doc, std::string
           ""};
 }
 
+KeySpec integers(std::string key, std::vector<long long> fallback, std::string allowed,
+                 std::function<bool(const toml::value&)> check, std::string doc, std::string model) {
+  toml::array values;
+  for (long long x : fallback) values.push_back(toml::value(x));
+  return {std::move(key),
+          KeyType::Integers,
+          toml::value(values),
+          std::move(allowed),
+          std::move(doc),
+          std::move(model),
+          std::move(check),
+          {},
+          "",
+          nullptr,
+          ""};
+}
+
 }  // namespace keys
 
 namespace {
@@ -438,6 +455,8 @@ std::string type_name(KeyType type) {
       return "string";
     case KeyType::Table:
       return "array";
+    case KeyType::Integers:
+      return "integers";
   }
   return "?";
 }

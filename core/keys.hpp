@@ -9,7 +9,7 @@
 
 namespace tilt {
 
-enum class KeyType { Real, Integer, Boolean, String, Table };
+enum class KeyType { Real, Integer, Boolean, String, Table, Integers };  // Integers: a flat array of integers
 class Config;
 
 struct KeySpec {
@@ -44,6 +44,9 @@ KeySpec choice(std::string key, std::string fallback, std::vector<std::string> c
                std::string model = "");
 KeySpec text(std::string key, std::string fallback, std::string allowed, std::string doc, std::string model = "");
 KeySpec table(std::string key, std::string allowed, std::string doc, std::string model = "");
+// A flat array of integers; `check` sees the whole (type-correct) array.
+KeySpec integers(std::string key, std::vector<long long> fallback, std::string allowed,
+                 std::function<bool(const toml::value&)> check, std::string doc, std::string model = "");
 }  // namespace keys
 
 // The models `model = ...` accepts: the registered ones (core/model.hpp), in registration order. Each model's own

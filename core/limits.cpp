@@ -141,6 +141,10 @@ void check_simulation_limits(const ResolvedExperiment& e, long long members) {
 }
 
 void check_theory_limits(const ResolvedExperiment& e, long long members) {
+  if (!e.model->theory)
+    throw InputError("model '" + e.model->name + "' has no theory" +
+                     (e.model->no_theory.empty() ? "" : " (" + e.model->no_theory + ")") +
+                     ": use tilt sim or tilt sweep with run = \"sim\"");
   if (const auto& theory_check = e.model->theory_check) theory_check(e);
   const double t_max = e.t_max, budget = theory_step_budget(e);
   // Weight decay at rate r makes the ODE stiff: the fastest mode (a squared norm) decays like exp(-2 r t), and an

@@ -36,7 +36,7 @@ void register_model(ModelDescriptor model) {
   if (model.columns.empty() || model.columns.front().name != "t") throw incomplete("columns (t first)");
   if (model.validation_columns.empty()) throw incomplete("validation_columns");
   if (!model.network_doubles || !model.state_size || !model.output_columns) throw incomplete("cost estimates");
-  if (!model.theory) throw incomplete("theory problem");
+  if (!model.theory && model.diffusion) throw incomplete("theory problem (it has a diffusion)");
   if (!model.simulate) throw incomplete("simulation member");
   for (const auto& spec : model.keys())
     if (spec.model != model.name || spec.key.rfind(model.name + ".", 0) != 0)

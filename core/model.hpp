@@ -57,8 +57,11 @@ struct ModelDescriptor {
   std::function<void(const ResolvedExperiment&)> theory_check;
 
   // The ODE and the initial state of ensemble member `member` (theory.init: sampled at sim.d for seed + member,
-  // nominal, or a CSV row); defined in the theory layer (models/<name>/theory/).
+  // nominal, or a CSV row); defined in the theory layer (models/<name>/theory/). Empty function: the model has no
+  // theory (`no_theory` says why); every theory run (ode, validate, optimize, theory sweeps) is refused by
+  // check_theory_limits with exit code 2 before any work.
   std::function<TheoryProblem(const ResolvedExperiment&, long long member)> theory;
+  std::string no_theory;  // why there is no theory, for that message (e.g. "real images")
   // The finite-d stochastic theory (theory.noise = "sde", theory/sde.hpp): the model's per-sample increments of
   // the ODE's state; defined in the theory layer (models/<name>/theory/). Throws InputError for what it cannot
   // treat. Empty function: the model has none, and theory.noise = "sde" is refused.

@@ -21,7 +21,8 @@ enum class Stream : std::uint64_t {
   SgdSamples = 3,
   Validation = 4,
   SdeNoise = 5,
-  Sweep = 6
+  Sweep = 6,
+  TestSet = 7  // a fixed test set drawn from the seed alone (fmnist: the noise of its corrupted test images)
 };
 
 // xoshiro256++ (Blackman & Vigna 2019), state expanded from one 64-bit key with SplitMix64.

@@ -12,7 +12,7 @@ namespace tilt {
 // models/NAME/NAME.cpp. Adding a built-in model is its folder models/NAME/ (core/, theory/, sim/ and the descriptor;
 // the build picks them up) and its entry here; no other file names a model (docs/adding-a-model.md;
 // tests/test_linear_model.cpp checks both, and tests/model_copy/ builds a copy of a model's folder).
-#define TILT_BUILTIN_MODELS(MODEL) MODEL(perceptron) MODEL(xgm) MODEL(scm)
+#define TILT_BUILTIN_MODELS(MODEL) MODEL(perceptron) MODEL(xgm) MODEL(scm) MODEL(fmnist)
 
 // Each model's descriptor (core/model.hpp), declared from the list.
 #define TILT_DECLARE_MODEL(name) ModelDescriptor name##_model();

@@ -23,7 +23,8 @@ done
 
 packages=(g++ make cmake git libeigen3-dev libgsl-dev libboost-math-dev libgtest-dev libbenchmark-dev
           libcli11-dev libtoml11-dev nlohmann-json3-dev python3-matplotlib python3-numpy python3-dev
-          python3-pybind11 pybind11-dev python3-pytest python3-pandas clang-format libopenmpi-dev openmpi-bin)
+          python3-pybind11 pybind11-dev python3-pytest python3-pandas clang-format libopenmpi-dev openmpi-bin
+          zlib1g-dev dataset-fashion-mnist)  # zlib and the data of model fmnist (docs/fmnist.md): CI's tests use the real set
 if [ "$paper" -eq 1 ]; then  # the note paper/tilt.tex (paper/make.sh --pdf)
   packages+=(texlive-latex-recommended texlive-fonts-recommended texlive-science latexmk)
 fi

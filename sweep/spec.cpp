@@ -128,9 +128,9 @@ SweepAxis parse_axis(const toml::value& entry, std::size_t number, const Config&
     throw InputError(axis.origin + ": key '" + axis.key + "' belongs to model " + spec->model + " but model = \"" +
                      base.string("model") + "\"; allowed: keys of [" + base.string("model") +
                      "] and the shared tables");
-  if (spec->type == KeyType::Table)
+  if (spec->type == KeyType::Table || spec->type == KeyType::Integers)
     throw InputError(axis.origin +
-                     ": a table key cannot be an axis; allowed: keys of type real, integer, boolean "
+                     ": a table or array key cannot be an axis; allowed: keys of type real, integer, boolean "
                      "or string");
   const int forms = int(t.count("values")) + int(t.count("linear")) + int(t.count("log"));
   if (forms != 1)

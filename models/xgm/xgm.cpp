@@ -12,28 +12,15 @@
 #include "models/xgm/sim/xgm_sgd.hpp"
 #include "models/xgm/theory/xgm_diffusion.hpp"
 #include "models/xgm/theory/xgm_problem.hpp"
+#include "sim/two_layer.hpp"
 
 namespace tilt {
 namespace {
 
 std::vector<KeySpec> xgm_keys() {
   using namespace keys;
-  return {
-      integer("xgm.K", 4, ">= 1", at_least(1), "Number of hidden units K of the student.", "xgm"),
-      choice("xgm.activation", "relu", {"relu", "erf", "tanh", "quadratic", "linear"},
-             "Activation g: relu, erf (= erf(x/sqrt 2)), tanh, quadratic (x^2), linear. Odd g cannot solve the XOR "
-             "task (no biases).",
-             "xgm"),
-      choice("xgm.loss", "square", {"square", "logistic"}, "Loss: square 1/2 (y - f)^2 or logistic log(1 + exp(-y f)).",
-             "xgm"),
-      choice("xgm.readout_scale", "1/sqrt(K)", {"1", "1/sqrt(K)", "1/K"}, "c_K in f = c_K sum_k v_k g(lambda_k).",
-             "xgm"),
-      boolean("xgm.train_readout", true, "Train the read-out v (rate eta_v, decay weight_decay_v) or keep it frozen.",
-              "xgm"),
-      choice("xgm.readout_init", "gaussian", {"gaussian", "alternating", "ones"},
-             "Initial read-out: v_k ~ N(0,1) (from the seed), +1,-1,+1,... , or all 1; times readout_init_scale.",
-             "xgm"),
-      real("xgm.readout_init_scale", 1.0, "> 0", greater(0), "Multiplies the initial read-out.", "xgm"),
+  std::vector<KeySpec> out = two_layer_network_keys("xgm", " Odd g cannot solve the XOR task (no biases).");
+  std::vector<KeySpec> own = {
       real("xgm.mu", 1.0, "> 0", greater(0), "Distance of the XOR preset's cluster centres from the origin.", "xgm"),
       real("xgm.sigma", 0.0, ">= 0", at_least(0),
            "Standard deviation sigma of each cluster in the D relevant directions.", "xgm"),
@@ -90,6 +77,8 @@ std::vector<KeySpec> xgm_keys() {
               "label of the cluster centre closest in angle to r_k, else 0).",
               "xgm"),
   };
+  out.insert(out.end(), own.begin(), own.end());
+  return out;
 }
 
 const char* kNone = "dimensionless";
@@ -172,12 +161,9 @@ ModelDescriptor xgm_model() {
     const double K = double(p.K), D = double(p.D);
     return K * D + K * (K + 1) / 2 + K + 6 + (p.diagnostics ? 2 * K : 0);
   };
-  // models/xgm/sim/xgm_sgd.cpp: lambda = W x (K d), W += coef x^T (K d), the output, the coefficients and (when
-  // trained) the read-out update (3 K); weight decay rescales W (K d more).
+  // The shared step of sim/two_layer.hpp (models/xgm/sim/xgm_sgd.cpp calls it).
   m.sgd_step_multiply_adds = [](const ResolvedExperiment& e) {
-    const XgmParams& p = e.params<XgmParams>();
-    const double K = double(p.K), d = double(p.d);
-    return K * d * (p.weight_decay > 0 ? 3.0 : 2.0) + K * (p.train_readout ? 3.0 : 2.0);
+    return two_layer_step_multiply_adds(e.params<XgmParams>());
   };
   m.theory_check = check_theory_not_degenerate;
   m.theory = xgm_problem;

@@ -303,3 +303,17 @@ def test_a_set_on_an_axis_and_a_resume_without_journal_are_refused(tmp_path):
         tilt.sweep(spec, set={"curriculum.hard": 1.0})
     with pytest.raises(tilt.ConfigError, match="no journal"):
         tilt.sweep(spec, out=tmp_path / "never", resume=True)
+
+
+FMNIST = os.path.join(SOURCE, "examples", "fmnist_curriculum.toml")
+FMNIST_SMALL = {"t_max": 2.0, "output.every": 1.0, "sim.seeds": 2, "fmnist.test_images": 300}
+
+
+@pytest.mark.skipif(not os.path.isdir("/usr/share/datasets/fashion-mnist"), reason="dataset-fashion-mnist absent")
+def test_fmnist_sim_is_bit_identical_to_the_command_and_ode_is_refused(tmp_path):
+    r = tilt.sim(FMNIST, set=FMNIST_SMALL)
+    assert cli("sim", FMNIST, *sets(FMNIST_SMALL), "--out", str(tmp_path / "x")).returncode == 0
+    assert_bit_identical(r.columns, read_csv(tmp_path / "x.csv"))
+    assert {"eps", "eps_easy", "eps_hard", "eps_mix", "loss"} <= set(r.columns)
+    with pytest.raises(tilt.ConfigError, match="model 'fmnist' has no theory"):
+        tilt.ode(FMNIST, set=FMNIST_SMALL)

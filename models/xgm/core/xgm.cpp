@@ -56,15 +56,8 @@ std::vector<XgmCluster> xor_clusters(int D, double mu) {
 
 XgmParams XgmParams::from_config(const Config& c) {
   XgmParams p;
-  p.K = int(c.integer("xgm.K"));
+  p.read_network(c, "xgm");
   p.D = int(c.integer("xgm.D"));
-  p.activation = parse_activation(c.string("xgm.activation"));
-  p.loss = c.string("xgm.loss") == "square" ? XgmLoss::Square : XgmLoss::Logistic;
-  const std::string& scale = c.string("xgm.readout_scale");
-  p.cK = scale == "1" ? 1.0 : scale == "1/K" ? 1.0 / p.K : 1.0 / std::sqrt(double(p.K));
-  p.train_readout = c.boolean("xgm.train_readout");
-  p.readout_init = c.string("xgm.readout_init");
-  p.readout_init_scale = c.real("xgm.readout_init_scale");
   p.sigma = c.real("xgm.sigma");
   const auto rows = c.table("xgm.clusters");
   if (rows.empty()) {
@@ -75,7 +68,6 @@ XgmParams XgmParams::from_config(const Config& c) {
   } else {
     p.clusters = custom_clusters(rows, p.D);
   }
-  p.read_training(c);
   if (p.d < p.D + p.K)
     throw InputError("key 'sim.d' = " + std::to_string(p.d) + ": too small for xgm; allowed: sim.d >= xgm.D + xgm.K");
   p.lines = int(c.integer("xgm.lines"));
@@ -91,26 +83,6 @@ XgmParams XgmParams::from_config(const Config& c) {
   p.diagnostics = c.boolean("xgm.diagnostics");
   p.test = TestDistribution::from_config(c);
   return p;
-}
-
-XgmWeights sample_xgm_weights(const XgmParams& p, long long seed) {
-  XgmWeights w;
-  Rng rng(std::uint64_t(seed), Stream::InitialWeights);
-  const double scale = p.init_scale / std::sqrt(double(p.d));
-  w.W.resize(p.K, p.d);
-  for (int k = 0; k < p.K; ++k)
-    for (long long i = 0; i < p.d; ++i) w.W(k, i) = scale * rng.normal();
-  w.v.resize(p.K);
-  for (int k = 0; k < p.K; ++k) {
-    if (p.readout_init == "gaussian")
-      w.v(k) = rng.normal();
-    else if (p.readout_init == "alternating")
-      w.v(k) = k % 2 == 0 ? 1.0 : -1.0;
-    else
-      w.v(k) = 1.0;
-  }
-  w.v *= p.readout_init_scale;
-  return w;
 }
 
 XgmOverlaps overlaps_of(const XgmParams& p, const XgmWeights& w) {

@@ -17,7 +17,7 @@ class Config;
 class XgmGauss;
 
 using XgmActivation = Activation;  // core/activation.hpp: the one enum of the two-layer models
-enum class XgmLoss { Square, Logistic };
+using XgmLoss = TwoLayerLoss;      // core/training.hpp: the network xgm shares with fmnist
 
 struct XgmCluster {
   Eigen::VectorXd centre;  // m_c in R^D
@@ -25,14 +25,9 @@ struct XgmCluster {
   double p;                // probability
 };
 
-struct XgmParams : TwoLayerTraining {
-  int K = 4, D = 2;
-  XgmActivation activation = XgmActivation::Relu;
-  XgmLoss loss = XgmLoss::Square;
-  double cK = 0.5;  // read-out scale c_K
-  bool train_readout = true;
-  std::string readout_init = "gaussian";
-  double readout_init_scale = 1.0;
+// The network (K, activation, loss, c_K, read-out) and its training: TwoLayerNetwork (core/training.hpp).
+struct XgmParams : TwoLayerNetwork {
+  int D = 2;
   double sigma = 0.0;
   std::vector<XgmCluster> clusters;
   int lines = 1024, nodes = 16;  // accuracy of the Gaussian expectations (models/xgm/core/xgm_gauss.hpp)
@@ -68,13 +63,11 @@ struct XgmOverlaps {
 };
 
 // Weights: W (K x d), the first D columns are the relevant coordinates; read-out v.
-struct XgmWeights {
-  Eigen::MatrixXd W;
-  Eigen::VectorXd v;
-};
+using XgmWeights = TwoLayerWeights;
 
-// Initial weights for `seed` at dimension p.d: w_k i.i.d. N(0, init_scale^2/d); v by readout_init.
-XgmWeights sample_xgm_weights(const XgmParams& p, long long seed);
+// Initial weights for `seed` at dimension p.d: w_k i.i.d. N(0, init_scale^2/d); v by readout_init
+// (sample_two_layer_weights, core/training.hpp).
+inline XgmWeights sample_xgm_weights(const XgmParams& p, long long seed) { return sample_two_layer_weights(p, seed); }
 XgmOverlaps overlaps_of(const XgmParams& p, const XgmWeights& w);
 // d -> infinity values: r = 0 (the XOR fixed point: the ODE never leaves it), Qp = init_scale^2 I, v of `seed`.
 XgmOverlaps nominal_overlaps(const XgmParams& p, long long seed);

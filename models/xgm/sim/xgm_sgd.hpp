@@ -5,6 +5,7 @@
 #include "core/schedule.hpp"
 #include "core/trajectory.hpp"
 #include "models/xgm/core/xgm.hpp"
+#include "sim/two_layer.hpp"
 
 namespace tilt {
 
@@ -31,7 +32,8 @@ class XgmSgd {
   XgmWeights w_;
   Rng rng_;
   XgmObserver observer_;
-  Eigen::VectorXd x_rel_, x_irr_, lambda_, G_;
+  TwoLayerWork work_;
+  Eigen::VectorXd x_rel_, x_irr_;
   std::vector<double> cumulative_p_;
 };
 
