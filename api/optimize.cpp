@@ -46,9 +46,16 @@ void check_optimize(const Config& config, const std::vector<std::string>& column
   if (std::find(columns.begin(), columns.end(), objective) == columns.end())
     throw InputError("key 'optimize.objective' = \"" + objective + "\": model " + config.string("model") +
                      " does not write this column; allowed: " + list(columns));
-  if (config.integer("theory.ensemble") != 1)
-    throw InputError("key 'theory.ensemble' = " + std::to_string(config.integer("theory.ensemble")) +
-                     ": tilt optimize optimises one initial condition; allowed: 1");
+  // xgm's automatic quadrature (xgm.lines or xgm.nodes = 0) chooses its accuracy from the state at each phase
+  // start: the right-hand side is then not one smooth function of the state, and the gradient's differences of it
+  // would be meaningless. Fixed counts make it a smooth deterministic function.
+  if (config.string("model") == "xgm")
+    for (const char* key : {"xgm.lines", "xgm.nodes"})
+      if (config.integer(key) == 0)
+        throw InputError("key '" + std::string(key) +
+                         "' = 0 (automatic): tilt optimize differentiates the right-hand side, which must be one "
+                         "smooth function of the state, and the automatic choice changes with the state; allowed: a "
+                         "fixed count (xgm.lines >= 8, xgm.nodes in [2, 64]; e.g. lines = 256, nodes = 16)");
   if (config.string("theory.noise") != "none")
     throw InputError("key 'theory.noise' = \"" + config.string("theory.noise") +
                      "\": tilt optimize needs the deterministic ODE; allowed: \"none\"");
@@ -105,11 +112,18 @@ Table csv_table(const std::vector<std::string>& columns, const std::vector<std::
   return t;
 }
 
-ControlProblem control_problem(const Config& config, const TheoryProblem& theory,
+// The control problem; with theory.ensemble = M > 1 (the lottery) the initial states of the M members, whose
+// mean objective is minimised (the members of `tilt ode`: theory.init for seed, seed + 1, ...).
+ControlProblem control_problem(const Config& config, const ResolvedExperiment& e, const TheoryProblem& theory,
                                const std::vector<std::string>& columns) {
   ControlProblem problem;
   problem.model = theory.model.get();
   problem.y0 = theory.y0;
+  const long long M = config.integer("theory.ensemble");
+  if (M > 1) {
+    problem.members.push_back(theory.y0);
+    for (long long m = 1; m < M; ++m) problem.members.push_back(make_theory_problem(e, m).y0);
+  }
   problem.t_max = config.real("t_max");
   problem.easy = config.real("curriculum.easy");
   problem.hard = config.real("curriculum.hard");
@@ -124,6 +138,10 @@ OptimizeOptions optimize_options(const Config& config, const ResolvedExperiment&
   OptimizeOptions options;
   options.grid.pieces = std::size_t(config.integer("optimize.pieces"));
   options.grid.steps = std::size_t(config.integer("optimize.steps"));
+  const std::string gradient = config.string("optimize.gradient");
+  options.grid.gradient = gradient == "adjoint"   ? GradientMethod::Adjoint
+                          : gradient == "forward" ? GradientMethod::Forward
+                                                  : GradientMethod::Auto;
   options.starts = int(config.integer("optimize.starts"));
   options.max_iterations = int(config.integer("optimize.iterations"));
   options.tolerance = config.real("optimize.tolerance");
@@ -256,11 +274,19 @@ void record_optimum(const OptimizeResult& r, const OptimalSchedule& optimal, dou
   (*record)["gradient_norm"] = best.stationarity;
 }
 
-nlohmann::json method_json(const Config& config, const OptimizeResult& r, const OptimizeOptions& options) {
+nlohmann::json method_json(const Config& config, const OptimizeResult& r, const OptimizeOptions& options,
+                           const ControlProblem& problem) {
+  const GradientMethod gradient = resolved_gradient(problem, options.grid);
+  const bool closed_form = problem.model->jacobian(problem.easy, 0, problem.y0.data(),
+                                                   std::vector<double>(problem.y0.size() * problem.y0.size()).data());
+  const std::string products = closed_form ? "the model's closed-form Jacobian" : "central differences of the rhs";
   return {{"stage", r.method},
           {"pieces", options.grid.pieces},
           {"rk4_steps_per_piece", options.grid.steps},
-          {"gradient", "discrete adjoint of RK4; vector-Jacobian products by central differences"},
+          {"gradient", gradient_name(gradient)},
+          {"gradient_detail", gradient == GradientMethod::Forward
+                                  ? "forward sensitivities of RK4; Jacobian-vector products by " + products
+                                  : "discrete adjoint of RK4; vector-Jacobian products by " + products},
           {"optimiser", "projected gradient, Armijo search, budget multiplier by bisection"},
           {"refine", "Nelder-Mead on the free switch times, production integrator"},
           {"max_switches", options.max_switches},
@@ -292,13 +318,13 @@ std::string optimize_report(const std::string& objective, double budget, const O
 CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load_experiment(experiment);
   const ResolvedExperiment e = resolve(config);
-  check_theory_limits(e, 1);
+  check_theory_limits(e, config.integer("theory.ensemble"));
   TheoryProblem theory = make_theory_problem(e, 0);
   const std::vector<std::string> columns = theory.model->columns();
   check_optimize(config, columns);
   if (hooks.before_compute) hooks.before_compute();
 
-  const ControlProblem problem = control_problem(config, theory, columns);
+  const ControlProblem problem = control_problem(config, e, theory, columns);
   const OptimizeOptions options = optimize_options(config, e);
   const OptimizeResult r = optimize_curriculum(problem, options);
   const std::vector<double> fixed_values = fixed_objectives(config, problem, options.integrator);
@@ -306,8 +332,9 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
 
   // The optimal schedule as an experiment, and its trajectory by the production integrator.
   const OptimalSchedule optimal = optimal_schedule(config, r, problem);
+  // (the lottery's: the members' mean, whose last row is the mean objective)
   const TheoryResult run = run_theory(resolve(optimal.config));
-  const Trajectory& trajectory = run.members.at(0);
+  const Trajectory& trajectory = run.members.size() == 1 ? run.members.at(0) : run.ensemble.mean;
   const double realised = trajectory.rows.back().at(problem.objective);
 
   const std::string objective = config.string("optimize.objective");
@@ -327,7 +354,8 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   record["compare"] = compare;
   record["beaten_by_fixed"] = beaten;
   record_optimum(r, optimal, problem.t_max, &record);
-  record["method"] = method_json(config, r, options);
+  record["method"] = method_json(config, r, options, problem);
+  record["members"] = problem.members.empty() ? 1 : problem.members.size();
   record["wall_seconds"] = r.wall_seconds;
   record["columns"] = columns_json(config.string("model"), result.tables[0].csv);
   result.record = record.dump(2) + "\n";

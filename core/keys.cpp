@@ -331,8 +331,15 @@ std::vector<KeySpec> build_registry() {
       integer("optimize.pieces", 120, ">= 2", at_least(2),
               "`tilt optimize`: the control u(t) is piecewise constant on this many equal pieces."),
       integer("optimize.steps", 4, ">= 1", at_least(1),
-              "`tilt optimize`: classical RK4 steps per piece in the gradient stage (its exact discrete adjoint "
-              "gives the gradient)."),
+              "`tilt optimize`: classical RK4 steps per piece in the gradient stage (the gradient is that of this "
+              "discrete scheme, exact up to the Jacobian products)."),
+      choice("optimize.gradient", "auto", {"auto", "adjoint", "forward"},
+             "`tilt optimize`: how the gradient of the discrete objective is computed. adjoint: discrete adjoint of "
+             "RK4, one vector-Jacobian product per stage (the model's closed-form Jacobian, or 2n right-hand sides "
+             "by central differences, n the state size); forward: forward sensitivities of RK4 for the pieces "
+             "already started (2 right-hand sides per stage and started piece by central directional differences); "
+             "auto: adjoint for a model with a closed-form Jacobian, else forward when optimize.pieces + 1 < 2n, "
+             "else adjoint (docs/optimize.md)."),
       integer("optimize.starts", 4, ">= 1", at_least(1),
               "`tilt optimize`: starts of the projected-gradient method: shuffled, curriculum, anti-curriculum, "
               "then uniform random schedules drawn from `seed`."),

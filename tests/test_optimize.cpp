@@ -94,10 +94,12 @@ TEST(Optimize, PerceptronJacobianMatchesDifferencesOfTheRightHandSide) {
 
 // dJ/du_j from the discrete adjoint against central differences of J itself, at an interior schedule; with
 // consolidation, through two anchors (the on_switch map's transpose).
-void expect_gradient_matches(const ControlProblem& problem, const std::vector<std::size_t>& anchors) {
+void expect_gradient_matches(const ControlProblem& problem, const std::vector<std::size_t>& anchors,
+                             GradientMethod method = GradientMethod::Adjoint) {
   ControlGrid grid;
   grid.pieces = 12;
   grid.steps = 3;
+  grid.gradient = method;
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> uniform(0.1, 0.9);
   std::vector<double> u(grid.pieces);
@@ -142,6 +144,167 @@ TEST(Optimize, AdjointGradientByDifferencedJacobiansMatchesFiniteDifferences) {
   p.control.model = &model;
   expect_gradient_matches(p.control, {});
   expect_gradient_matches(p.control, {4, 8});
+}
+
+// The forward sensitivities of the RK4 scheme: with the closed-form Jacobian (matrix-vector products) and with
+// central directional differences of the right-hand side, with and without consolidation anchors.
+TEST(Optimize, ForwardGradientMatchesFiniteDifferences) {
+  Problem p = make_problem({"perceptron.coupling=1.0"});
+  expect_gradient_matches(p.control, {}, GradientMethod::Forward);
+  expect_gradient_matches(p.control, {4, 8}, GradientMethod::Forward);
+  const WithoutJacobian model(*p.control.model);
+  p.control.model = &model;
+  expect_gradient_matches(p.control, {}, GradientMethod::Forward);
+  expect_gradient_matches(p.control, {4, 8}, GradientMethod::Forward);
+}
+
+// Forward and adjoint are two exact derivatives of the same discrete objective: with the closed-form Jacobian they
+// agree to rounding (1e-8 of the largest component); with differenced products to the differences' accuracy.
+TEST(Optimize, ForwardGradientEqualsAdjointGradient) {
+  Problem p = make_problem();
+  ControlGrid grid;
+  grid.pieces = 20;
+  grid.steps = 2;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<double> u(grid.pieces);
+  for (double& x : u) x = uniform(rng);
+  u[3] = 0;
+  u[7] = 1;  // bang pieces too
+  const WithoutJacobian plain(*p.control.model);
+  for (const OdeModel* model : {p.control.model, static_cast<const OdeModel*>(&plain)}) {
+    ControlProblem c = p.control;
+    c.model = model;
+    std::vector<double> ga, gf;
+    grid.gradient = GradientMethod::Adjoint;
+    const double Ja = control_objective(c, grid, u, {}, &ga);
+    grid.gradient = GradientMethod::Forward;
+    const double Jf = control_objective(c, grid, u, {}, &gf);
+    EXPECT_EQ(Ja, Jf);
+    double scale = 0;
+    for (double x : ga) scale = std::max(scale, std::abs(x));
+    const double tol = model == p.control.model ? 1e-8 : 1e-6;
+    for (std::size_t j = 0; j < grid.pieces; ++j) EXPECT_NEAR(gf[j], ga[j], tol * scale) << "piece " << j;
+  }
+}
+
+// auto: the adjoint with a closed-form Jacobian; without one, forward while pieces + 1 < 2n.
+TEST(Optimize, AutoGradientChoosesByTheJacobianAndTheCost) {
+  Problem p = make_problem();
+  ControlGrid grid;
+  grid.pieces = 15;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+  const WithoutJacobian plain(*p.control.model);
+  p.control.model = &plain;  // n = 8: forward for 14 pieces or fewer
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+  grid.pieces = 14;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Forward);
+  grid.gradient = GradientMethod::Adjoint;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+}
+
+// xgm (no closed-form Jacobian; the right-hand side's expectations on fixed quasi-random lines, a smooth function
+// of the state): the forward gradient of a K = 2 problem against central differences of the objective.
+TEST(Optimize, XgmForwardGradientMatchesFiniteDifferences) {
+  register_builtin_models();
+  const Config config = Config::from_text(R"(
+model = "xgm"
+seed = 3
+t_max = 6.0
+eta = 1.0
+[curriculum]
+easy = 0.1
+hard = 1.0
+[theory]
+init = "sampled"
+[sim]
+d = 200
+[xgm]
+K = 2
+activation = "relu"
+loss = "square"
+sigma = 0.3
+lines = 32
+nodes = 8
+)");
+  TheoryProblem theory = make_theory_problem(tilt::resolve(config), 0);
+  ControlProblem c;
+  c.model = theory.model.get();
+  c.y0 = theory.y0;
+  c.t_max = 6;
+  c.easy = 0.1;
+  c.hard = 1.0;
+  const auto columns = c.model->columns();
+  c.objective = std::size_t(std::find(columns.begin(), columns.end(), "eps") - columns.begin());
+  ASSERT_LT(c.objective, columns.size());
+  ControlGrid grid;
+  grid.pieces = 6;
+  grid.steps = 2;
+  grid.gradient = GradientMethod::Forward;
+  std::vector<double> u = {0.9, 0.2, 0.6, 0.3, 0.8, 0.4}, g;
+  control_objective(c, grid, u, {}, &g);
+  double scale = 0;
+  for (double x : g) scale = std::max(scale, std::abs(x));
+  ASSERT_GT(scale, 1e-4);
+  // The objective's differences at step 1e-4 carry truncation ~1e-8 |J^(3)| / 6 and rounding ~1e-16 / 1e-4 of the
+  // objective; the gradient's directional differences ~1e-10 relative: 1e-6 of the largest component bounds both.
+  for (std::size_t j = 0; j < grid.pieces; ++j) {
+    const double h = 1e-4;
+    std::vector<double> up = u, um = u;
+    up[j] += h;
+    um[j] -= h;
+    const double fd = (control_objective(c, grid, up, {}) - control_objective(c, grid, um, {})) / (2 * h);
+    EXPECT_NEAR(g[j], fd, 1e-6 * scale) << "piece " << j;
+  }
+  std::vector<double> ga;
+  grid.gradient = GradientMethod::Adjoint;
+  control_objective(c, grid, u, {}, &ga);
+  for (std::size_t j = 0; j < grid.pieces; ++j) EXPECT_NEAR(g[j], ga[j], 1e-6 * scale) << "piece " << j;
+}
+
+// The lottery: with members the objective is the mean of the members' columns at t_max and its gradient the mean
+// of their gradients; checked against central differences of the mean objective, and against the objective of
+// each member alone (members from theory.init = "sampled" at small sim.d differ).
+TEST(Optimize, LotteryObjectiveIsTheMeanOverMembersWithItsGradient) {
+  register_builtin_models();
+  const Config config = Config::from_text(kSetting, {"theory.init=sampled", "sim.d=50", "seed=5", "theory.ensemble=3"});
+  const ResolvedExperiment e = tilt::resolve(config);
+  std::vector<TheoryProblem> members;
+  for (long long m = 0; m < 3; ++m) members.push_back(make_theory_problem(e, m));
+  Problem p = make_problem();
+  ControlProblem c = p.control;
+  c.model = members[0].model.get();
+  c.y0 = members[0].y0;
+  for (const auto& m : members) c.members.push_back(m.y0);
+  ASSERT_NE(c.members[0], c.members[1]);
+  ControlGrid grid;
+  grid.pieces = 10;
+  grid.steps = 3;
+  std::vector<double> u = {0.9, 0.8, 0.1, 0.3, 0.5, 0.5, 0.2, 0.7, 0.6, 0.4};
+  std::vector<double> each;
+  for (const auto& m : members) {
+    ControlProblem one = c;
+    one.members.clear();
+    one.y0 = m.y0;
+    each.push_back(control_objective(one, grid, u, {}));
+  }
+  EXPECT_GT(std::abs(each[0] - each[1]) + std::abs(each[0] - each[2]), 1e-4);  // the members differ
+  EXPECT_NEAR(control_objective(c, grid, u, {}), (each[0] + each[1] + each[2]) / 3, 1e-14);
+  for (GradientMethod method : {GradientMethod::Adjoint, GradientMethod::Forward}) {
+    grid.gradient = method;
+    std::vector<double> g;
+    control_objective(c, grid, u, {}, &g);
+    double scale = 0;
+    for (double x : g) scale = std::max(scale, std::abs(x));
+    for (std::size_t j = 0; j < grid.pieces; ++j) {
+      const double h = 1e-5;
+      std::vector<double> up = u, um = u;
+      up[j] += h;
+      um[j] -= h;
+      const double fd = (control_objective(c, grid, up, {}) - control_objective(c, grid, um, {})) / (2 * h);
+      EXPECT_NEAR(g[j], fd, 1e-6 * scale) << "piece " << j << " by " << gradient_name(method);
+    }
+  }
 }
 
 TEST(Optimize, AdjointGradientThroughConsolidationAnchorsMatchesFiniteDifferences) {
@@ -352,12 +515,14 @@ TEST_P(OptimizeBadInput, IsRejectedWithExitCode2BeforeAnyWork) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, OptimizeBadInput,
-    ::testing::Values(BadOptimize{"empty_budget", "curriculum.easy_fraction=0", "'curriculum.easy_fraction' = 0"},
-                      BadOptimize{"whole_budget", "curriculum.easy_fraction=1", "'curriculum.easy_fraction' = 1"},
-                      BadOptimize{"same_difficulty", "curriculum.hard=0", "'curriculum.hard' = 0"},
-                      BadOptimize{"no_such_column", "optimize.objective=eps_nope",
-                                  "'optimize.objective' = \"eps_nope\""},
-                      BadOptimize{"ensemble", "theory.ensemble=3", "'theory.ensemble' = 3"}),
+    ::testing::Values(
+        BadOptimize{"empty_budget", "curriculum.easy_fraction=0", "'curriculum.easy_fraction' = 0"},
+        BadOptimize{"whole_budget", "curriculum.easy_fraction=1", "'curriculum.easy_fraction' = 1"},
+        BadOptimize{"same_difficulty", "curriculum.hard=0", "'curriculum.hard' = 0"},
+        BadOptimize{"no_such_column", "optimize.objective=eps_nope", "'optimize.objective' = \"eps_nope\""},
+        BadOptimize{"xgm_automatic_lines", "model=xgm --set curriculum.easy=0.1 --set xgm.nodes=16", "'xgm.lines' = 0"},
+        BadOptimize{"xgm_automatic_nodes", "model=xgm --set curriculum.easy=0.1 --set xgm.lines=64",
+                    "'xgm.nodes' = 0"}),
     [](const ::testing::TestParamInfo<BadOptimize>& info) { return info.param.name; });
 
 }  // namespace
