@@ -313,6 +313,67 @@ std::string optimize_report(const std::string& objective, double budget, const O
   return report;
 }
 
+// A real for a --set override: the shortest round-trip form, with a decimal point so that TOML reads a float.
+std::string toml_real(double x) {
+  std::string s = format_number(x);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// optimize.goal = "time_to_threshold" (theory/optimize.hpp, first_horizon): t* of the optimum and of each fixed
+// protocol (the protocol stretched to the horizon T: curriculum switches at p_E T), each the smallest horizon at
+// which the objective at T reaches the threshold.
+struct TimeToThreshold {
+  bool reached = false;
+  double t_star = 0;
+  nlohmann::json record;  // null for optimize.goal = "final"
+  std::string report;
+};
+
+TimeToThreshold time_to_threshold(const Config& config, const ControlProblem& problem, const OptimizeOptions& options) {
+  TimeToThreshold out;
+  const double threshold =
+      config.real("optimize.threshold") > 0 ? config.real("optimize.threshold") : config.real("metrics.eps_star");
+  const double t_max = problem.t_max, tolerance = 1e-6 * t_max;
+  const int scan = 8;
+  auto optimal_at = [&](double T) {
+    ControlProblem q = problem;
+    q.t_max = T;
+    return optimize_curriculum(q, options).objective;
+  };
+  const HorizonSearch best = first_horizon(optimal_at, threshold, t_max, scan, tolerance);
+  out.reached = !std::isnan(best.t_star);
+  out.t_star = best.t_star;
+  nlohmann::json fixed = nlohmann::json::object(), horizons = nlohmann::json::array();
+  for (const auto& [T, v] : best.evaluations) horizons.push_back({json_number(T), json_number(v)});
+  out.report = "tilt optimize: time to " + config.string("optimize.objective") + " <= " + format_number(threshold) +
+               " (t*: the smallest horizon T whose best schedule under the budget p_E T reaches it)\n";
+  out.report += "  optimal     " + (out.reached ? format_number(best.t_star) : std::string("not within t_max")) + "\n";
+  for (const auto& protocol : kFixed) {
+    auto at = [&](double T) {
+      ControlProblem q = problem;
+      q.t_max = T;
+      const Config c =
+          config.with({"t_max=" + toml_real(T), "curriculum.protocol=" + protocol, "curriculum.segments=[]"});
+      return schedule_objective(q, resolve(c).schedule, options.integrator);
+    };
+    const double t = first_horizon(at, threshold, t_max, scan, tolerance).t_star;
+    fixed[protocol] = json_number(t);
+    out.report += "  " + protocol + std::string(12 - protocol.size(), ' ') +
+                  (std::isnan(t) ? std::string("not within t_max") : format_number(t)) + "\n";
+  }
+  out.record = {{"threshold", threshold},
+                {"t_star", json_number(best.t_star)},
+                {"fixed", fixed},
+                {"horizons", horizons},
+                {"scan", scan},
+                {"tolerance", tolerance},
+                {"optimisations", best.evaluations.size()}};
+  if (!out.reached)
+    out.report += "  warning: the optimum does not reach the threshold within t_max; the results below are at t_max\n";
+  return out;
+}
+
 }  // namespace
 
 CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks) {
@@ -324,14 +385,21 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   check_optimize(config, columns);
   if (hooks.before_compute) hooks.before_compute();
 
-  const ControlProblem problem = control_problem(config, e, theory, columns);
+  const ControlProblem problem0 = control_problem(config, e, theory, columns);
   const OptimizeOptions options = optimize_options(config, e);
+  // optimize.goal = "time_to_threshold": t* first, then everything below at the horizon t* (when reached).
+  const TimeToThreshold ttt = config.string("optimize.goal") == "time_to_threshold"
+                                  ? time_to_threshold(config, problem0, options)
+                                  : TimeToThreshold{};
+  const Config run_config = ttt.reached ? config.with({"t_max=" + toml_real(ttt.t_star)}) : config;
+  ControlProblem problem = problem0;
+  if (ttt.reached) problem.t_max = ttt.t_star;
   const OptimizeResult r = optimize_curriculum(problem, options);
-  const std::vector<double> fixed_values = fixed_objectives(config, problem, options.integrator);
+  const std::vector<double> fixed_values = fixed_objectives(run_config, problem, options.integrator);
   const bool beaten = *std::min_element(fixed_values.begin(), fixed_values.end()) < r.objective;
 
   // The optimal schedule as an experiment, and its trajectory by the production integrator.
-  const OptimalSchedule optimal = optimal_schedule(config, r, problem);
+  const OptimalSchedule optimal = optimal_schedule(run_config, r, problem);
   // (the lottery's: the members' mean, whose last row is the mean objective)
   const TheoryResult run = run_theory(resolve(optimal.config));
   const Trajectory& trajectory = run.members.size() == 1 ? run.members.at(0) : run.ensemble.mean;
@@ -354,13 +422,14 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   record["compare"] = compare;
   record["beaten_by_fixed"] = beaten;
   record_optimum(r, optimal, problem.t_max, &record);
+  if (!ttt.record.is_null()) record["time_to_threshold"] = ttt.record;
   record["method"] = method_json(config, r, options, problem);
   record["members"] = problem.members.empty() ? 1 : problem.members.size();
   record["wall_seconds"] = r.wall_seconds;
   record["columns"] = columns_json(config.string("model"), result.tables[0].csv);
   result.record = record.dump(2) + "\n";
   result.experiment = optimal.config.to_toml();
-  result.report = optimize_report(objective, problem.budget, r, fixed_values, beaten, optimal);
+  result.report = ttt.report + optimize_report(objective, problem.budget, r, fixed_values, beaten, optimal);
   return result;
 }
 

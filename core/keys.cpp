@@ -328,6 +328,14 @@ std::vector<KeySpec> build_registry() {
       text("optimize.objective", "eps", "an output column of the model (tilt ode's CSV header), e.g. eps_mix",
            "`tilt optimize`: the column minimised at t_max (docs/optimize.md). The budget is "
            "curriculum.easy_fraction: the easy share u(t) of the samples has mean p_E over [0, t_max]."),
+      choice("optimize.goal", "final", {"final", "time_to_threshold"},
+             "`tilt optimize`: final minimises optimize.objective at t_max; time_to_threshold minimises t*, the "
+             "horizon T at which the best schedule under the budget p_E T first brings optimize.objective down to "
+             "optimize.threshold (a scan of 8 horizons up to t_max, then bisection to 1e-6 t_max, each horizon a "
+             "final-value problem; docs/optimize.md). The fixed protocols' t* are found alike."),
+      real("optimize.threshold", 0.0, ">= 0 (0: metrics.eps_star)", at_least(0),
+           "`tilt optimize` with optimize.goal = \"time_to_threshold\": the value of optimize.objective to reach; 0 "
+           "takes metrics.eps_star."),
       integer("optimize.pieces", 120, ">= 2", at_least(2),
               "`tilt optimize`: the control u(t) is piecewise constant on this many equal pieces."),
       integer("optimize.steps", 4, ">= 1", at_least(1),

@@ -452,6 +452,80 @@ TEST(Optimize, SecondSettingIsBangBangWithTheBruteForceSwitchTimes) {
   EXPECT_NEAR(r.objective, 0.1105406293, 2e-10);
 }
 
+// first_horizon on a value with a known crossing: exp(-T) reaches 0.1 at T = ln 10; a threshold the value never
+// reaches within t_max gives NaN; a crossing inside the first scan interval is bracketed from 0.
+TEST(Optimize, FirstHorizonFindsTheCrossingOrNone) {
+  const auto value = [](double T) { return std::exp(-T); };
+  EXPECT_NEAR(first_horizon(value, 0.1, 8.0, 8, 1e-9).t_star, std::log(10.0), 2e-9);
+  EXPECT_NEAR(first_horizon(value, 0.9, 8.0, 8, 1e-9).t_star, -std::log(0.9), 2e-9);
+  EXPECT_TRUE(std::isnan(first_horizon(value, 1e-4, 8.0, 8, 1e-9).t_star));
+}
+
+// Time to threshold in the second setting (eta = 1, T = 1, Delta 0.5 -> 3, p_E = 1/2): t* = the smallest horizon
+// whose best schedule under the budget p_E T brings eps_mix to 0.13. Reference, by brute force with no optimiser:
+// the best easy-hard-easy schedule at horizon T (the optimum's structure in this setting) by a scan of its first
+// switch (the budget fixes the second) and golden section, each schedule integrated on a Schedule built here; then
+// bisection on T. The optimiser's t* must agree to the search's tolerance, and beat the fixed protocols'.
+TEST(Optimize, TimeToThresholdMatchesABruteForceSearchInTheSecondSetting) {
+  const Problem p =
+      make_problem({"eta=1.0", "perceptron.T=1.0", "curriculum.easy=0.5", "curriculum.hard=3.0", "t_max=20.0"});
+  ControlProblem control = p.control;
+  control.easy = 0.5;
+  control.hard = 3.0;
+  IntegratorOptions integrator;
+  integrator.rtol = 1e-10;
+  integrator.atol = 1e-12;
+  const double threshold = 0.13;
+  // eps_mix at T of easy on [0, a], hard on [a, a + T/2], easy to T.
+  auto ehe = [&](double T, double a) {
+    std::vector<Phase> phases;
+    if (a > 0) phases.push_back({0, a, {{1, 0.5}}});
+    phases.push_back({a, a + T / 2, {{1, 3.0}}});
+    if (a + T / 2 < T) phases.push_back({a + T / 2, T, {{1, 0.5}}});
+    const Trajectory tr = integrate(*control.model, Schedule(phases), control.y0, {0.0, T}, integrator, nullptr);
+    return tr.rows.back()[control.objective];
+  };
+  auto best_ehe = [&](double T) {
+    double a_best = 0, v_best = ehe(T, 0);
+    for (int i = 1; i <= 50; ++i) {
+      const double a = T / 2 * i / 50, v = ehe(T, a);
+      if (v < v_best) a_best = a, v_best = v;
+    }
+    double lo = std::max(0.0, a_best - T / 100), hi = std::min(T / 2, a_best + T / 100);
+    const double g = (std::sqrt(5.0) - 1) / 2;
+    for (int it = 0; it < 40; ++it) {
+      const double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+      if (ehe(T, x1) < ehe(T, x2))
+        hi = x2;
+      else
+        lo = x1;
+    }
+    return std::min(v_best, ehe(T, 0.5 * (lo + hi)));
+  };
+  double lo = 12, hi = 20;  // eps_mix of the best schedule: above 0.13 at T = 12, below at T = 20
+  ASSERT_GT(best_ehe(lo), threshold);
+  ASSERT_LT(best_ehe(hi), threshold);
+  while (hi - lo > 1e-6) {
+    const double mid = 0.5 * (lo + hi);
+    (best_ehe(mid) <= threshold ? hi : lo) = mid;
+  }
+  OptimizeOptions options;
+  options.grid.pieces = 40;
+  options.grid.steps = 2;
+  options.starts = 2;
+  options.integrator = integrator;
+  const auto optimal_at = [&](double T) {
+    ControlProblem q = control;
+    q.t_max = T;
+    return optimize_curriculum(q, options).objective;
+  };
+  const HorizonSearch s = first_horizon(optimal_at, threshold, 20.0, 8, 2e-5);
+  EXPECT_NEAR(s.t_star, hi, 5e-5);
+  // curriculum stretched to T: easy on [0, T/2], then hard; its t* by the same bisection is later.
+  const auto curriculum_at = [&](double T) { return ehe(T, T / 2); };
+  EXPECT_GT(first_horizon(curriculum_at, threshold, 20.0, 8, 2e-5).t_star, s.t_star + 0.5);
+}
+
 const char* kSmall = R"(
 model = "perceptron"
 t_max = 12.0
@@ -492,6 +566,30 @@ TEST(Optimize, CommandWritesASegmentsTableThatTiltOdeRunsUnchanged) {
       << last;
   EXPECT_EQ(record["starts"].size(), 2u);
   EXPECT_TRUE(record.contains("gradient_norm"));
+}
+
+// optimize.goal = "time_to_threshold": the record's t* and the fixed protocols', the optimal experiment at the
+// horizon t*, and `tilt ode` on it reaching the threshold at t* (to the search's tolerance in T).
+TEST(Optimize, CommandTimeToThresholdWritesTheScheduleAtTheHorizonTStar) {
+  TempDir dir("optimize_time");
+  const std::string file = dir.file("x.toml", kSmall);
+  const auto r = run_tilt("optimize " + file + " --quiet --set optimize.goal=time_to_threshold --set " +
+                          "optimize.threshold=0.16 --set optimize.starts=1 --out " + (dir.path / "o").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto record = nlohmann::json::parse(read_file((dir.path / "o.json").string()));
+  const auto& ttt = record["time_to_threshold"];
+  const double t_star = ttt["t_star"].get<double>();
+  EXPECT_GT(t_star, 1.0);
+  EXPECT_LT(t_star, 12.0);
+  for (const char* protocol : {"curriculum", "shuffled"}) {
+    ASSERT_TRUE(ttt["fixed"][protocol].is_number()) << protocol;
+    EXPECT_GT(ttt["fixed"][protocol].get<double>(), t_star + 0.1) << protocol;
+  }
+  EXPECT_TRUE(ttt["fixed"]["anti"].is_null());  // anti-curriculum ends at 0.1628 > 0.16 at t_max = 12
+  EXPECT_NEAR(record["objective"]["value"].get<double>(), 0.16, 1e-4);
+  EXPECT_LE(record["objective"]["value"].get<double>(), 0.16);
+  const Config optimal = Config::from_file((dir.path / "o_optimal.toml").string());
+  EXPECT_EQ(optimal.real("t_max"), t_star);
 }
 
 struct BadOptimize {

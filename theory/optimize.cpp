@@ -805,4 +805,33 @@ OptimizeResult optimize_curriculum(const ControlProblem& problem, const Optimize
   return result;
 }
 
+HorizonSearch first_horizon(const std::function<double(double)>& value, double threshold, double t_max, int scan,
+                            double tolerance) {
+  HorizonSearch s;
+  auto at = [&](double T) {
+    const double v = value(T);
+    s.evaluations.push_back({T, v});
+    return v;
+  };
+  double lo = 0, hi = std::nan("");
+  for (int k = 1; k <= scan; ++k) {
+    const double T = k == scan ? t_max : t_max * double(k) / double(scan);
+    if (at(T) <= threshold) {
+      hi = T;
+      break;
+    }
+    lo = T;
+  }
+  if (std::isnan(hi)) {
+    s.t_star = std::nan("");
+    return s;
+  }
+  while (hi - lo > tolerance) {
+    const double mid = 0.5 * (lo + hi);
+    (at(mid) <= threshold ? hi : lo) = mid;
+  }
+  s.t_star = hi;
+  return s;
+}
+
 }  // namespace tilt

@@ -11,6 +11,7 @@
 // refined in its switch times with the production integrator (theory/integrate.hpp).
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -125,5 +126,20 @@ double schedule_objective(const ControlProblem& problem, const Schedule& schedul
                           IntegratorStats* stats = nullptr);
 
 OptimizeResult optimize_curriculum(const ControlProblem& problem, const OptimizeOptions& options);
+
+// Time to threshold (optimize.goal = "time_to_threshold"): t* = the smallest horizon T at which value(T) <=
+// threshold, value(T) the objective at T of the best schedule on [0, T] under the budget p_E T (the samples used
+// until T, a fraction p_E of them easy), or of a fixed protocol stretched to T. A hitting time has no useful
+// gradient, so t* is found by an outer search over horizons, each a final-value problem: the first of `scan` equal
+// horizons t_max / scan, ..., t_max that reaches the threshold, then bisection between it and the one before to
+// `tolerance` in T. Exact where value crosses the threshold once in that bracket (value(T) is the optimum at T;
+// with a schedule free to idle on hard data it need not be monotone, so a scan precedes the bisection). t_star is
+// NaN when value(t_max) > threshold. `evaluations`: every (T, value(T)) computed, in order.
+struct HorizonSearch {
+  double t_star = 0;
+  std::vector<std::pair<double, double>> evaluations;
+};
+HorizonSearch first_horizon(const std::function<double(double)>& value, double threshold, double t_max, int scan,
+                            double tolerance);
 
 }  // namespace tilt
