@@ -265,6 +265,7 @@ void record_optimum(const OptimizeResult& r, const OptimalSchedule& optimal, dou
                   {"objective", json_number(s.objective)},
                   {"iterations", s.iterations},
                   {"evaluations", s.evaluations},
+                  {"failed_trials", s.failed_trials},
                   {"stationarity", s.stationarity}});
   (*record)["starts"] = st;
   const StartResult& best = r.starts.at(r.best);

@@ -1,6 +1,6 @@
 // Speed of `tilt optimize` (docs/optimize.md). The perceptron: one objective of the discrete problem (120 pieces of
 // 4 RK4 steps), the same with its adjoint and with its forward gradient (closed-form and differenced Jacobian
-// products), and one whole optimisation from the shuffled start. xgm (K = 4, 8, 16 relu, 256 lines, no
+// products), and one whole optimisation from the shuffled start. xgm (K = 4, 8, 16, 64 relu, 256 lines, no
 // closed-form Jacobian): the objective and its gradient by the adjoint and by forward sensitivities, 20 pieces.
 #include <benchmark/benchmark.h>
 
@@ -95,7 +95,7 @@ struct XgmSetting {
   tilt::ControlProblem problem;
   explicit XgmSetting(long long K) {
     tilt::register_builtin_models();
-    const tilt::Config config = tilt::Config::from_text(R"(
+    const tilt::Config config = tilt::Config::from_text(R"toml(
 model = "xgm"
 seed = 1
 t_max = 20.0
@@ -116,8 +116,8 @@ readout_init = "gaussian"
 sigma = 0.3
 lines = 256
 nodes = 16
-)",
-                                                            {"xgm.K=" + std::to_string(K)});
+)toml",
+                                                        {"xgm.K=" + std::to_string(K)});
     theory = tilt::make_theory_problem(tilt::resolve(config), 0);
     problem.model = theory.model.get();
     problem.y0 = theory.y0;
@@ -150,6 +150,8 @@ BENCHMARK(BM_OptimizeGradientXgm)
     ->Args({8, 2})
     ->Args({16, 0})
     ->Args({16, 2})
+    ->Args({64, 0})
+    ->Args({64, 2})
     ->ArgNames({"K", "gradient"})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);

@@ -477,7 +477,13 @@ StartResult descend(const ControlProblem& problem, const OptimizeOptions& option
         moved = std::max(moved, std::abs(trial[j] - u[j]));
       }
       if (moved < 1e-15) break;  // the projection of the gradient step is u itself: stationary
-      const double Jt = control_objective(problem, grid, trial, anchors, nullptr);
+      // A trial the RK4 grid cannot follow (the state leaves the model's domain) is rejected like a worse one.
+      double Jt = std::numeric_limits<double>::infinity();
+      try {
+        Jt = control_objective(problem, grid, trial, anchors, nullptr);
+      } catch (const RunError&) {
+        ++r.failed_trials;
+      }
       ++r.evaluations;
       if (Jt <= J + 1e-4 * slope) {  // Armijo along the projection arc
         quiet = (J - Jt < options.tolerance * (1 + std::abs(J))) ? quiet + 1 : 0;

@@ -95,6 +95,7 @@ struct StartResult {
   double objective = 0;  // of the discrete (piecewise, RK4) problem
   int iterations = 0;
   int evaluations = 0;      // objective evaluations (each with its adjoint when a gradient was needed)
+  int failed_trials = 0;    // line-search trials whose state left the model's domain (rejected)
   double stationarity = 0;  // max_j |P(u - G) - u_j|, G the switching function: 0 at a KKT point
   std::vector<double> u;
 };
