@@ -485,11 +485,21 @@ StartResult descend(const ControlProblem& problem, const OptimizeOptions& option
         ++r.failed_trials;
       }
       ++r.evaluations;
+      std::vector<double> gt;
       if (Jt <= J + 1e-4 * slope) {  // Armijo along the projection arc
+        try {  // the gradient's perturbed states may leave the domain where the trial's did not: reject it then
+          ++r.evaluations;
+          Jt = control_objective(problem, grid, trial, anchors, &gt);
+        } catch (const RunError&) {
+          ++r.failed_trials;
+          Jt = std::numeric_limits<double>::infinity();
+        }
+      }
+      if (Jt <= J + 1e-4 * slope) {
         quiet = (J - Jt < options.tolerance * (1 + std::abs(J))) ? quiet + 1 : 0;
         u = trial;
-        J = control_objective(problem, grid, u, anchors, &g);
-        ++r.evaluations;
+        J = Jt;
+        g = gt;
         accepted = true;
         step *= 2;
       } else {
