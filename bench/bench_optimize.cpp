@@ -150,8 +150,7 @@ BENCHMARK(BM_OptimizeGradientXgm)
     ->Args({8, 2})
     ->Args({16, 0})
     ->Args({16, 2})
-    ->Args({64, 0})
-    ->Args({64, 2})
+    ->Args({64, 0})  // the K = 64 gradient takes ~4 CPU-minutes: docs/optimize.md projects it from this
     ->ArgNames({"K", "gradient"})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
