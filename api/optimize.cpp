@@ -46,9 +46,16 @@ void check_optimize(const Config& config, const std::vector<std::string>& column
   if (std::find(columns.begin(), columns.end(), objective) == columns.end())
     throw InputError("key 'optimize.objective' = \"" + objective + "\": model " + config.string("model") +
                      " does not write this column; allowed: " + list(columns));
-  if (config.integer("theory.ensemble") != 1)
-    throw InputError("key 'theory.ensemble' = " + std::to_string(config.integer("theory.ensemble")) +
-                     ": tilt optimize optimises one initial condition; allowed: 1");
+  // xgm's automatic quadrature (xgm.lines or xgm.nodes = 0) chooses its accuracy from the state at each phase
+  // start: the right-hand side is then not one smooth function of the state, and the gradient's differences of it
+  // would be meaningless. Fixed counts make it a smooth deterministic function.
+  if (config.string("model") == "xgm")
+    for (const char* key : {"xgm.lines", "xgm.nodes"})
+      if (config.integer(key) == 0)
+        throw InputError("key '" + std::string(key) +
+                         "' = 0 (automatic): tilt optimize differentiates the right-hand side, which must be one "
+                         "smooth function of the state, and the automatic choice changes with the state; allowed: a "
+                         "fixed count (xgm.lines >= 8, xgm.nodes in [2, 64]; e.g. lines = 256, nodes = 16)");
   if (config.string("theory.noise") != "none")
     throw InputError("key 'theory.noise' = \"" + config.string("theory.noise") +
                      "\": tilt optimize needs the deterministic ODE; allowed: \"none\"");
@@ -105,11 +112,18 @@ Table csv_table(const std::vector<std::string>& columns, const std::vector<std::
   return t;
 }
 
-ControlProblem control_problem(const Config& config, const TheoryProblem& theory,
+// The control problem; with theory.ensemble = M > 1 (the lottery) the initial states of the M members, whose
+// mean objective is minimised (the members of `tilt ode`: theory.init for seed, seed + 1, ...).
+ControlProblem control_problem(const Config& config, const ResolvedExperiment& e, const TheoryProblem& theory,
                                const std::vector<std::string>& columns) {
   ControlProblem problem;
   problem.model = theory.model.get();
   problem.y0 = theory.y0;
+  const long long M = config.integer("theory.ensemble");
+  if (M > 1) {
+    problem.members.push_back(theory.y0);
+    for (long long m = 1; m < M; ++m) problem.members.push_back(make_theory_problem(e, m).y0);
+  }
   problem.t_max = config.real("t_max");
   problem.easy = config.real("curriculum.easy");
   problem.hard = config.real("curriculum.hard");
@@ -124,6 +138,10 @@ OptimizeOptions optimize_options(const Config& config, const ResolvedExperiment&
   OptimizeOptions options;
   options.grid.pieces = std::size_t(config.integer("optimize.pieces"));
   options.grid.steps = std::size_t(config.integer("optimize.steps"));
+  const std::string gradient = config.string("optimize.gradient");
+  options.grid.gradient = gradient == "adjoint"   ? GradientMethod::Adjoint
+                          : gradient == "forward" ? GradientMethod::Forward
+                                                  : GradientMethod::Auto;
   options.starts = int(config.integer("optimize.starts"));
   options.max_iterations = int(config.integer("optimize.iterations"));
   options.tolerance = config.real("optimize.tolerance");
@@ -247,6 +265,7 @@ void record_optimum(const OptimizeResult& r, const OptimalSchedule& optimal, dou
                   {"objective", json_number(s.objective)},
                   {"iterations", s.iterations},
                   {"evaluations", s.evaluations},
+                  {"failed_trials", s.failed_trials},
                   {"stationarity", s.stationarity}});
   (*record)["starts"] = st;
   const StartResult& best = r.starts.at(r.best);
@@ -256,11 +275,19 @@ void record_optimum(const OptimizeResult& r, const OptimalSchedule& optimal, dou
   (*record)["gradient_norm"] = best.stationarity;
 }
 
-nlohmann::json method_json(const Config& config, const OptimizeResult& r, const OptimizeOptions& options) {
+nlohmann::json method_json(const Config& config, const OptimizeResult& r, const OptimizeOptions& options,
+                           const ControlProblem& problem) {
+  const GradientMethod gradient = resolved_gradient(problem, options.grid);
+  const bool closed_form = problem.model->jacobian(problem.easy, 0, problem.y0.data(),
+                                                   std::vector<double>(problem.y0.size() * problem.y0.size()).data());
+  const std::string products = closed_form ? "the model's closed-form Jacobian" : "central differences of the rhs";
   return {{"stage", r.method},
           {"pieces", options.grid.pieces},
           {"rk4_steps_per_piece", options.grid.steps},
-          {"gradient", "discrete adjoint of RK4; vector-Jacobian products by central differences"},
+          {"gradient", gradient_name(gradient)},
+          {"gradient_detail", gradient == GradientMethod::Forward
+                                  ? "forward sensitivities of RK4; Jacobian-vector products by " + products
+                                  : "discrete adjoint of RK4; vector-Jacobian products by " + products},
           {"optimiser", "projected gradient, Armijo search, budget multiplier by bisection"},
           {"refine", "Nelder-Mead on the free switch times, production integrator"},
           {"max_switches", options.max_switches},
@@ -287,27 +314,96 @@ std::string optimize_report(const std::string& objective, double budget, const O
   return report;
 }
 
+// A real for a --set override: the shortest round-trip form, with a decimal point so that TOML reads a float.
+std::string toml_real(double x) {
+  std::string s = format_number(x);
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+// optimize.goal = "time_to_threshold" (theory/optimize.hpp, first_horizon): t* of the optimum and of each fixed
+// protocol (the protocol stretched to the horizon T: curriculum switches at p_E T), each the smallest horizon at
+// which the objective at T reaches the threshold.
+struct TimeToThreshold {
+  bool reached = false;
+  double t_star = 0;
+  nlohmann::json record;  // null for optimize.goal = "final"
+  std::string report;
+};
+
+TimeToThreshold time_to_threshold(const Config& config, const ControlProblem& problem, const OptimizeOptions& options) {
+  TimeToThreshold out;
+  const double threshold =
+      config.real("optimize.threshold") > 0 ? config.real("optimize.threshold") : config.real("metrics.eps_star");
+  const double t_max = problem.t_max, tolerance = 1e-6 * t_max;
+  const int scan = 8;
+  auto optimal_at = [&](double T) {
+    ControlProblem q = problem;
+    q.t_max = T;
+    return optimize_curriculum(q, options).objective;
+  };
+  const HorizonSearch best = first_horizon(optimal_at, threshold, t_max, scan, tolerance);
+  out.reached = !std::isnan(best.t_star);
+  out.t_star = best.t_star;
+  nlohmann::json fixed = nlohmann::json::object(), horizons = nlohmann::json::array();
+  for (const auto& [T, v] : best.evaluations) horizons.push_back({json_number(T), json_number(v)});
+  out.report = "tilt optimize: time to " + config.string("optimize.objective") + " <= " + format_number(threshold) +
+               " (t*: the smallest horizon T whose best schedule under the budget p_E T reaches it)\n";
+  out.report += "  optimal     " + (out.reached ? format_number(best.t_star) : std::string("not within t_max")) + "\n";
+  for (const auto& protocol : kFixed) {
+    auto at = [&](double T) {
+      ControlProblem q = problem;
+      q.t_max = T;
+      const Config c =
+          config.with({"t_max=" + toml_real(T), "curriculum.protocol=" + protocol, "curriculum.segments=[]"});
+      return schedule_objective(q, resolve(c).schedule, options.integrator);
+    };
+    const double t = first_horizon(at, threshold, t_max, scan, tolerance).t_star;
+    fixed[protocol] = json_number(t);
+    out.report += "  " + protocol + std::string(12 - protocol.size(), ' ') +
+                  (std::isnan(t) ? std::string("not within t_max") : format_number(t)) + "\n";
+  }
+  out.record = {{"threshold", threshold},
+                {"t_star", json_number(best.t_star)},
+                {"fixed", fixed},
+                {"horizons", horizons},
+                {"scan", scan},
+                {"tolerance", tolerance},
+                {"optimisations", best.evaluations.size()}};
+  if (!out.reached)
+    out.report += "  warning: the optimum does not reach the threshold within t_max; the results below are at t_max\n";
+  return out;
+}
+
 }  // namespace
 
 CommandResult optimize_command(const Experiment& experiment, const CommandHooks& hooks) {
   const Config config = load_experiment(experiment);
   const ResolvedExperiment e = resolve(config);
-  check_theory_limits(e, 1);
+  check_theory_limits(e, config.integer("theory.ensemble"));
   TheoryProblem theory = make_theory_problem(e, 0);
   const std::vector<std::string> columns = theory.model->columns();
   check_optimize(config, columns);
   if (hooks.before_compute) hooks.before_compute();
 
-  const ControlProblem problem = control_problem(config, theory, columns);
+  const ControlProblem problem0 = control_problem(config, e, theory, columns);
   const OptimizeOptions options = optimize_options(config, e);
+  // optimize.goal = "time_to_threshold": t* first, then everything below at the horizon t* (when reached).
+  const TimeToThreshold ttt = config.string("optimize.goal") == "time_to_threshold"
+                                  ? time_to_threshold(config, problem0, options)
+                                  : TimeToThreshold{};
+  const Config run_config = ttt.reached ? config.with({"t_max=" + toml_real(ttt.t_star)}) : config;
+  ControlProblem problem = problem0;
+  if (ttt.reached) problem.t_max = ttt.t_star;
   const OptimizeResult r = optimize_curriculum(problem, options);
-  const std::vector<double> fixed_values = fixed_objectives(config, problem, options.integrator);
+  const std::vector<double> fixed_values = fixed_objectives(run_config, problem, options.integrator);
   const bool beaten = *std::min_element(fixed_values.begin(), fixed_values.end()) < r.objective;
 
   // The optimal schedule as an experiment, and its trajectory by the production integrator.
-  const OptimalSchedule optimal = optimal_schedule(config, r, problem);
+  const OptimalSchedule optimal = optimal_schedule(run_config, r, problem);
+  // (the lottery's: the members' mean, whose last row is the mean objective)
   const TheoryResult run = run_theory(resolve(optimal.config));
-  const Trajectory& trajectory = run.members.at(0);
+  const Trajectory& trajectory = run.members.size() == 1 ? run.members.at(0) : run.ensemble.mean;
   const double realised = trajectory.rows.back().at(problem.objective);
 
   const std::string objective = config.string("optimize.objective");
@@ -327,12 +423,14 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   record["compare"] = compare;
   record["beaten_by_fixed"] = beaten;
   record_optimum(r, optimal, problem.t_max, &record);
-  record["method"] = method_json(config, r, options);
+  if (!ttt.record.is_null()) record["time_to_threshold"] = ttt.record;
+  record["method"] = method_json(config, r, options, problem);
+  record["members"] = problem.members.empty() ? 1 : problem.members.size();
   record["wall_seconds"] = r.wall_seconds;
   record["columns"] = columns_json(config.string("model"), result.tables[0].csv);
   result.record = record.dump(2) + "\n";
   result.experiment = optimal.config.to_toml();
-  result.report = optimize_report(objective, problem.budget, r, fixed_values, beaten, optimal);
+  result.report = ttt.report + optimize_report(objective, problem.budget, r, fixed_values, beaten, optimal);
   return result;
 }
 

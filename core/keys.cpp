@@ -345,11 +345,26 @@ std::vector<KeySpec> build_registry() {
       text("optimize.objective", "eps", "an output column of the model (tilt ode's CSV header), e.g. eps_mix",
            "`tilt optimize`: the column minimised at t_max (docs/optimize.md). The budget is "
            "curriculum.easy_fraction: the easy share u(t) of the samples has mean p_E over [0, t_max]."),
+      choice("optimize.goal", "final", {"final", "time_to_threshold"},
+             "`tilt optimize`: final minimises optimize.objective at t_max; time_to_threshold minimises t*, the "
+             "horizon T at which the best schedule under the budget p_E T first brings optimize.objective down to "
+             "optimize.threshold (a scan of 8 horizons up to t_max, then bisection to 1e-6 t_max, each horizon a "
+             "final-value problem; docs/optimize.md). The fixed protocols' t* are found alike."),
+      real("optimize.threshold", 0.0, ">= 0 (0: metrics.eps_star)", at_least(0),
+           "`tilt optimize` with optimize.goal = \"time_to_threshold\": the value of optimize.objective to reach; 0 "
+           "takes metrics.eps_star."),
       integer("optimize.pieces", 120, ">= 2", at_least(2),
               "`tilt optimize`: the control u(t) is piecewise constant on this many equal pieces."),
       integer("optimize.steps", 4, ">= 1", at_least(1),
-              "`tilt optimize`: classical RK4 steps per piece in the gradient stage (its exact discrete adjoint "
-              "gives the gradient)."),
+              "`tilt optimize`: classical RK4 steps per piece in the gradient stage (the gradient is that of this "
+              "discrete scheme, exact up to the Jacobian products)."),
+      choice("optimize.gradient", "auto", {"auto", "adjoint", "forward"},
+             "`tilt optimize`: how the gradient of the discrete objective is computed. adjoint: discrete adjoint of "
+             "RK4, one vector-Jacobian product per stage (the model's closed-form Jacobian, or 2n right-hand sides "
+             "by central differences, n the state size); forward: forward sensitivities of RK4 for the pieces "
+             "already started (2 right-hand sides per stage and started piece by central directional differences); "
+             "auto: adjoint for a model with a closed-form Jacobian, else forward when optimize.pieces + 1 < 2n, "
+             "else adjoint (docs/optimize.md)."),
       integer("optimize.starts", 4, ">= 1", at_least(1),
               "`tilt optimize`: starts of the projected-gradient method: shuffled, curriculum, anti-curriculum, "
               "then uniform random schedules drawn from `seed`."),

@@ -94,10 +94,12 @@ TEST(Optimize, PerceptronJacobianMatchesDifferencesOfTheRightHandSide) {
 
 // dJ/du_j from the discrete adjoint against central differences of J itself, at an interior schedule; with
 // consolidation, through two anchors (the on_switch map's transpose).
-void expect_gradient_matches(const ControlProblem& problem, const std::vector<std::size_t>& anchors) {
+void expect_gradient_matches(const ControlProblem& problem, const std::vector<std::size_t>& anchors,
+                             GradientMethod method = GradientMethod::Adjoint) {
   ControlGrid grid;
   grid.pieces = 12;
   grid.steps = 3;
+  grid.gradient = method;
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> uniform(0.1, 0.9);
   std::vector<double> u(grid.pieces);
@@ -142,6 +144,167 @@ TEST(Optimize, AdjointGradientByDifferencedJacobiansMatchesFiniteDifferences) {
   p.control.model = &model;
   expect_gradient_matches(p.control, {});
   expect_gradient_matches(p.control, {4, 8});
+}
+
+// The forward sensitivities of the RK4 scheme: with the closed-form Jacobian (matrix-vector products) and with
+// central directional differences of the right-hand side, with and without consolidation anchors.
+TEST(Optimize, ForwardGradientMatchesFiniteDifferences) {
+  Problem p = make_problem({"perceptron.coupling=1.0"});
+  expect_gradient_matches(p.control, {}, GradientMethod::Forward);
+  expect_gradient_matches(p.control, {4, 8}, GradientMethod::Forward);
+  const WithoutJacobian model(*p.control.model);
+  p.control.model = &model;
+  expect_gradient_matches(p.control, {}, GradientMethod::Forward);
+  expect_gradient_matches(p.control, {4, 8}, GradientMethod::Forward);
+}
+
+// Forward and adjoint are two exact derivatives of the same discrete objective: with the closed-form Jacobian they
+// agree to rounding (1e-8 of the largest component); with differenced products to the differences' accuracy.
+TEST(Optimize, ForwardGradientEqualsAdjointGradient) {
+  Problem p = make_problem();
+  ControlGrid grid;
+  grid.pieces = 20;
+  grid.steps = 2;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<double> u(grid.pieces);
+  for (double& x : u) x = uniform(rng);
+  u[3] = 0;
+  u[7] = 1;  // bang pieces too
+  const WithoutJacobian plain(*p.control.model);
+  for (const OdeModel* model : {p.control.model, static_cast<const OdeModel*>(&plain)}) {
+    ControlProblem c = p.control;
+    c.model = model;
+    std::vector<double> ga, gf;
+    grid.gradient = GradientMethod::Adjoint;
+    const double Ja = control_objective(c, grid, u, {}, &ga);
+    grid.gradient = GradientMethod::Forward;
+    const double Jf = control_objective(c, grid, u, {}, &gf);
+    EXPECT_EQ(Ja, Jf);
+    double scale = 0;
+    for (double x : ga) scale = std::max(scale, std::abs(x));
+    const double tol = model == p.control.model ? 1e-8 : 1e-6;
+    for (std::size_t j = 0; j < grid.pieces; ++j) EXPECT_NEAR(gf[j], ga[j], tol * scale) << "piece " << j;
+  }
+}
+
+// auto: the adjoint with a closed-form Jacobian; without one, forward while pieces + 1 < 2n.
+TEST(Optimize, AutoGradientChoosesByTheJacobianAndTheCost) {
+  Problem p = make_problem();
+  ControlGrid grid;
+  grid.pieces = 15;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+  const WithoutJacobian plain(*p.control.model);
+  p.control.model = &plain;  // n = 8: forward for 14 pieces or fewer
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+  grid.pieces = 14;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Forward);
+  grid.gradient = GradientMethod::Adjoint;
+  EXPECT_EQ(resolved_gradient(p.control, grid), GradientMethod::Adjoint);
+}
+
+// xgm (no closed-form Jacobian; the right-hand side's expectations on fixed quasi-random lines, a smooth function
+// of the state): the forward gradient of a K = 2 problem against central differences of the objective.
+TEST(Optimize, XgmForwardGradientMatchesFiniteDifferences) {
+  register_builtin_models();
+  const Config config = Config::from_text(R"(
+model = "xgm"
+seed = 3
+t_max = 6.0
+eta = 1.0
+[curriculum]
+easy = 0.1
+hard = 1.0
+[theory]
+init = "sampled"
+[sim]
+d = 200
+[xgm]
+K = 2
+activation = "relu"
+loss = "square"
+sigma = 0.3
+lines = 32
+nodes = 8
+)");
+  TheoryProblem theory = make_theory_problem(tilt::resolve(config), 0);
+  ControlProblem c;
+  c.model = theory.model.get();
+  c.y0 = theory.y0;
+  c.t_max = 6;
+  c.easy = 0.1;
+  c.hard = 1.0;
+  const auto columns = c.model->columns();
+  c.objective = std::size_t(std::find(columns.begin(), columns.end(), "eps") - columns.begin());
+  ASSERT_LT(c.objective, columns.size());
+  ControlGrid grid;
+  grid.pieces = 6;
+  grid.steps = 2;
+  grid.gradient = GradientMethod::Forward;
+  std::vector<double> u = {0.9, 0.2, 0.6, 0.3, 0.8, 0.4}, g;
+  control_objective(c, grid, u, {}, &g);
+  double scale = 0;
+  for (double x : g) scale = std::max(scale, std::abs(x));
+  ASSERT_GT(scale, 1e-4);
+  // The objective's differences at step 1e-4 carry truncation ~1e-8 |J^(3)| / 6 and rounding ~1e-16 / 1e-4 of the
+  // objective; the gradient's directional differences ~1e-10 relative: 1e-6 of the largest component bounds both.
+  for (std::size_t j = 0; j < grid.pieces; ++j) {
+    const double h = 1e-4;
+    std::vector<double> up = u, um = u;
+    up[j] += h;
+    um[j] -= h;
+    const double fd = (control_objective(c, grid, up, {}) - control_objective(c, grid, um, {})) / (2 * h);
+    EXPECT_NEAR(g[j], fd, 1e-6 * scale) << "piece " << j;
+  }
+  std::vector<double> ga;
+  grid.gradient = GradientMethod::Adjoint;
+  control_objective(c, grid, u, {}, &ga);
+  for (std::size_t j = 0; j < grid.pieces; ++j) EXPECT_NEAR(g[j], ga[j], 1e-6 * scale) << "piece " << j;
+}
+
+// The lottery: with members the objective is the mean of the members' columns at t_max and its gradient the mean
+// of their gradients; checked against central differences of the mean objective, and against the objective of
+// each member alone (members from theory.init = "sampled" at small sim.d differ).
+TEST(Optimize, LotteryObjectiveIsTheMeanOverMembersWithItsGradient) {
+  register_builtin_models();
+  const Config config = Config::from_text(kSetting, {"theory.init=sampled", "sim.d=50", "seed=5", "theory.ensemble=3"});
+  const ResolvedExperiment e = tilt::resolve(config);
+  std::vector<TheoryProblem> members;
+  for (long long m = 0; m < 3; ++m) members.push_back(make_theory_problem(e, m));
+  Problem p = make_problem();
+  ControlProblem c = p.control;
+  c.model = members[0].model.get();
+  c.y0 = members[0].y0;
+  for (const auto& m : members) c.members.push_back(m.y0);
+  ASSERT_NE(c.members[0], c.members[1]);
+  ControlGrid grid;
+  grid.pieces = 10;
+  grid.steps = 3;
+  std::vector<double> u = {0.9, 0.8, 0.1, 0.3, 0.5, 0.5, 0.2, 0.7, 0.6, 0.4};
+  std::vector<double> each;
+  for (const auto& m : members) {
+    ControlProblem one = c;
+    one.members.clear();
+    one.y0 = m.y0;
+    each.push_back(control_objective(one, grid, u, {}));
+  }
+  EXPECT_GT(std::abs(each[0] - each[1]) + std::abs(each[0] - each[2]), 1e-4);  // the members differ
+  EXPECT_NEAR(control_objective(c, grid, u, {}), (each[0] + each[1] + each[2]) / 3, 1e-14);
+  for (GradientMethod method : {GradientMethod::Adjoint, GradientMethod::Forward}) {
+    grid.gradient = method;
+    std::vector<double> g;
+    control_objective(c, grid, u, {}, &g);
+    double scale = 0;
+    for (double x : g) scale = std::max(scale, std::abs(x));
+    for (std::size_t j = 0; j < grid.pieces; ++j) {
+      const double h = 1e-5;
+      std::vector<double> up = u, um = u;
+      up[j] += h;
+      um[j] -= h;
+      const double fd = (control_objective(c, grid, up, {}) - control_objective(c, grid, um, {})) / (2 * h);
+      EXPECT_NEAR(g[j], fd, 1e-6 * scale) << "piece " << j << " by " << gradient_name(method);
+    }
+  }
 }
 
 TEST(Optimize, AdjointGradientThroughConsolidationAnchorsMatchesFiniteDifferences) {
@@ -289,6 +452,80 @@ TEST(Optimize, SecondSettingIsBangBangWithTheBruteForceSwitchTimes) {
   EXPECT_NEAR(r.objective, 0.1105406293, 2e-10);
 }
 
+// first_horizon on a value with a known crossing: exp(-T) reaches 0.1 at T = ln 10; a threshold the value never
+// reaches within t_max gives NaN; a crossing inside the first scan interval is bracketed from 0.
+TEST(Optimize, FirstHorizonFindsTheCrossingOrNone) {
+  const auto value = [](double T) { return std::exp(-T); };
+  EXPECT_NEAR(first_horizon(value, 0.1, 8.0, 8, 1e-9).t_star, std::log(10.0), 2e-9);
+  EXPECT_NEAR(first_horizon(value, 0.9, 8.0, 8, 1e-9).t_star, -std::log(0.9), 2e-9);
+  EXPECT_TRUE(std::isnan(first_horizon(value, 1e-4, 8.0, 8, 1e-9).t_star));
+}
+
+// Time to threshold in the second setting (eta = 1, T = 1, Delta 0.5 -> 3, p_E = 1/2): t* = the smallest horizon
+// whose best schedule under the budget p_E T brings eps_mix to 0.13. Reference, by brute force with no optimiser:
+// the best easy-hard-easy schedule at horizon T (the optimum's structure in this setting) by a scan of its first
+// switch (the budget fixes the second) and golden section, each schedule integrated on a Schedule built here; then
+// bisection on T. The optimiser's t* must agree to the search's tolerance, and beat the fixed protocols'.
+TEST(Optimize, TimeToThresholdMatchesABruteForceSearchInTheSecondSetting) {
+  const Problem p =
+      make_problem({"eta=1.0", "perceptron.T=1.0", "curriculum.easy=0.5", "curriculum.hard=3.0", "t_max=20.0"});
+  ControlProblem control = p.control;
+  control.easy = 0.5;
+  control.hard = 3.0;
+  IntegratorOptions integrator;
+  integrator.rtol = 1e-10;
+  integrator.atol = 1e-12;
+  const double threshold = 0.13;
+  // eps_mix at T of easy on [0, a], hard on [a, a + T/2], easy to T.
+  auto ehe = [&](double T, double a) {
+    std::vector<Phase> phases;
+    if (a > 0) phases.push_back({0, a, {{1, 0.5}}});
+    phases.push_back({a, a + T / 2, {{1, 3.0}}});
+    if (a + T / 2 < T) phases.push_back({a + T / 2, T, {{1, 0.5}}});
+    const Trajectory tr = integrate(*control.model, Schedule(phases), control.y0, {0.0, T}, integrator, nullptr);
+    return tr.rows.back()[control.objective];
+  };
+  auto best_ehe = [&](double T) {
+    double a_best = 0, v_best = ehe(T, 0);
+    for (int i = 1; i <= 50; ++i) {
+      const double a = T / 2 * i / 50, v = ehe(T, a);
+      if (v < v_best) a_best = a, v_best = v;
+    }
+    double lo = std::max(0.0, a_best - T / 100), hi = std::min(T / 2, a_best + T / 100);
+    const double g = (std::sqrt(5.0) - 1) / 2;
+    for (int it = 0; it < 40; ++it) {
+      const double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo);
+      if (ehe(T, x1) < ehe(T, x2))
+        hi = x2;
+      else
+        lo = x1;
+    }
+    return std::min(v_best, ehe(T, 0.5 * (lo + hi)));
+  };
+  double lo = 12, hi = 20;  // eps_mix of the best schedule: above 0.13 at T = 12, below at T = 20
+  ASSERT_GT(best_ehe(lo), threshold);
+  ASSERT_LT(best_ehe(hi), threshold);
+  while (hi - lo > 1e-6) {
+    const double mid = 0.5 * (lo + hi);
+    (best_ehe(mid) <= threshold ? hi : lo) = mid;
+  }
+  OptimizeOptions options;
+  options.grid.pieces = 40;
+  options.grid.steps = 2;
+  options.starts = 2;
+  options.integrator = integrator;
+  const auto optimal_at = [&](double T) {
+    ControlProblem q = control;
+    q.t_max = T;
+    return optimize_curriculum(q, options).objective;
+  };
+  const HorizonSearch s = first_horizon(optimal_at, threshold, 20.0, 8, 2e-5);
+  EXPECT_NEAR(s.t_star, hi, 5e-5);
+  // curriculum stretched to T: easy on [0, T/2], then hard; its t* by the same bisection is later.
+  const auto curriculum_at = [&](double T) { return ehe(T, T / 2); };
+  EXPECT_GT(first_horizon(curriculum_at, threshold, 20.0, 8, 2e-5).t_star, s.t_star + 0.5);
+}
+
 const char* kSmall = R"(
 model = "perceptron"
 t_max = 12.0
@@ -331,6 +568,30 @@ TEST(Optimize, CommandWritesASegmentsTableThatTiltOdeRunsUnchanged) {
   EXPECT_TRUE(record.contains("gradient_norm"));
 }
 
+// optimize.goal = "time_to_threshold": the record's t* and the fixed protocols', the optimal experiment at the
+// horizon t*, and `tilt ode` on it reaching the threshold at t* (to the search's tolerance in T).
+TEST(Optimize, CommandTimeToThresholdWritesTheScheduleAtTheHorizonTStar) {
+  TempDir dir("optimize_time");
+  const std::string file = dir.file("x.toml", kSmall);
+  const auto r = run_tilt("optimize " + file + " --quiet --set optimize.goal=time_to_threshold --set " +
+                          "optimize.threshold=0.16 --set optimize.starts=1 --out " + (dir.path / "o").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto record = nlohmann::json::parse(read_file((dir.path / "o.json").string()));
+  const auto& ttt = record["time_to_threshold"];
+  const double t_star = ttt["t_star"].get<double>();
+  EXPECT_GT(t_star, 1.0);
+  EXPECT_LT(t_star, 12.0);
+  for (const char* protocol : {"curriculum", "shuffled"}) {
+    ASSERT_TRUE(ttt["fixed"][protocol].is_number()) << protocol;
+    EXPECT_GT(ttt["fixed"][protocol].get<double>(), t_star + 0.1) << protocol;
+  }
+  EXPECT_TRUE(ttt["fixed"]["anti"].is_null());  // anti-curriculum ends at 0.1628 > 0.16 at t_max = 12
+  EXPECT_NEAR(record["objective"]["value"].get<double>(), 0.16, 1e-4);
+  EXPECT_LE(record["objective"]["value"].get<double>(), 0.16);
+  const Config optimal = Config::from_file((dir.path / "o_optimal.toml").string());
+  EXPECT_EQ(optimal.real("t_max"), t_star);
+}
+
 struct BadOptimize {
   std::string name, set, mention;
 };
@@ -352,12 +613,14 @@ TEST_P(OptimizeBadInput, IsRejectedWithExitCode2BeforeAnyWork) {
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, OptimizeBadInput,
-    ::testing::Values(BadOptimize{"empty_budget", "curriculum.easy_fraction=0", "'curriculum.easy_fraction' = 0"},
-                      BadOptimize{"whole_budget", "curriculum.easy_fraction=1", "'curriculum.easy_fraction' = 1"},
-                      BadOptimize{"same_difficulty", "curriculum.hard=0", "'curriculum.hard' = 0"},
-                      BadOptimize{"no_such_column", "optimize.objective=eps_nope",
-                                  "'optimize.objective' = \"eps_nope\""},
-                      BadOptimize{"ensemble", "theory.ensemble=3", "'theory.ensemble' = 3"}),
+    ::testing::Values(
+        BadOptimize{"empty_budget", "curriculum.easy_fraction=0", "'curriculum.easy_fraction' = 0"},
+        BadOptimize{"whole_budget", "curriculum.easy_fraction=1", "'curriculum.easy_fraction' = 1"},
+        BadOptimize{"same_difficulty", "curriculum.hard=0", "'curriculum.hard' = 0"},
+        BadOptimize{"no_such_column", "optimize.objective=eps_nope", "'optimize.objective' = \"eps_nope\""},
+        BadOptimize{"xgm_automatic_lines", "model=xgm --set curriculum.easy=0.1 --set xgm.nodes=16", "'xgm.lines' = 0"},
+        BadOptimize{"xgm_automatic_nodes", "model=xgm --set curriculum.easy=0.1 --set xgm.lines=64",
+                    "'xgm.nodes' = 0"}),
     [](const ::testing::TestParamInfo<BadOptimize>& info) { return info.param.name; });
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace {
 struct Field {
   const ControlProblem& p;
   std::size_t n;
-  mutable std::vector<double> a, b, jac;
+  mutable std::vector<double> a, b, jac, mixed;
   bool analytic;  // the model has its Jacobian in closed form (OdeModel::jacobian)
   Field(const ControlProblem& problem)
       : p(problem), n(problem.model->dimension()), a(n), b(n), jac(n * n), analytic(false) {
@@ -70,6 +70,65 @@ struct Field {
       for (std::size_t i = 0; i < n; ++i) s += g[i] * (fp[i] - fm[i]);
       out[m] = s / (2 * h);
     }
+  }
+  // out = u f_E(y) + (1 - u) f_H(y) as mix() computes it, and D = f_E(y) - f_H(y).
+  void mix_and_difference(double u, std::size_t phase, const double* y, double* out, double* D, double t) const {
+    check(p.model->rhs(p.easy, phase, y, a.data()) && p.model->rhs(p.hard, phase, y, b.data()), y, t);
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i] = u == 1.0 ? a[i] : u == 0.0 ? b[i] : u * a[i] + (1 - u) * b[i];
+      D[i] = a[i] - b[i];
+    }
+  }
+  // The closed-form Jacobian of the mixture at y for the products jvp() takes next (no-op without one).
+  void prepare_jvp(double u, std::size_t phase, const double* y, double t) const {
+    if (!analytic) return;
+    mixed.assign(n * n, 0.0);
+    for (const auto& [weight, delta] : {std::pair<double, double>{u, p.easy}, {1 - u, p.hard}}) {
+      if (weight == 0) continue;
+      check(p.model->jacobian(delta, phase, y, jac.data()), y, t);
+      for (std::size_t m = 0; m < n * n; ++m) mixed[m] += weight * jac[m];
+    }
+  }
+  // The step of a central directional difference along v at y: (f(y + h v) - f(y - h v)) / 2h has truncation error
+  // ~ (h |v|)^2 |f^(3)| / 6 and rounding error ~ eps |f| / (h |v|); both are smallest near h |v| = eps^(1/3) ~ 6e-6
+  // in the units of the state (scaled by max(1, |y|_inf)), where each is ~1e-11 relative for a smooth f. 0: v = 0.
+  double direction_step(const double* y, const double* v) const {
+    double ymax = 1, vmax = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      ymax = std::max(ymax, std::abs(y[i]));
+      vmax = std::max(vmax, std::abs(v[i]));
+    }
+    return vmax > 0 ? 6e-6 * ymax / vmax : 0.0;
+  }
+  // out = J v, J the Jacobian of the mixture at y: the closed form prepared by prepare_jvp(), else the central
+  // directional difference (2 mixture right-hand sides).
+  void jvp(double u, std::size_t phase, const double* y, const double* v, double* out, double t) const {
+    if (analytic) {
+      for (std::size_t i = 0; i < n; ++i) {
+        double s = 0;
+        for (std::size_t m = 0; m < n; ++m) s += mixed[i * n + m] * v[m];
+        out[i] = s;
+      }
+      return;
+    }
+    const double h = direction_step(y, v);
+    if (h == 0) return std::fill(out, out + n, 0.0);
+    std::vector<double> yp(n), fp(n), fm(n);
+    for (std::size_t i = 0; i < n; ++i) yp[i] = y[i] + h * v[i];
+    mix(u, phase, yp.data(), fp.data(), t);
+    for (std::size_t i = 0; i < n; ++i) yp[i] = y[i] - h * v[i];
+    mix(u, phase, yp.data(), fm.data(), t);
+    for (std::size_t i = 0; i < n; ++i) out[i] = (fp[i] - fm[i]) / (2 * h);
+  }
+  // dJ/dy . v at the final state y, by a central directional difference of the observable.
+  double observe_derivative(const std::vector<double>& y, const double* v) const {
+    const double h = direction_step(y.data(), v);
+    if (h == 0) return 0;
+    std::vector<double> yp(n);
+    for (std::size_t i = 0; i < n; ++i) yp[i] = y[i] + h * v[i];
+    const double jp = observe(yp);
+    for (std::size_t i = 0; i < n; ++i) yp[i] = y[i] - h * v[i];
+    return (jp - observe(yp)) / (2 * h);
   }
   double observe(const std::vector<double>& y) const { return p.model->observe(y.data()).at(p.objective); }
   // dJ/dy at the final state, by central differences of the observable: the adjoint's value at t_max.
@@ -146,23 +205,37 @@ std::vector<double> switch_adjoint(const ControlProblem& problem, const double* 
   return out;
 }
 
+// Through a switch y_after = S(y_before) in the forward sweep: s_l <- (dS/dy) s_l for the pieces l < j already
+// started, by central directional differences of on_switch at the state before the switch, yb.
+void switch_forward(const ControlProblem& problem, const Field& field, const std::vector<double>& yb,
+                    std::vector<double>& sens, std::size_t j) {
+  const std::size_t n = yb.size();
+  std::vector<double> sp(n), sm(n);
+  for (std::size_t l = 0; l < j; ++l) {
+    double* s = &sens[l * n];
+    const double h = field.direction_step(yb.data(), s);
+    if (h == 0) continue;
+    for (std::size_t i = 0; i < n; ++i) {
+      sp[i] = yb[i] + h * s[i];
+      sm[i] = yb[i] - h * s[i];
+    }
+    problem.model->on_switch(sp.data());
+    problem.model->on_switch(sm.data());
+    for (std::size_t i = 0; i < n; ++i) s[i] = (sp[i] - sm[i]) / (2 * h);
+  }
+}
+
 }  // namespace
 
-double control_objective(const ControlProblem& problem, const ControlGrid& grid, const std::vector<double>& u,
-                         const std::vector<std::size_t>& anchors, std::vector<double>* gradient) {
-  const Field field(problem);
-  const std::size_t n = field.n, N = grid.pieces, S = grid.steps;
-  const double w = grid.width(problem), h = w / double(S);
-  std::vector<char> anchored(N, 0);
-  for (std::size_t j : anchors)
-    if (j > 0 && j < N) anchored[j] = 1;
+namespace {
 
-  // Forward: the state at the start of every RK4 step, and before each anchor.
-  std::vector<double> y = problem.y0, k1(n), k2(n), k3(n), k4(n), tmp(n);
-  std::vector<double> starts(gradient ? N * S * n : 0), before(gradient ? N * n : 0);
-  std::vector<std::size_t> phase_of(N);
-  std::size_t phase = 0;
-  auto rk4 = [&](double uj, std::size_t ph, std::vector<double>& x, double t) {
+// The RK4 step y' = y + h/6 (k1 + 2 k2 + 2 k3 + k4) of the mixture with u.
+struct Rk4 {
+  const Field& field;
+  std::size_t n;
+  std::vector<double> k1, k2, k3, k4, tmp;
+  explicit Rk4(const Field& f) : field(f), n(f.n), k1(n), k2(n), k3(n), k4(n), tmp(n) {}
+  void step(double uj, std::size_t ph, std::vector<double>& x, double t, double h) {
     field.mix(uj, ph, x.data(), k1.data(), t);
     for (std::size_t i = 0; i < n; ++i) tmp[i] = x[i] + 0.5 * h * k1[i];
     field.mix(uj, ph, tmp.data(), k2.data(), t + 0.5 * h);
@@ -171,35 +244,153 @@ double control_objective(const ControlProblem& problem, const ControlGrid& grid,
     for (std::size_t i = 0; i < n; ++i) tmp[i] = x[i] + h * k3[i];
     field.mix(uj, ph, tmp.data(), k4.data(), t + h);
     for (std::size_t i = 0; i < n; ++i) x[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
-  };
+  }
+};
+
+// The forward sensitivities of the RK4 scheme. For the pieces l <= j already started (piece j in force), s_l =
+// dy/du_l is carried through the stages of every step by differentiating the stage formulas exactly:
+//   dY_1 = s,  dk_i = J(Y_i) dY_i + [l = j] (f_E - f_H)(Y_i),  dY_2 = s + h/2 dk_1,  dY_3 = s + h/2 dk_2,
+//   dY_4 = s + h dk_3,  s' = s + h/6 (dk_1 + 2 dk_2 + 2 dk_3 + dk_4),
+// so dJ/du_l = dJ/dy(t_max) . s_l is the exact gradient of the discrete objective up to the accuracy of the
+// products J v.
+struct Rk4Forward {
+  const Field& field;
+  std::size_t n;
+  std::vector<double> k1, k2, k3, k4, Y, D, jv;
+  std::vector<double> dk, acc, dY;  // per started piece: the stage's dk, the sum dk1 + 2 dk2 + 2 dk3 + dk4, dY
+  explicit Rk4Forward(const Field& f) : field(f), n(f.n), k1(n), k2(n), k3(n), k4(n), Y(n), D(n), jv(n) {}
+
+  // One step from y (updated) with the sensitivities S (row l, l < active; row active - 1 is the current piece's).
+  void step(double uj, std::size_t ph, std::vector<double>& y, std::vector<double>& S, std::size_t active, double t,
+            double h) {
+    dk.assign(active * n, 0.0);
+    acc.assign(active * n, 0.0);
+    dY.assign(S.begin(), S.begin() + std::ptrdiff_t(active * n));
+    const double c[4] = {0.5 * h, 0.5 * h, h, 0.0}, weight[4] = {1, 2, 2, 1}, at[4] = {0, 0.5, 0.5, 1};
+    std::vector<double>* k[4] = {&k1, &k2, &k3, &k4};
+    std::copy(y.begin(), y.end(), Y.begin());
+    for (int stage = 0; stage < 4; ++stage) {
+      const double ts = t + at[stage] * h;
+      field.mix_and_difference(uj, ph, Y.data(), k[stage]->data(), D.data(), ts);
+      field.prepare_jvp(uj, ph, Y.data(), ts);
+      for (std::size_t l = 0; l < active; ++l) {
+        double* dyl = &dY[l * n];
+        double* dkl = &dk[l * n];
+        field.jvp(uj, ph, Y.data(), dyl, jv.data(), ts);
+        const bool current = l + 1 == active;
+        for (std::size_t i = 0; i < n; ++i) {
+          dkl[i] = jv[i] + (current ? D[i] : 0.0);
+          acc[l * n + i] += weight[stage] * dkl[i];
+        }
+      }
+      if (stage == 3) break;
+      // The next stage's state and its sensitivities.
+      for (std::size_t i = 0; i < n; ++i) Y[i] = y[i] + c[stage] * (*k[stage])[i];
+      for (std::size_t l = 0; l < active; ++l)
+        for (std::size_t i = 0; i < n; ++i) dY[l * n + i] = S[l * n + i] + c[stage] * dk[l * n + i];
+    }
+    for (std::size_t i = 0; i < n; ++i) y[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+    for (std::size_t m = 0; m < active * n; ++m) S[m] += h / 6 * acc[m];
+  }
+};
+
+// One member's objective from y0 and, when `gradient` is given, its gradient by `method` added to *gradient.
+double member_objective(const ControlProblem& problem, const Field& field, const ControlGrid& grid,
+                        const std::vector<double>& u, const std::vector<char>& anchored, const std::vector<double>& y0,
+                        GradientMethod method, std::vector<double>* gradient) {
+  const std::size_t n = field.n, N = grid.pieces, S = grid.steps;
+  const double w = grid.width(problem), h = w / double(S);
+  std::vector<double> y = y0;
+  const bool adjoint = gradient && method == GradientMethod::Adjoint;
+  const bool forward = gradient && method == GradientMethod::Forward;
+  // Adjoint: the state at the start of every RK4 step, and before each anchor. Forward: the sensitivities.
+  std::vector<double> starts(adjoint ? N * S * n : 0), before(adjoint ? N * n : 0), sens(forward ? N * n : 0);
+  std::vector<std::size_t> phase_of(N);
+  std::size_t phase = 0;
+  Rk4 rk4(field);
+  Rk4Forward rk4f(field);
   for (std::size_t j = 0; j < N; ++j) {
     if (anchored[j]) {
-      if (gradient) std::copy(y.begin(), y.end(), before.begin() + std::ptrdiff_t(j * n));
+      if (adjoint) std::copy(y.begin(), y.end(), before.begin() + std::ptrdiff_t(j * n));
+      if (forward) switch_forward(problem, field, y, sens, j);
       problem.model->on_switch(y.data());
       ++phase;
     }
     phase_of[j] = phase;
     for (std::size_t s = 0; s < S; ++s) {
-      if (gradient) std::copy(y.begin(), y.end(), starts.begin() + std::ptrdiff_t((j * S + s) * n));
-      rk4(u[j], phase, y, double(j) * w + double(s) * h);
+      const double t = double(j) * w + double(s) * h;
+      if (forward) {
+        rk4f.step(u[j], phase, y, sens, j + 1, t, h);
+      } else {
+        if (adjoint) std::copy(y.begin(), y.end(), starts.begin() + std::ptrdiff_t((j * S + s) * n));
+        rk4.step(u[j], phase, y, t, h);
+      }
     }
   }
   field.check(true, y.data(), problem.t_max);
   const double J = field.observe(y);
-  if (!gradient) return J;
-
-  // Backward: lambda = dJ/dy, first at t_max, then through every step and switch in reverse.
-  std::vector<double> lambda = field.observe_gradient(y);
-  gradient->assign(N, 0.0);
-  Rk4Adjoint adjoint(field);
-  for (std::size_t jj = N; jj-- > 0;) {
-    double du = 0;
-    for (std::size_t ss = S; ss-- > 0;)
-      adjoint.back(u[jj], phase_of[jj], &starts[(jj * S + ss) * n], double(jj) * w + double(ss) * h, h, lambda, &du);
-    (*gradient)[jj] = du;
-    if (anchored[jj]) lambda = switch_adjoint(problem, &before[jj * n], lambda);
+  if (forward) {
+    for (std::size_t l = 0; l < N; ++l) (*gradient)[l] += field.observe_derivative(y, &sens[l * n]);
+  } else if (adjoint) {
+    // Backward: lambda = dJ/dy, first at t_max, then through every step and switch in reverse.
+    std::vector<double> lambda = field.observe_gradient(y);
+    Rk4Adjoint back(field);
+    for (std::size_t jj = N; jj-- > 0;) {
+      double du = 0;
+      for (std::size_t ss = S; ss-- > 0;)
+        back.back(u[jj], phase_of[jj], &starts[(jj * S + ss) * n], double(jj) * w + double(ss) * h, h, lambda, &du);
+      (*gradient)[jj] += du;
+      if (anchored[jj]) lambda = switch_adjoint(problem, &before[jj * n], lambda);
+    }
   }
   return J;
+}
+
+const std::vector<std::vector<double>>& initial_states(const ControlProblem& problem,
+                                                       std::vector<std::vector<double>>* storage) {
+  if (!problem.members.empty()) return problem.members;
+  storage->assign(1, problem.y0);
+  return *storage;
+}
+
+}  // namespace
+
+GradientMethod resolved_gradient(const ControlProblem& problem, const ControlGrid& grid) {
+  if (grid.gradient != GradientMethod::Auto) return grid.gradient;
+  const Field field(problem);
+  if (field.analytic) return GradientMethod::Adjoint;
+  return grid.pieces + 1 < 2 * field.n ? GradientMethod::Forward : GradientMethod::Adjoint;
+}
+
+const char* gradient_name(GradientMethod method) {
+  switch (method) {
+    case GradientMethod::Adjoint:
+      return "adjoint";
+    case GradientMethod::Forward:
+      return "forward";
+    case GradientMethod::Auto:
+      break;
+  }
+  return "auto";
+}
+
+double control_objective(const ControlProblem& problem, const ControlGrid& grid, const std::vector<double>& u,
+                         const std::vector<std::size_t>& anchors, std::vector<double>* gradient) {
+  const Field field(problem);
+  const std::size_t N = grid.pieces;
+  std::vector<char> anchored(N, 0);
+  for (std::size_t j : anchors)
+    if (j > 0 && j < N) anchored[j] = 1;
+  const GradientMethod method = gradient ? resolved_gradient(problem, grid) : GradientMethod::Adjoint;
+  if (gradient) gradient->assign(N, 0.0);
+  std::vector<std::vector<double>> storage;
+  const auto& states = initial_states(problem, &storage);
+  double J = 0;
+  for (const auto& y0 : states) J += member_objective(problem, field, grid, u, anchored, y0, method, gradient);
+  const double M = double(states.size());
+  if (gradient && states.size() > 1)
+    for (double& g : *gradient) g /= M;
+  return states.size() > 1 ? J / M : J;
 }
 
 std::vector<double> project_budget(const std::vector<double>& v, double budget, double* multiplier) {
@@ -236,14 +427,20 @@ Schedule schedule_of(const std::vector<Arc>& arcs, double t_max, double easy, do
 
 double schedule_objective(const ControlProblem& problem, const Schedule& schedule, const IntegratorOptions& options,
                           IntegratorStats* stats) {
-  IntegratorStats local;
-  const Trajectory tr = integrate(*problem.model, schedule, problem.y0, {0.0, problem.t_max}, options, &local);
-  if (stats) {
-    stats->steps += local.steps;
-    stats->rejected += local.rejected;
-    stats->evaluations += local.evaluations;
+  std::vector<std::vector<double>> storage;
+  const auto& states = initial_states(problem, &storage);
+  double J = 0;
+  for (const auto& y0 : states) {
+    IntegratorStats local;
+    const Trajectory tr = integrate(*problem.model, schedule, y0, {0.0, problem.t_max}, options, &local);
+    if (stats) {
+      stats->steps += local.steps;
+      stats->rejected += local.rejected;
+      stats->evaluations += local.evaluations;
+    }
+    J += tr.rows.back().at(problem.objective);
   }
-  return tr.rows.back().at(problem.objective);
+  return states.size() > 1 ? J / double(states.size()) : J;
 }
 
 namespace {
@@ -280,13 +477,29 @@ StartResult descend(const ControlProblem& problem, const OptimizeOptions& option
         moved = std::max(moved, std::abs(trial[j] - u[j]));
       }
       if (moved < 1e-15) break;  // the projection of the gradient step is u itself: stationary
-      const double Jt = control_objective(problem, grid, trial, anchors, nullptr);
+      // A trial the RK4 grid cannot follow (the state leaves the model's domain) is rejected like a worse one.
+      double Jt = std::numeric_limits<double>::infinity();
+      try {
+        Jt = control_objective(problem, grid, trial, anchors, nullptr);
+      } catch (const RunError&) {
+        ++r.failed_trials;
+      }
       ++r.evaluations;
+      std::vector<double> gt;
       if (Jt <= J + 1e-4 * slope) {  // Armijo along the projection arc
+        try {  // the gradient's perturbed states may leave the domain where the trial's did not: reject it then
+          ++r.evaluations;
+          Jt = control_objective(problem, grid, trial, anchors, &gt);
+        } catch (const RunError&) {
+          ++r.failed_trials;
+          Jt = std::numeric_limits<double>::infinity();
+        }
+      }
+      if (Jt <= J + 1e-4 * slope) {
         quiet = (J - Jt < options.tolerance * (1 + std::abs(J))) ? quiet + 1 : 0;
         u = trial;
-        J = control_objective(problem, grid, u, anchors, &g);
-        ++r.evaluations;
+        J = Jt;
+        g = gt;
         accepted = true;
         step *= 2;
       } else {
@@ -606,6 +819,35 @@ OptimizeResult optimize_curriculum(const ControlProblem& problem, const Optimize
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return result;
+}
+
+HorizonSearch first_horizon(const std::function<double(double)>& value, double threshold, double t_max, int scan,
+                            double tolerance) {
+  HorizonSearch s;
+  auto at = [&](double T) {
+    const double v = value(T);
+    s.evaluations.push_back({T, v});
+    return v;
+  };
+  double lo = 0, hi = std::nan("");
+  for (int k = 1; k <= scan; ++k) {
+    const double T = k == scan ? t_max : t_max * double(k) / double(scan);
+    if (at(T) <= threshold) {
+      hi = T;
+      break;
+    }
+    lo = T;
+  }
+  if (std::isnan(hi)) {
+    s.t_star = std::nan("");
+    return s;
+  }
+  while (hi - lo > tolerance) {
+    const double mid = 0.5 * (lo + hi);
+    (at(mid) <= threshold ? hi : lo) = mid;
+  }
+  s.t_star = hi;
+  return s;
 }
 
 }  // namespace tilt

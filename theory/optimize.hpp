@@ -3,12 +3,15 @@
 // integrates, under the budget (1/t_max) * integral of u dt = p_E; the objective is one output column at t_max.
 //
 // Direct method: u piecewise constant on equal pieces, the state integrated by classical RK4 steps inside each
-// piece, and the exact gradient of that discrete objective from the discrete adjoint of the RK4 scheme (the
-// vector-Jacobian products of the right-hand side by central differences of the model's rhs). A projected
+// piece, and the exact gradient of that discrete objective, either from the discrete adjoint of the RK4 scheme
+// (vector-Jacobian products by the model's closed-form Jacobian or by central differences of its rhs, 2n
+// right-hand sides per stage) or from the forward sensitivities of the same scheme (Jacobian-vector products, by
+// central directional differences: 2 right-hand sides per stage and per piece already started). A projected
 // gradient method with the budget's multiplier optimises from several starts; a bang-bang optimum is then
 // refined in its switch times with the production integrator (theory/integrate.hpp).
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +24,9 @@ namespace tilt {
 struct ControlProblem {
   const OdeModel* model = nullptr;
   std::vector<double> y0;
+  // The lottery (theory.ensemble = M > 1): the initial states of the M members; the objective is the mean of the
+  // members' columns at t_max, its gradient the mean of their gradients. Empty: y0 alone.
+  std::vector<std::vector<double>> members;
   double t_max = 0;
   double easy = 0, hard = 0;  // Delta_E (u = 1) and Delta_H (u = 0)
   double budget = 0.5;        // p_E: the mean of u over [0, t_max]
@@ -31,19 +37,35 @@ struct ControlProblem {
   bool anchor_at_switches = false;
 };
 
+// How the discrete objective is differentiated (optimize.gradient). Both give the exact gradient of the discrete
+// (piecewise, RK4) objective up to the accuracy of the Jacobian products.
+//   Adjoint: backward sweep; per RK4 stage one vector-Jacobian product (the closed-form Jacobian, or 2n mixture
+//            right-hand sides by central differences, n the state size).
+//   Forward: the sensitivities s_l = dx/du_l of the pieces already started carried through the same RK4 stages;
+//            per stage one Jacobian-vector product per started piece (2 mixture right-hand sides each by central
+//            directional differences, or one closed-form Jacobian and matrix-vector products).
+//   Auto:    Adjoint when the model has its Jacobian in closed form, else Forward when pieces + 1 < 2n (the
+//            forward sweep's (P + 1)/2 started pieces on average, 2 right-hand sides each, against the adjoint's
+//            2n), else Adjoint.
+enum class GradientMethod { Adjoint, Forward, Auto };
+
 // u piecewise constant on `pieces` equal pieces, each integrated by `steps` classical RK4 steps.
 struct ControlGrid {
   std::size_t pieces = 120;
   std::size_t steps = 4;
+  GradientMethod gradient = GradientMethod::Auto;
   double width(const ControlProblem& p) const { return p.t_max / double(pieces); }
 };
 
-// The objective of the discrete problem for the piece values u, its gradient dJ/du_j (when `gradient` is given)
-// from the discrete adjoint, and the switching function per piece, (dJ/du_j) / piece width (when `switching` is
-// given). `anchors`: pieces at whose start the model's on_switch acts and the phase index grows by one.
-// Throws RunError with the time when the state leaves the model's domain.
+// The objective of the discrete problem for the piece values u and its gradient dJ/du_j (when `gradient` is given)
+// by grid.gradient; over the lottery's members, their mean. `anchors`: pieces at whose start the model's on_switch acts
+// and the phase index grows by one. Throws RunError with the time when the state leaves the model's domain.
 double control_objective(const ControlProblem& problem, const ControlGrid& grid, const std::vector<double>& u,
                          const std::vector<std::size_t>& anchors, std::vector<double>* gradient = nullptr);
+
+// The method grid.gradient = Auto resolves to for this problem (never Auto).
+GradientMethod resolved_gradient(const ControlProblem& problem, const ControlGrid& grid);
+const char* gradient_name(GradientMethod method);
 
 // The projection onto {0 <= u_j <= 1, mean u = budget}: u_j = clamp(v_j - mu, 0, 1), mu by bisection.
 std::vector<double> project_budget(const std::vector<double>& v, double budget, double* multiplier = nullptr);
@@ -73,6 +95,7 @@ struct StartResult {
   double objective = 0;  // of the discrete (piecewise, RK4) problem
   int iterations = 0;
   int evaluations = 0;      // objective evaluations (each with its adjoint when a gradient was needed)
+  int failed_trials = 0;    // line-search trials whose state left the model's domain (rejected)
   double stationarity = 0;  // max_j |P(u - G) - u_j|, G the switching function: 0 at a KKT point
   std::vector<double> u;
 };
@@ -98,10 +121,26 @@ struct OptimizeResult {
 // The schedule of arcs (a mixture phase for an interior u), as the production integrator takes it.
 Schedule schedule_of(const std::vector<Arc>& arcs, double t_max, double easy, double hard);
 
-// The objective column at t_max of `schedule` by the production integrator.
+// The objective column at t_max of `schedule` by the production integrator (over the lottery's members, their
+// mean).
 double schedule_objective(const ControlProblem& problem, const Schedule& schedule, const IntegratorOptions& options,
                           IntegratorStats* stats = nullptr);
 
 OptimizeResult optimize_curriculum(const ControlProblem& problem, const OptimizeOptions& options);
+
+// Time to threshold (optimize.goal = "time_to_threshold"): t* = the smallest horizon T at which value(T) <=
+// threshold, value(T) the objective at T of the best schedule on [0, T] under the budget p_E T (the samples used
+// until T, a fraction p_E of them easy), or of a fixed protocol stretched to T. A hitting time has no useful
+// gradient, so t* is found by an outer search over horizons, each a final-value problem: the first of `scan` equal
+// horizons t_max / scan, ..., t_max that reaches the threshold, then bisection between it and the one before to
+// `tolerance` in T. Exact where value crosses the threshold once in that bracket (value(T) is the optimum at T;
+// with a schedule free to idle on hard data it need not be monotone, so a scan precedes the bisection). t_star is
+// NaN when value(t_max) > threshold. `evaluations`: every (T, value(T)) computed, in order.
+struct HorizonSearch {
+  double t_star = 0;
+  std::vector<std::pair<double, double>> evaluations;
+};
+HorizonSearch first_horizon(const std::function<double(double)>& value, double threshold, double t_max, int scan,
+                            double tolerance);
 
 }  // namespace tilt
