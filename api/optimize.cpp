@@ -32,7 +32,7 @@ std::string list(const std::vector<std::string>& items) {
 
 // Everything optimize needs, checked before any work: a budget that leaves a choice, two different difficulties,
 // an objective column the model writes, one deterministic member.
-void check_optimize(const Config& config, const std::vector<std::string>& columns) {
+void check_optimize(const Config& config, const ResolvedExperiment& e, const std::vector<std::string>& columns) {
   const double pE = config.real("curriculum.easy_fraction");
   if (!(pE > 0) || !(pE < 1))
     throw InputError("key 'curriculum.easy_fraction' = " + format_number(pE) + ": the budget (p_E t_max easy time) " +
@@ -46,19 +46,10 @@ void check_optimize(const Config& config, const std::vector<std::string>& column
   if (std::find(columns.begin(), columns.end(), objective) == columns.end())
     throw InputError("key 'optimize.objective' = \"" + objective + "\": model " + config.string("model") +
                      " does not write this column; allowed: " + list(columns));
-  // xgm's automatic quadrature (xgm.lines or xgm.nodes = 0) chooses its accuracy from the state at each phase
-  // start: the right-hand side is then not one smooth function of the state, and the gradient's differences of it
-  // would be meaningless. Fixed counts make it a smooth deterministic function.
-  if (config.string("model") == "xgm")
-    for (const char* key : {"xgm.lines", "xgm.nodes"})
-      if (config.integer(key) == 0)
-        throw InputError("key '" + std::string(key) +
-                         "' = 0 (automatic): tilt optimize differentiates the right-hand side, which must be one "
-                         "smooth function of the state, and the automatic choice changes with the state; allowed: a "
-                         "fixed count (xgm.lines >= 8, xgm.nodes in [2, 64]; e.g. lines = 256, nodes = 16)");
   if (config.string("theory.noise") != "none")
     throw InputError("key 'theory.noise' = \"" + config.string("theory.noise") +
                      "\": tilt optimize needs the deterministic ODE; allowed: \"none\"");
+  if (e.model->optimize_check) e.model->optimize_check(e);
 }
 
 // The arcs as curriculum.segments rows [start, Delta]. A singular arc (an interior easy share u on a piece) is
@@ -383,7 +374,7 @@ CommandResult optimize_command(const Experiment& experiment, const CommandHooks&
   check_theory_limits(e, config.integer("theory.ensemble"));
   TheoryProblem theory = make_theory_problem(e, 0);
   const std::vector<std::string> columns = theory.model->columns();
-  check_optimize(config, columns);
+  check_optimize(config, e, columns);
   if (hooks.before_compute) hooks.before_compute();
 
   const ControlProblem problem0 = control_problem(config, e, theory, columns);

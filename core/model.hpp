@@ -55,6 +55,9 @@ struct ModelDescriptor {
   // Cases the theory cannot integrate although the keys are valid (the simulation may still run them); called by
   // check_theory_limits. Throws InputError. Empty function: none.
   std::function<void(const ResolvedExperiment&)> theory_check;
+  // Cases `tilt optimize` cannot differentiate although the theory integrates them (a right-hand side that is not
+  // one smooth function of the state); called before any optimisation. Throws InputError. Empty function: none.
+  std::function<void(const ResolvedExperiment&)> optimize_check;
 
   // The ODE and the initial state of ensemble member `member` (theory.init: sampled at sim.d for seed + member,
   // nominal, or a CSV row); defined in the theory layer (models/<name>/theory/). Empty function: the model has no

@@ -3,6 +3,8 @@
 // folder, models/xgm/: core/ (parameters, weights, observables), theory/ (ODE, problem, diffusion), sim/ (SGD).
 #include "models/builtin.hpp"
 
+#include <utility>
+
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/io.hpp"
@@ -132,6 +134,20 @@ void check_theory_not_degenerate(const ResolvedExperiment& e) {
       }
 }
 
+// The automatic quadrature (xgm.lines or xgm.nodes = 0) chooses its accuracy from the state at each phase start:
+// the right-hand side is then not one smooth function of the state, and tilt optimize's differences of it would be
+// meaningless. Fixed counts make it a smooth deterministic function.
+void check_optimizable(const ResolvedExperiment& e) {
+  const XgmParams& p = e.params<XgmParams>();
+  for (const auto& [key, automatic] :
+       {std::pair<const char*, bool>{"xgm.lines", p.lines_auto}, {"xgm.nodes", p.nodes_auto}})
+    if (automatic)
+      throw InputError("key '" + std::string(key) +
+                       "' = 0 (automatic): tilt optimize differentiates the right-hand side, which must be one "
+                       "smooth function of the state, and the automatic choice changes with the state; allowed: a "
+                       "fixed count (xgm.lines >= 8, xgm.nodes in [2, 64]; e.g. lines = 256, nodes = 16)");
+}
+
 }  // namespace
 
 ModelDescriptor xgm_model() {
@@ -166,6 +182,7 @@ ModelDescriptor xgm_model() {
     return two_layer_step_multiply_adds(e.params<XgmParams>());
   };
   m.theory_check = check_theory_not_degenerate;
+  m.optimize_check = check_optimizable;
   m.theory = xgm_problem;
   m.diffusion = xgm_diffusion;
   m.simulate = simulate_xgm;
