@@ -72,6 +72,16 @@ def best_eta(cs):
     return out
 
 
+def phase_flag(protocol, c, reach):
+    """" †": every success of a curriculum comes inside its easy phase (it never trained on a hard sample);
+    " ‡": every success of an anti-curriculum inside its hard phase (it never trained on an easy sample)."""
+    if not reach or protocol not in ("curriculum", "anti"):
+        return ""
+    first = c["p_E"] if protocol == "curriculum" else 1 - c["p_E"]
+    done = [t for t in c["t"] if t <= c["t_max"]]
+    return (" †" if protocol == "curriculum" else " ‡") if all(t < first * c["t_max"] for t in done) else ""
+
+
 def main():
     data = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "docs", "data",
                                                                "fmnist_study")
@@ -84,7 +94,9 @@ def main():
     t_max = next(iter(best.values()))[1]["t_max"]
     print(f"Members per cell: {n}; t_max = {fmt(t_max)}. Samples in units of d (t); compute in multiply-adds; "
           "[95 % bootstrap interval over members]; eta: the grid's best for the cell (edge: at an end of the "
-          "grid); samples at every eta of the grid in the last column.\n")
+          "grid); samples at every eta of the grid in the last column. † a curriculum whose successes all come before its "
+          "switch (it never trained on a hard sample); ‡ an anti-curriculum whose successes all come before its "
+          "switch (it never trained on an easy sample).\n")
     for K, eta, message in failed:
         print(f"K = {K}, eta = {eta:g}: failed ({message}); not in the grid below.\n")
     for level in sorted({k[3] for k in best}, reverse=True):
@@ -100,6 +112,7 @@ def main():
                 s = float(renewal(c["t"], c["t_max"]))
                 lo, hi = interval(boot_costs(c, idx[K])) if math.isfinite(s) else (math.nan, math.nan)
                 reach = int((c["t"] <= c["t_max"]).sum())
+                flag = phase_flag(k[2], c, reach)
                 shuf = best.get((K, k[1], "shuffled", level))
                 order_r = ("—" if shuf is None or k[2] in ("shuffled", "easy", "hard") else
                            show(ratio_ci(shuf[1], c, idx[K], idx[K])))
@@ -107,7 +120,7 @@ def main():
                 easy_r = "—" if easy is None or k[2] == "easy" else show(ratio_ci(easy[1], c, idx[K], idx[K]))
                 by_eta = ", ".join(f"{e:g}: {fmt(costs[e])}" for e in sorted(costs))
                 ps = c["per_sample"]
-                print(f"| {K} | {k[1]:g} | {k[2]} | {eta:g}{' (edge)' if edge else ''} | {reach}/{len(c['t'])} | "
+                print(f"| {K} | {k[1]:g} | {k[2]}{flag} | {eta:g}{' (edge)' if edge else ''} | {reach}/{len(c['t'])} | "
                       f"{fmt(s)} [{fmt(lo)}, {fmt(hi)}] | {fmt(s * ps)} [{fmt(lo * ps)}, {fmt(hi * ps)}] | "
                       f"{order_r} | {easy_r} | {by_eta} |")
                 if math.isfinite(s) and (K not in cheapest or s * ps < cheapest[K][0]):
